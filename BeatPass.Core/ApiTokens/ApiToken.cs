@@ -1,0 +1,27 @@
+using BeatPass.Core.Data;
+
+namespace BeatPass.Core.ApiTokens;
+
+/// <summary>A personal API token as stored: only the SHA-256 of the secret, never the secret itself.</summary>
+public sealed class ApiToken
+{
+    public Guid Id { get; set; }
+
+    public required string UserId { get; set; }
+
+    public BeatPassUser? User { get; set; }
+
+    public required string Name { get; set; }
+
+    /// <summary>Upper-cased name, so names are unique per account whatever their case.</summary>
+    public required string NormalizedName { get; set; }
+
+    public required byte[] TokenHash { get; set; }
+
+    /// <summary>What the owner sees of the token, e.g. <c>bpat_…x9Qa</c>.</summary>
+    public required string Hint { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime? LastUsedAt { get; set; }
+}

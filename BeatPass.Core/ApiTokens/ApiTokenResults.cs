@@ -1,0 +1,39 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace BeatPass.Core.ApiTokens;
+
+/// <summary>What the owner sees of a token in the list.</summary>
+public sealed record ApiTokenSummary(Guid Id, string Name, string Hint, DateTime CreatedAt, DateTime? LastUsedAt);
+
+/// <summary>A token just created: the only object that ever holds its plaintext.</summary>
+public sealed class CreatedApiToken(ApiTokenSummary summary, string plainText)
+{
+    public ApiTokenSummary Summary { get; } = summary;
+
+    public string PlainText { get; } = plainText;
+
+    // Keep the secret out of logs and debugger views.
+    public override string ToString() => $"CreatedApiToken {{ Id = {Summary.Id}, Name = {Summary.Name} }}";
+}
+
+public enum ApiTokenError
+{
+    InvalidName,
+    DuplicateName,
+    LimitReached,
+    NoDeveloperAccess,
+}
+
+public sealed record CreateApiTokenResult(CreatedApiToken? Token, ApiTokenError? Error, string? ErrorMessage)
+{
+    [MemberNotNullWhen(true, nameof(Token))]
+    [MemberNotNullWhen(false, nameof(Error), nameof(ErrorMessage))]
+    public bool Succeeded => Token is not null;
+
+    public static CreateApiTokenResult Success(CreatedApiToken token) => new(token, null, null);
+
+    public static CreateApiTokenResult Failure(ApiTokenError error, string message) => new(null, error, message);
+}
+
+/// <summary>The account and token behind an accepted API request.</summary>
+public sealed record ApiTokenIdentity(Guid TokenId, string TokenName, string UserId, string UserName, string Email);

@@ -1,0 +1,50 @@
+using BeatPass.Core.ApiTokens;
+using BeatPass.Core.Audit;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace BeatPass.Core.Data;
+
+public sealed class BeatPassDbContext(DbContextOptions<BeatPassDbContext> options)
+    : IdentityDbContext<BeatPassUser>(options)
+{
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every DateTime is UTC; SQLite keeps no kind, so give it back on read.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<ApiToken>(token =>
+        {
+            token.Property(t => t.Name).HasMaxLength(ApiTokenNames.MaxLength);
+            token.Property(t => t.NormalizedName).HasMaxLength(ApiTokenNames.MaxLength);
+            token.Property(t => t.TokenHash).HasMaxLength(ApiTokenFormat.HashLength);
+            token.Property(t => t.Hint).HasMaxLength(16);
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasIndex(t => new { t.UserId, t.NormalizedName }).IsUnique();
+            token.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<AuditEvent>(audit =>
+        {
+            audit.Property(a => a.Action).HasConversion<string>().HasMaxLength(40);
+            audit.Property(a => a.ActorUserId).HasMaxLength(450);
+            audit.Property(a => a.SubjectUserId).HasMaxLength(450);
+            audit.Property(a => a.TokenName).HasMaxLength(ApiTokenNames.MaxLength);
+            audit.HasIndex(a => new { a.SubjectUserId, a.OccurredAt });
+            audit.HasIndex(a => a.OccurredAt);
+        });
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        value => value, value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
+}

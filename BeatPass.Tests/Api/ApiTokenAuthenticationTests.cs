@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using BeatPass.Core.ApiTokens;
+using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Api;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+
+namespace BeatPass.Tests.Api;
+
+public sealed partial class ApiTokenAuthenticationTests(BeatPassAppFactory app) : IClassFixture<BeatPassAppFactory>
+{
+    [Fact]
+    public async Task A_valid_token_gets_the_account_and_token_behind_it()
+    {
+        var user = await app.CreateUserAsync();
+        var token = await app.CreateTokenAsync(user.Id, "Me reader");
+
+        var response = await GetMeAsync($"Bearer {token.PlainText}");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Headers.CacheControl!.NoStore.Should().BeTrue();
+        var me = await response.Content.ReadFromJsonAsync<MeResponse>();
+        me.Should().BeEquivalentTo(new MeResponse(user.Id, user.UserName!, user.Email!, new MeToken(token.Summary.Id, "Me reader")));
+    }
+
+    public static TheoryData<string?, string> BadAuthorizationHeaders() => new()
+    {
+        { null, "missing header" },
+        { "Bearer", "Bearer alone" },
+        { "Bearer    ", "Bearer and spaces" },
+        { "Bearer not-a-token", "malformed" },
+        { "Basic dXNlcjpwYXNz", "another scheme" },
+        { "Bearerbpat_x", "no space after Bearer" },
+        { "Bearer " + ApiTokenFormat.Generate()[..^1] + "!", "bad character" },
+        { "Bearer " + ChangeLastCharacter(ApiTokenFormat.Generate()), "bad checksum" },
+        { "Bearer " + ApiTokenFormat.Generate(), "unknown token" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadAuthorizationHeaders))]
+    public async Task Requests_without_a_valid_token_get_401_with_a_bearer_challenge_and_problem_details(string? authorization, string because)
+    {
+        var response = await GetMeAsync(authorization);
+
+        await ShouldBeUnauthorizedAsync(response, because);
+    }
+
+    [Fact]
+    public async Task A_deleted_token_fails_on_the_very_next_request()
+    {
+        var user = await app.CreateUserAsync();
+        var token = await app.CreateTokenAsync(user.Id);
+        (await GetMeAsync($"Bearer {token.PlainText}")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        (await app.WithTokenServiceAsync(tokens => tokens.DeleteAsync(user.Id, token.Summary.Id))).Should().BeTrue();
+
+        await ShouldBeUnauthorizedAsync(await GetMeAsync($"Bearer {token.PlainText}"), "the token was deleted");
+    }
+
+    [Fact]
+    public async Task A_token_stops_working_when_developer_access_is_withdrawn()
+    {
+        var user = await app.CreateUserAsync();
+        var token = await app.CreateTokenAsync(user.Id);
+
+        await app.WithDbAsync(db => db.Users.Where(u => u.Id == user.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.HasDeveloperAccess, false)));
+
+        await ShouldBeUnauthorizedAsync(await GetMeAsync($"Bearer {token.PlainText}"), "access was withdrawn");
+    }
+
+    [Fact]
+    public async Task The_sign_in_cookie_alone_is_not_accepted_on_the_api()
+    {
+        var user = await app.CreateUserAsync();
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await SignInAsync(client, user.Email!);
+        // The control: the cookie does sign in to the pages.
+        (await client.GetAsync("/Identity/Account/Manage")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var response = await client.GetAsync("/api/v1/me");
+
+        await ShouldBeUnauthorizedAsync(response, "cookies are not accepted on /api");
+    }
+
+    [Fact]
+    public async Task Last_used_is_updated_once_within_a_minute_of_repeated_calls()
+    {
+        var user = await app.CreateUserAsync();
+        var token = await app.CreateTokenAsync(user.Id);
+        var firstUse = app.Time.GetUtcNow().UtcDateTime;
+
+        for (var i = 0; i < 5; i++)
+        {
+            (await GetMeAsync($"Bearer {token.PlainText}")).StatusCode.Should().Be(HttpStatusCode.OK);
+            app.Time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        (await LastUsedAsync()).Should().Be(firstUse);
+
+        app.Time.Advance(TimeSpan.FromSeconds(15));
+        await GetMeAsync($"Bearer {token.PlainText}");
+        (await LastUsedAsync()).Should().Be(firstUse.AddSeconds(65));
+
+        Task<DateTime?> LastUsedAsync() =>
+            app.WithDbAsync(db => db.ApiTokens.Where(t => t.Id == token.Summary.Id).Select(t => t.LastUsedAt).SingleAsync());
+    }
+
+    [Fact]
+    public async Task Health_answers_anonymously()
+    {
+        var response = await app.CreateClient().GetAsync("/health");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).Should().Be("Healthy");
+    }
+
+    private async Task<HttpResponseMessage> GetMeAsync(string? authorization)
+    {
+        var client = app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    private static async Task ShouldBeUnauthorizedAsync(HttpResponseMessage response, string because)
+    {
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized, because);
+        response.Headers.WwwAuthenticate.Should().ContainSingle().Which.Scheme.Should().Be("Bearer");
+        response.Headers.CacheControl!.NoStore.Should().BeTrue();
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>();
+        problem!.Status.Should().Be(401);
+    }
+
+    private static async Task SignInAsync(HttpClient client, string email)
+    {
+        var form = await client.GetStringAsync("/Identity/Account/Login");
+        var antiforgery = AntiforgeryField().Match(form).Groups[1].Value;
+        var response = await client.PostAsync("/Identity/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = BeatPassAppFactory.Password,
+            ["Input.RememberMe"] = "false",
+            ["__RequestVerificationToken"] = antiforgery,
+        }));
+        response.StatusCode.Should().Be(HttpStatusCode.Redirect, "signing in redirects home");
+    }
+
+    private static string ChangeLastCharacter(string token) => token[..^1] + (token[^1] == 'a' ? 'b' : 'a');
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Hosting;
+using Microsoft.Data.Sqlite;
+
+namespace BeatPass.Tests.Hosting;
+
+/// <summary>Runs the built app the way the README does: <c>BeatPass.Web -- make-staff someone@example.com</c>.</summary>
+public sealed class MakeStaffCommandTests : IDisposable
+{
+    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"beatpass-cli-{Guid.NewGuid():N}.db");
+
+    [Fact]
+    public async Task An_existing_account_is_made_staff()
+    {
+        // Development seeds the demo accounts, none of them staff but staff@.
+        var run = await RunAsync("Development", "make-staff", DemoAccounts.ListenerEmail);
+
+        run.ExitCode.Should().Be(0, run.Output);
+        run.Output.Should().Contain($"{DemoAccounts.ListenerEmail} is now staff");
+        (await CountStaffAsync(DemoAccounts.ListenerEmail)).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_missing_account_gets_a_clear_message_and_nothing_changes()
+    {
+        var run = await RunAsync("Production", "make-staff", "nobody@example.com");
+
+        run.ExitCode.Should().Be(1, run.Output);
+        run.Output.Should().Contain("No account uses the email 'nobody@example.com'");
+        (await CountAsync("SELECT COUNT(*) FROM AspNetUserRoles")).Should().Be(0);
+        (await CountAsync("SELECT COUNT(*) FROM AspNetUsers")).Should().Be(0, "demo accounts are never seeded outside Development");
+    }
+
+    [Fact]
+    public async Task Without_an_email_it_prints_the_usage()
+    {
+        var run = await RunAsync("Production", "make-staff");
+
+        run.ExitCode.Should().Be(2);
+        run.Output.Should().Contain("Usage: dotnet run --project BeatPass.Web -- make-staff <email>");
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(_databasePath + suffix);
+        }
+    }
+
+    private async Task<(int ExitCode, string Output)> RunAsync(string environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepositoryPaths.WebProject,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = environment,
+                ["ConnectionStrings__BeatPass"] = $"Data Source={_databasePath}",
+                ["Logging__LogLevel__Default"] = "Warning",
+            },
+        };
+        start.ArgumentList.Add(RepositoryPaths.WebAssembly);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output + await error);
+    }
+
+    private Task<long> CountStaffAsync(string email) => CountAsync(
+        "SELECT COUNT(*) FROM AspNetUserRoles ur JOIN AspNetUsers u ON u.Id = ur.UserId JOIN AspNetRoles r ON r.Id = ur.RoleId " +
+        $"WHERE u.NormalizedEmail = '{email.ToUpperInvariant()}' AND r.Name = 'Staff'");
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={_databasePath};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}

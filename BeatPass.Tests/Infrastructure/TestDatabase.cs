@@ -1,0 +1,89 @@
+using BeatPass.Core;
+using BeatPass.Core.ApiTokens;
+using BeatPass.Core.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace BeatPass.Tests.Infrastructure;
+
+/// <summary>A migrated SQLite file of its own, wired the way the app wires BeatPass.Core.</summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private TestDatabase(string path, ServiceProvider services)
+    {
+        FilePath = path;
+        _services = services;
+    }
+
+    public string FilePath { get; }
+
+    public FakeTimeProvider Time => (FakeTimeProvider)_services.GetRequiredService<TimeProvider>();
+
+    public static async Task<TestDatabase> CreateAsync(int maxTokensPerAccount = 100, string? connectionString = null)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"beatpass-test-{Guid.NewGuid():N}.db");
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:BeatPass"] = connectionString ?? $"Data Source={path}",
+            ["ApiTokens:MaxTokensPerAccount"] = maxTokensPerAccount.ToString(),
+        });
+        builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.UtcNow));
+        builder.Services.AddLogging();
+        builder.AddBeatPassCore();
+
+        var services = builder.Services.BuildServiceProvider();
+        if (connectionString is null)
+        {
+            await services.MigrateBeatPassDatabaseAsync();
+        }
+
+        return new TestDatabase(path, services);
+    }
+
+    public ApiTokenService CreateTokenService() => _services.CreateScope().ServiceProvider.GetRequiredService<ApiTokenService>();
+
+    public BeatPassDbContext CreateDbContext() =>
+        _services.GetRequiredService<IDbContextFactory<BeatPassDbContext>>().CreateDbContext();
+
+    public async Task<string> CreateUserAsync(bool hasDeveloperAccess = true)
+    {
+        var id = Guid.NewGuid().ToString();
+        var email = $"user-{id[..8]}@example.com";
+        await using var db = CreateDbContext();
+        db.Users.Add(new BeatPassUser
+        {
+            Id = id,
+            UserName = email,
+            NormalizedUserName = email.ToUpperInvariant(),
+            Email = email,
+            NormalizedEmail = email.ToUpperInvariant(),
+            HasDeveloperAccess = hasDeveloperAccess,
+        });
+        await db.SaveChangesAsync();
+        return id;
+    }
+
+    public async Task SetDeveloperAccessAsync(string userId, bool hasDeveloperAccess)
+    {
+        await using var db = CreateDbContext();
+        await db.Users.Where(u => u.Id == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.HasDeveloperAccess, hasDeveloperAccess));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(FilePath + suffix);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.Security.Claims;
+using BeatPass.Web.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace BeatPass.Web.Api;
+
+public static class ApiV1Endpoints
+{
+    public static IEndpointRouteBuilder MapApiV1(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").RequireAuthorization(ApiTokenDefaults.AuthorizationPolicy);
+        api.MapGet("/me", GetMe);
+        return app;
+    }
+
+    /// <summary>Every <c>/api</c> response, errors included, must not be cached by browsers or proxies.</summary>
+    public static IApplicationBuilder UseApiNoStore(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                context.Response.Headers.CacheControl = "no-store";
+            }
+
+            return next(context);
+        });
+
+    // The handler already loaded the account and token, so this answers without a database call.
+    private static Ok<MeResponse> GetMe(ClaimsPrincipal user) => TypedResults.Ok(new MeResponse(
+        user.FindFirstValue(ClaimTypes.NameIdentifier)!,
+        user.FindFirstValue(ClaimTypes.Name)!,
+        user.FindFirstValue(ClaimTypes.Email)!,
+        new MeToken(
+            Guid.Parse(user.FindFirstValue(ApiTokenDefaults.TokenIdClaimType)!),
+            user.FindFirstValue(ApiTokenDefaults.TokenNameClaimType)!)));
+}
+
+public sealed record MeResponse(string Id, string UserName, string Email, MeToken Token);
+
+public sealed record MeToken(Guid Id, string Name);

@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using BeatPass.Core.ApiTokens;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace BeatPass.Web.Authentication;
+
+/// <summary>
+/// Authenticates <c>Authorization: Bearer bpat_…</c>. No header: no result. A bad, unknown or deleted token:
+/// failure. The challenge answers 401 with <c>WWW-Authenticate: Bearer</c> and a ProblemDetails body.
+/// </summary>
+public sealed class ApiTokenAuthenticationHandler(
+    IOptionsMonitor<ApiTokenAuthenticationOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiTokenService tokens,
+    IProblemDetailsService problemDetails)
+    : AuthenticationHandler<ApiTokenAuthenticationOptions>(options, logger, encoder)
+{
+    private const string BearerScheme = "Bearer";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? authorization = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(authorization))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (!authorization.StartsWith(BearerScheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.Fail("Use the Bearer scheme: Authorization: Bearer <token>.");
+        }
+
+        var token = authorization.AsSpan(BearerScheme.Length);
+        if (token.Length > 0 && token[0] != ' ')
+        {
+            return AuthenticateResult.Fail("Use the Bearer scheme: Authorization: Bearer <token>.");
+        }
+
+        token = token.Trim(' ');
+        if (token.IsEmpty)
+        {
+            return AuthenticateResult.Fail("The Authorization header has no token.");
+        }
+
+        var identity = await tokens.AuthenticateAsync(token.ToString(), Context.RequestAborted);
+        if (identity is null)
+        {
+            return AuthenticateResult.Fail("The token is invalid or has been deleted.");
+        }
+
+        Claim[] claims =
+        [
+            new(ClaimTypes.NameIdentifier, identity.UserId),
+            new(ClaimTypes.Name, identity.UserName),
+            new(ClaimTypes.Email, identity.Email),
+            new(ApiTokenDefaults.TokenIdClaimType, identity.TokenId.ToString()),
+            new(ApiTokenDefaults.TokenNameClaimType, identity.TokenName),
+        ];
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        var failure = result.Failure?.Message;
+
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        // RFC 6750: say why only when a token was presented.
+        Response.Headers.WWWAuthenticate = failure is null
+            ? BearerScheme
+            : $"{BearerScheme} error=\"invalid_token\", error_description=\"{failure}\"";
+
+        await problemDetails.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status401Unauthorized,
+                Title = "Unauthorized",
+                Detail = failure ?? "Send an API token in the Authorization header: Bearer <token>.",
+            },
+        });
+    }
+}

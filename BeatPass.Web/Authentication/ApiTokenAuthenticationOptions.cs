@@ -1,0 +1,5 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace BeatPass.Web.Authentication;
+
+public sealed class ApiTokenAuthenticationOptions : AuthenticationSchemeOptions;

@@ -1,0 +1,16 @@
+using MudBlazor;
+
+namespace BeatPass.Web.Components.Layout;
+
+public static class BeatPassTheme
+{
+    public static readonly MudTheme Theme = new()
+    {
+        PaletteLight = new PaletteLight
+        {
+            Primary = "#5b2bd6",
+            Secondary = "#e0457b",
+            AppbarBackground = "#1f1147",
+        },
+    };
+}

@@ -1,0 +1,31 @@
+using BeatPass.Core.Data;
+using Microsoft.AspNetCore.Identity;
+
+namespace BeatPass.Web.Hosting;
+
+internal static class StaffAccounts
+{
+    /// <summary>Puts the account in the Staff role, creating the role the first time.</summary>
+    public static async Task AddToStaffAsync(IServiceProvider services, BeatPassUser user)
+    {
+        var roles = services.GetRequiredService<RoleManager<IdentityRole>>();
+        if (!await roles.RoleExistsAsync(BeatPassRoles.Staff))
+        {
+            EnsureSucceeded(await roles.CreateAsync(new IdentityRole(BeatPassRoles.Staff)));
+        }
+
+        var users = services.GetRequiredService<UserManager<BeatPassUser>>();
+        if (!await users.IsInRoleAsync(user, BeatPassRoles.Staff))
+        {
+            EnsureSucceeded(await users.AddToRoleAsync(user, BeatPassRoles.Staff));
+        }
+    }
+
+    public static void EnsureSucceeded(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
+        }
+    }
+}

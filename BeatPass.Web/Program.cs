@@ -1,0 +1,46 @@
+using BeatPass.Core;
+using BeatPass.Web;
+using BeatPass.Web.Api;
+using BeatPass.Web.Components;
+using BeatPass.Web.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddBeatPassCore();
+builder.AddBeatPassWeb();
+
+var app = builder.Build();
+
+await app.Services.MigrateBeatPassDatabaseAsync();
+
+if (app.Environment.IsDevelopment())
+{
+    await DemoAccounts.SeedAsync(app.Services);
+}
+
+if (args is [MakeStaffCommand.Name, .. var commandArguments])
+{
+    return await MakeStaffCommand.RunAsync(app.Services, commandArguments, Console.Out, Console.Error);
+}
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/Error", createScopeForErrors: true);
+    app.UseHsts();
+}
+
+app.UseApiNoStore();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapRazorPages();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapApiV1();
+app.MapHealthChecks("/health");
+
+await app.RunAsync();
+return 0;
+
+public partial class Program;

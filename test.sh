@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs the whole suite: unit, API, component and browser tests.
+# The browser tests drive the system Chromium, so make sure it is there first.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+chromium="${BEATPASS_CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Chromium for the browser tests (apt-get install chromium)..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "The browser tests need a headless Chromium at $chromium." >&2
+    echo "Install it with 'sudo apt-get install chromium', or point BEATPASS_CHROMIUM at one." >&2
+    exit 1
+  fi
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test BeatPass.Settings.sln "$@" 2>&1 | tee "$log" || status=$?
+
+# One plain closing line for CI: "N passed, N failed, N skipped".
+summary=$(grep -oE 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" | tail -n 1 || true)
+if [ -n "$summary" ]; then
+  read -r failed passed skipped <<<"$(echo "$summary" | grep -oE '[0-9]+' | tr '\n' ' ')"
+  echo "$passed passed, $failed failed, $skipped skipped"
+fi
+exit "$status"
