@@ -1,5 +1,6 @@
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Data;
+using BeatPass.Core.DeveloperAccess;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,7 @@ public static class CoreServiceCollectionExtensions
 {
     public const string ConnectionStringName = "BeatPass";
 
-    /// <summary>The database, the token service and their options.</summary>
+    /// <summary>The database, the token and developer access services, and their options.</summary>
     public static IHostApplicationBuilder AddBeatPassCore(this IHostApplicationBuilder builder)
     {
         // Read the connection string when the first context is made, so test hosts can override it.
@@ -26,6 +27,7 @@ public static class CoreServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddScoped<ApiTokenService>();
+        builder.Services.AddScoped<DeveloperAccessService>();
         return builder;
     }
 

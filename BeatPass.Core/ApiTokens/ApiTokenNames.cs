@@ -6,8 +6,13 @@ public static class ApiTokenNames
     public const int MinLength = 3;
     public const int MaxLength = 100;
 
-    /// <summary>The error to show for this name, or null when it is acceptable (after trimming).</summary>
-    public static string? Validate(string? name)
+    public const string DuplicateMessage = "You already have a token with this name. Choose another name.";
+
+    /// <summary>
+    /// The error to show for this name, or null when it is acceptable (after trimming). The form passes the
+    /// names it already lists to warn of a duplicate while typing; the service checks the database.
+    /// </summary>
+    public static string? Validate(string? name, IEnumerable<string>? existingNames = null)
     {
         var trimmed = name?.Trim() ?? "";
         if (trimmed.Length == 0)
@@ -28,6 +33,11 @@ public static class ApiTokenNames
         if (trimmed.Any(char.IsControl))
         {
             return "The token name can't contain control characters such as tabs or line breaks.";
+        }
+
+        if (existingNames is not null && existingNames.Contains(trimmed, StringComparer.OrdinalIgnoreCase))
+        {
+            return DuplicateMessage;
         }
 
         return null;

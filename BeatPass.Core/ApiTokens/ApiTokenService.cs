@@ -174,7 +174,7 @@ public sealed class ApiTokenService(
     }
 
     private static CreateApiTokenResult DuplicateName() =>
-        CreateApiTokenResult.Failure(ApiTokenError.DuplicateName, "You already have a token with this name. Choose another name.");
+        CreateApiTokenResult.Failure(ApiTokenError.DuplicateName, ApiTokenNames.DuplicateMessage);
 
     private async Task<bool> NameExistsAsync(string userId, string normalizedName, CancellationToken cancellationToken)
     {

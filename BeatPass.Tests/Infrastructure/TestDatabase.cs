@@ -1,11 +1,13 @@
 using BeatPass.Core;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Data;
+using BeatPass.Core.DeveloperAccess;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace BeatPass.Tests.Infrastructure;
@@ -45,6 +47,17 @@ public sealed class TestDatabase : IAsyncDisposable
         }
 
         return new TestDatabase(path, services);
+    }
+
+    /// <summary>Registers this database's Core services in another container, such as a bUnit context's.</summary>
+    public void AddCoreServicesTo(IServiceCollection services)
+    {
+        services.AddSingleton(_services.GetRequiredService<IDbContextFactory<BeatPassDbContext>>());
+        services.AddSingleton(_services.GetRequiredService<TimeProvider>());
+        services.AddSingleton(_services.GetRequiredService<IOptions<ApiTokenOptions>>());
+        services.AddLogging();
+        services.AddScoped<ApiTokenService>();
+        services.AddScoped<DeveloperAccessService>();
     }
 
     public ApiTokenService CreateTokenService() => _services.CreateScope().ServiceProvider.GetRequiredService<ApiTokenService>();

@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using AngleSharp.Dom;
+using BeatPass.Tests.Infrastructure;
+using Bunit;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace BeatPass.Tests.Components;
+
+/// <summary>
+/// One bUnit context for the component tests: MudBlazor services, loose JS interop, a signed-in user and
+/// the real Core services over a SQLite file. MudBlazor's services are IAsyncDisposable only, so the
+/// context is disposed asynchronously through IAsyncLifetime.
+/// </summary>
+public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
+{
+    protected TestDatabase Database { get; private set; } = null!;
+
+    protected string UserId { get; private set; } = "";
+
+    /// <summary>Whether the signed-in test user has developer access.</summary>
+    protected virtual bool HasDeveloperAccess => true;
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        UserId = await Database.CreateUserAsync(HasDeveloperAccess);
+
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices();
+        Database.AddCoreServicesTo(Services);
+        var authorization = AddAuthorization();
+        authorization.SetAuthorized("someone@example.com");
+        authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, UserId));
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    /// <summary>Renders the dialog provider (dialogs appear in it), then the component.</summary>
+    protected (IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<TComponent> Component) RenderWithDialogs<TComponent>()
+        where TComponent : Microsoft.AspNetCore.Components.IComponent
+    {
+        var dialogs = Render<MudDialogProvider>();
+        return (dialogs, Render<TComponent>());
+    }
+
+    protected static IElement Button<TComponent>(IRenderedComponent<TComponent> component, string text)
+        where TComponent : Microsoft.AspNetCore.Components.IComponent =>
+        component.FindAll("button").Single(b => b.TextContent.Trim() == text);
+}

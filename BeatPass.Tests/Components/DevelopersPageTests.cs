@@ -1,0 +1,196 @@
+using System.Reflection;
+using BeatPass.Core.ApiTokens;
+using BeatPass.Web.Components.Layout;
+using BeatPass.Web.Components.Settings;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace BeatPass.Tests.Components;
+
+public sealed class DevelopersPageTests : ComponentTestContext
+{
+    [Fact]
+    public async Task The_list_shows_name_hint_and_Never_for_an_unused_token()
+    {
+        var created = (await Database.CreateTokenService().CreateAsync(UserId, "Release bot")).Token!;
+
+        var (_, page) = RenderWithDialogs<Developers>();
+
+        page.WaitForAssertion(() => page.Markup.Should().Contain("Release bot"));
+        page.Markup.Should().Contain(created.Summary.Hint).And.Contain("Never");
+        page.Markup.Should().NotContain(created.PlainText);
+    }
+
+    [Fact]
+    public void Without_tokens_the_empty_state_is_shown()
+    {
+        var (_, page) = RenderWithDialogs<Developers>();
+
+        page.WaitForAssertion(() => page.Markup.Should().Contain("You don't have any API tokens yet."));
+        Button(page, "Create token").Should().NotBeNull();
+    }
+
+    [Theory]
+    [InlineData("ab", "The token name must be at least 3 characters.")]
+    [InlineData("   ", "Enter a token name.")]
+    [InlineData("101", "The token name must be at most 100 characters.")]
+    [InlineData("Existing", "You already have a token with this name. Choose another name.")]
+    [InlineData("  EXISTING ", "You already have a token with this name. Choose another name.")]
+    public async Task An_invalid_name_shows_its_error_while_typing_and_disables_Create(string name, string error)
+    {
+        await Database.CreateTokenService().CreateAsync(UserId, "Existing");
+        var dialogs = await OpenCreateDialogAsync();
+
+        dialogs.Find("input").Input(name == "101" ? new string('x', 101) : name);
+
+        dialogs.Markup.Should().Contain(error);
+        Button(dialogs, "Create").HasAttribute("disabled").Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(100)]
+    public async Task A_name_of_3_or_100_characters_enables_Create(int length)
+    {
+        var dialogs = await OpenCreateDialogAsync();
+
+        dialogs.Find("input").Input(new string('n', length));
+
+        dialogs.FindAll(".mud-input-error").Should().BeEmpty();
+        Button(dialogs, "Create").HasAttribute("disabled").Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task A_double_click_on_Create_creates_exactly_one_token()
+    {
+        var dialogs = await OpenCreateDialogAsync();
+        dialogs.Find("input").Input("Double clicked");
+
+        // The second click lands on whatever "Create" button the first one left: disabled while the
+        // request runs, or gone once the token is shown.
+        var first = Button(dialogs, "Create").ClickAsync(new());
+        var second = dialogs.InvokeAsync(() =>
+            dialogs.FindAll("button").FirstOrDefault(b => b.TextContent.Trim() == "Create")?.ClickAsync(new()) ?? Task.CompletedTask);
+        await Task.WhenAll(first, second);
+
+        dialogs.WaitForAssertion(() => Button(dialogs, "Done"));
+        (await Database.CreateTokenService().ListAsync(UserId)).Should().ContainSingle(t => t.Name == "Double clicked");
+    }
+
+    [Fact]
+    public async Task The_token_is_shown_once_and_after_Done_it_is_in_neither_the_markup_nor_component_state()
+    {
+        var page = Render<Developers>();
+        var dialogs = await OpenCreateDialogAsync(page);
+        dialogs.Find("input").Input("Shown once");
+        Button(dialogs, "Create").Click();
+        dialogs.WaitForAssertion(() => Button(dialogs, "Done"));
+        var dialog = dialogs.FindComponent<CreateTokenDialog>().Instance;
+        var plainText = dialogs.FindAll("input").Single(i => i.HasAttribute("readonly")).GetAttribute("value")!;
+        ApiTokenFormat.IsWellFormed(plainText).Should().BeTrue();
+        dialogs.Markup.Should().Contain("It will not be shown again.");
+        HoldsSecret(dialog, plainText).Should().BeTrue("the dialog holds the token until Done");
+
+        Button(dialogs, "Done").Click();
+
+        dialogs.WaitForAssertion(() => dialogs.FindAll(".mud-dialog").Should().BeEmpty());
+        page.WaitForAssertion(() => page.Markup.Should().Contain("Shown once"));
+        dialogs.Markup.Should().NotContain(plainText);
+        page.Markup.Should().NotContain(plainText).And.Contain(ApiTokenFormat.Hint(plainText));
+        HoldsSecret(dialog, plainText).Should().BeFalse();
+        HoldsSecret(page.Instance, plainText).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task A_service_error_such_as_lost_access_is_shown_in_the_dialog()
+    {
+        var dialogs = await OpenCreateDialogAsync();
+        await Database.SetDeveloperAccessAsync(UserId, false);
+        dialogs.Find("input").Input("Too late");
+
+        Button(dialogs, "Create").Click();
+
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("doesn't have developer access"));
+        (await Database.CreateTokenService().ListAsync(UserId)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Cancel_on_Delete_token_keeps_the_token()
+    {
+        await Database.CreateTokenService().CreateAsync(UserId, "Keep me");
+        var (dialogs, page) = RenderWithDialogs<Developers>();
+        page.WaitForAssertion(() => Button(page, "Delete").Click());
+
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Delete token?").And.Contain("“Keep me”"));
+        dialogs.Markup.Should().Contain("lose access immediately").And.Contain("cannot be recovered");
+        Button(dialogs, "Cancel").Click();
+
+        dialogs.WaitForAssertion(() => dialogs.FindAll(".mud-dialog").Should().BeEmpty());
+        page.Markup.Should().Contain("Keep me");
+        (await Database.CreateTokenService().ListAsync(UserId)).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Delete_on_Delete_token_removes_the_token_and_its_row()
+    {
+        await Database.CreateTokenService().CreateAsync(UserId, "Remove me");
+        var (dialogs, page) = RenderWithDialogs<Developers>();
+        page.WaitForAssertion(() => Button(page, "Delete").Click());
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Delete token?"));
+
+        Button(dialogs, "Delete").Click();
+
+        page.WaitForAssertion(() => page.Markup.Should().NotContain("Remove me"));
+        (await Database.CreateTokenService().ListAsync(UserId)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_settings_navigation_links_to_Developers()
+    {
+        var layout = Render<SettingsLayout>(p => p.Add(l => l.Body, (RenderFragment)(b => b.AddContent(0, "section"))));
+
+        layout.WaitForAssertion(() => layout.FindAll("a").Select(a => a.TextContent.Trim()).Should().Contain("Developers"));
+    }
+
+    private async Task<IRenderedComponent<MudDialogProvider>> OpenCreateDialogAsync(IRenderedComponent<Developers>? page = null)
+    {
+        var dialogs = Render<MudDialogProvider>();
+        page ??= Render<Developers>();
+        page.WaitForAssertion(() => Button(page, "Create token"));
+        Button(page, "Create token").Click(); // Not awaited: the handler waits for the dialog to close.
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Create new token"));
+        return dialogs;
+    }
+
+    /// <summary>Whether any field of the component holds the secret, directly or inside a CreatedApiToken.</summary>
+    private static bool HoldsSecret(object component, string plainText) =>
+        component.GetType()
+            .GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)
+            .Select(f => f.GetValue(component))
+            .Any(value => value is string s && s.Contains(plainText) || value is CreatedApiToken);
+}
+
+public sealed class DevelopersPageWithoutAccessTests : ComponentTestContext
+{
+    protected override bool HasDeveloperAccess => false;
+
+    [Fact]
+    public void The_section_shows_only_a_not_available_message()
+    {
+        var (_, page) = RenderWithDialogs<Developers>();
+
+        page.WaitForAssertion(() => page.Markup.Should().Contain("not available"));
+        page.FindAll("button").Should().BeEmpty();
+        page.FindAll("table").Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_settings_navigation_has_no_Developers_link()
+    {
+        var layout = Render<SettingsLayout>(p => p.Add(l => l.Body, (RenderFragment)(b => b.AddContent(0, "section"))));
+
+        layout.WaitForAssertion(() => layout.FindAll("a").Select(a => a.TextContent.Trim()).Should().Contain("Account Security"));
+        layout.FindAll("a").Select(a => a.TextContent.Trim()).Should().NotContain("Developers");
+    }
+}
