@@ -12,5 +12,10 @@ public static class BeatPassTheme
             Secondary = "#e0457b",
             AppbarBackground = "#1f1147",
         },
+        // Buttons say what SPEC says, in its case ("Create token", not "CREATE TOKEN").
+        Typography = new Typography
+        {
+            Button = new ButtonTypography { TextTransform = "none" },
+        },
     };
 }

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http.Headers;
+using BeatPass.Core.ApiTokens;
+using BeatPass.Web.Hosting;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BeatPass.Tests.EndToEnd;
+
+[Collection(BrowserCollection.Name)]
+public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task The_demo_developer_creates_copies_uses_and_deletes_a_token()
+    {
+        var page = await browser.NewPageAsync();
+        await new LoginPage(page).SignInAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);
+        var developers = new DevelopersPage(page);
+        await developers.OpenAsync();
+        await page.ScreenshotAsync(new() { Path = Screenshot("developers-page.png"), FullPage = true });
+
+        await developers.OpenCreateDialogAsync("E2E script");
+        await developers.CreateButton.ClickAsync();
+        await Expect(developers.NewToken).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Screenshot("show-once-dialog.png"), Animations = ScreenshotAnimations.Disabled });
+        var shown = await developers.NewToken.InputValueAsync();
+        await developers.CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
+        await Expect(developers.CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Copied" })).ToBeVisibleAsync();
+        var copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+        await developers.CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+
+        copied.Should().Be(shown);
+        ApiTokenFormat.IsWellFormed(copied).Should().BeTrue();
+        await Expect(developers.CreateDialog).ToBeHiddenAsync();
+        await Expect(developers.Row("E2E script")).ToContainTextAsync(ApiTokenFormat.Hint(copied));
+        await Expect(developers.Row("E2E script")).ToContainTextAsync("Never");
+        (await page.ContentAsync()).Should().NotContain(copied);
+        await page.ScreenshotAsync(new() { Path = Screenshot("developers-with-token.png"), FullPage = true });
+
+        (await CallMeAsync(copied)).Should().Be(HttpStatusCode.OK);
+
+        await developers.Row("E2E script").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(developers.DeleteDialog).ToContainTextAsync("“E2E script”");
+        await page.ScreenshotAsync(new() { Path = Screenshot("delete-confirmation.png"), Animations = ScreenshotAnimations.Disabled });
+        await developers.DeleteDialog.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(page.GetByText("Token “E2E script” deleted.")).ToBeVisibleAsync();
+        await Expect(developers.Row("E2E script")).ToHaveCountAsync(0);
+
+        (await CallMeAsync(copied)).Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_double_click_on_Create_creates_one_token()
+    {
+        var page = await browser.NewPageAsync();
+        var user = await browser.App.CreateUserAsync();
+        await new LoginPage(page).SignInAsync(user.Email!, Infrastructure.BeatPassAppFactory.Password);
+        var developers = new DevelopersPage(page);
+        await developers.OpenAsync();
+        await developers.OpenCreateDialogAsync("Double clicked");
+
+        await developers.CreateButton.DblClickAsync();
+
+        await Expect(developers.NewToken).ToBeVisibleAsync();
+        await developers.CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        await Expect(developers.Row("Double clicked")).ToHaveCountAsync(1);
+        var tokens = await browser.App.WithTokenServiceAsync(t => t.ListAsync(user.Id));
+        tokens.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Name_rules_show_under_the_field_and_keep_Create_disabled()
+    {
+        var page = await browser.NewPageAsync();
+        await new LoginPage(page).SignInAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);
+        var developers = new DevelopersPage(page);
+        await developers.OpenAsync();
+
+        await developers.OpenCreateDialogAsync("ab");
+
+        await Expect(developers.CreateDialog).ToContainTextAsync("The token name must be at least 3 characters.");
+        await Expect(developers.CreateButton).ToBeDisabledAsync();
+        await developers.TokenName.FillAsync("abc");
+        await Expect(developers.CreateButton).ToBeEnabledAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(developers.CreateDialog).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task Account_Security_leads_to_the_Identity_pages_which_keep_the_BeatPass_look()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync("/Identity/Account/Login");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "BeatPass" })).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Screenshot("sign-in.png") });
+        await new LoginPage(page).SignInAsync(DemoAccounts.ListenerEmail, DemoAccounts.Password);
+
+        await page.GotoAsync("/account/settings");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Account Security" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Developers" })).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Password" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Identity/Account/Manage/ChangePassword$"));
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Account Settings" })).ToBeVisibleAsync();
+    }
+
+    private async Task<HttpStatusCode> CallMeAsync(string token)
+    {
+        using var client = browser.CreateApiClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return (await client.SendAsync(request)).StatusCode;
+    }
+
+    private static string Screenshot(string name)
+    {
+        Directory.CreateDirectory(BrowserFixture.ScreenshotDirectory);
+        return Path.Combine(BrowserFixture.ScreenshotDirectory, name);
+    }
+}

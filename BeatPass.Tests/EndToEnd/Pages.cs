@@ -1,0 +1,70 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BeatPass.Tests.EndToEnd;
+
+/// <summary>The Identity UI's sign-in page.</summary>
+public sealed class LoginPage(IPage page)
+{
+    public async Task SignInAsync(string email, string password)
+    {
+        await page.GotoAsync("/Identity/Account/Login");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+    }
+}
+
+/// <summary>Account Settings > Developers, with its two dialogs.</summary>
+public sealed class DevelopersPage(IPage page)
+{
+    public ILocator Heading => page.GetByRole(AriaRole.Heading, new() { Name = "Developers", Exact = true });
+
+    public ILocator CreateDialog => page.GetByRole(AriaRole.Dialog, new() { Name = "Create new token" });
+
+    public ILocator DeleteDialog => page.GetByRole(AriaRole.Dialog, new() { Name = "Delete token?" });
+
+    public ILocator TokenName => CreateDialog.GetByLabel("Token name");
+
+    public ILocator CreateButton => CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true });
+
+    public ILocator NewToken => CreateDialog.GetByLabel("Your new token");
+
+    public ILocator Row(string tokenName) => page.GetByRole(AriaRole.Row).Filter(new() { HasText = tokenName });
+
+    public async Task OpenAsync()
+    {
+        await page.GotoAsync("/account/settings/developers");
+        await Expect(Heading).ToBeVisibleAsync();
+    }
+
+    public async Task OpenCreateDialogAsync(string name)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create token" }).ClickAsync();
+        await Expect(CreateDialog).ToBeVisibleAsync();
+        await TokenName.FillAsync(name);
+    }
+
+    /// <summary>Creates a token, copies it with "Copy", reads the clipboard back, presses "Done".</summary>
+    public async Task<string> CreateAndCopyAsync(string name)
+    {
+        await OpenCreateDialogAsync(name);
+        await CreateButton.ClickAsync();
+        await Expect(NewToken).ToBeVisibleAsync();
+        await CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
+        await Expect(CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Copied" })).ToBeVisibleAsync();
+        var copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+        await CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        await Expect(CreateDialog).ToBeHiddenAsync();
+        return copied;
+    }
+
+    public async Task DeleteAsync(string name)
+    {
+        await Row(name).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(DeleteDialog).ToBeVisibleAsync();
+        await DeleteDialog.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(Row(name)).ToHaveCountAsync(0);
+    }
+}
