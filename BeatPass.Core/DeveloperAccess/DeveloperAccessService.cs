@@ -1,14 +1,189 @@
+using BeatPass.Core.Audit;
 using BeatPass.Core.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace BeatPass.Core.DeveloperAccess;
 
-/// <summary>Who may use the BeatPass API.</summary>
-public sealed class DeveloperAccessService(IDbContextFactory<BeatPassDbContext> dbFactory)
+/// <summary>
+/// Who may use the BeatPass API. Staff grant and revoke access; every staff-only call re-checks the
+/// acting user's Staff role against the database, whatever the page did.
+/// </summary>
+public sealed class DeveloperAccessService(
+    IDbContextFactory<BeatPassDbContext> dbFactory,
+    TimeProvider timeProvider,
+    ILogger<DeveloperAccessService> logger)
 {
+    public const int MaxPageSize = 100;
+
     public async Task<bool> HasAccessAsync(string userId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.Users.AnyAsync(u => u.Id == userId && u.HasDeveloperAccess, cancellationToken);
     }
+
+    public async Task<bool> IsStaffAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await IsStaffAsync(db, userId, cancellationToken);
+    }
+
+    /// <summary>One page of accounts, searched, sorted and paged in SQL.</summary>
+    public async Task<AccountPage> SearchAccountsAsync(string actorUserId, AccountQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await EnsureStaffAsync(db, actorUserId, cancellationToken);
+
+        var users = db.Users.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var search = query.Search.Trim().ToUpperInvariant();
+            users = users.Where(u => u.NormalizedEmail!.Contains(search) || u.NormalizedUserName!.Contains(search));
+        }
+
+        var total = await users.CountAsync(cancellationToken);
+
+        // Sorted before projecting: by account, SQLite walks the email index and counts tokens only for the
+        // rows of the page; the token columns sort on the same subqueries the page shows.
+        users = (query.SortBy, query.Descending) switch
+        {
+            (AccountSort.DeveloperAccess, false) => users.OrderBy(u => u.HasDeveloperAccess).ThenBy(u => u.NormalizedEmail),
+            (AccountSort.DeveloperAccess, true) => users.OrderByDescending(u => u.HasDeveloperAccess).ThenBy(u => u.NormalizedEmail),
+            (AccountSort.TokenCount, false) => users.OrderBy(u => db.ApiTokens.Count(t => t.UserId == u.Id)).ThenBy(u => u.NormalizedEmail),
+            (AccountSort.TokenCount, true) => users.OrderByDescending(u => db.ApiTokens.Count(t => t.UserId == u.Id)).ThenBy(u => u.NormalizedEmail),
+            (AccountSort.LastApiUse, false) => users.OrderBy(u => db.ApiTokens.Where(t => t.UserId == u.Id).Max(t => t.LastUsedAt)).ThenBy(u => u.NormalizedEmail),
+            (AccountSort.LastApiUse, true) => users.OrderByDescending(u => db.ApiTokens.Where(t => t.UserId == u.Id).Max(t => t.LastUsedAt)).ThenBy(u => u.NormalizedEmail),
+            (_, true) => users.OrderByDescending(u => u.NormalizedEmail),
+            _ => users.OrderBy(u => u.NormalizedEmail),
+        };
+
+        var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
+        var items = await users
+            .Skip(Math.Max(query.Page, 0) * pageSize)
+            .Take(pageSize)
+            .Select(u => new AccountSummary(
+                u.Id,
+                u.Email!,
+                u.UserName!,
+                u.HasDeveloperAccess,
+                db.ApiTokens.Count(t => t.UserId == u.Id),
+                db.ApiTokens.Where(t => t.UserId == u.Id).Max(t => t.LastUsedAt)))
+            .ToListAsync(cancellationToken);
+        return new AccountPage(items, total);
+    }
+
+    /// <summary>Turns developer access on. Granting an account that already has it changes nothing.</summary>
+    public async Task GrantAsync(string actorUserId, string subjectUserId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await EnsureStaffAsync(db, actorUserId, cancellationToken);
+        var subject = await FindSubjectAsync(db, subjectUserId, cancellationToken);
+        if (subject.HasDeveloperAccess)
+        {
+            return;
+        }
+
+        subject.HasDeveloperAccess = true;
+        db.AuditEvents.Add(NewEvent(actorUserId, subjectUserId, AuditAction.DeveloperAccessGranted));
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("Staff {ActorUserId} granted developer access to user {UserId}", actorUserId, subjectUserId);
+    }
+
+    /// <summary>Turns developer access off and deletes all of the account's tokens, in one transaction.</summary>
+    /// <returns>How many tokens were deleted.</returns>
+    public async Task<int> RevokeAsync(string actorUserId, string subjectUserId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await EnsureStaffAsync(db, actorUserId, cancellationToken);
+        var subject = await FindSubjectAsync(db, subjectUserId, cancellationToken);
+        if (!subject.HasDeveloperAccess)
+        {
+            return 0;
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var tokens = await db.ApiTokens.Where(t => t.UserId == subjectUserId).ToListAsync(cancellationToken);
+        db.ApiTokens.RemoveRange(tokens);
+        subject.HasDeveloperAccess = false;
+        db.AuditEvents.Add(NewEvent(actorUserId, subjectUserId, AuditAction.DeveloperAccessRevoked));
+        db.AuditEvents.AddRange(tokens.Select(t => NewEvent(actorUserId, subjectUserId, AuditAction.TokenDeleted, t.Name)));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        logger.LogInformation("Staff {ActorUserId} revoked developer access of user {UserId}, deleting {TokenCount} tokens",
+            actorUserId, subjectUserId, tokens.Count);
+        return tokens.Count;
+    }
+
+    /// <summary>Recent audit events, newest first, optionally for one account (matched by email or user name).</summary>
+    public async Task<IReadOnlyList<AuditEntry>> RecentEventsAsync(
+        string actorUserId, string? accountSearch, int take = 50, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await EnsureStaffAsync(db, actorUserId, cancellationToken);
+
+        var events = db.AuditEvents.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(accountSearch))
+        {
+            var search = accountSearch.Trim().ToUpperInvariant();
+            var subjects = db.Users.Where(u => u.NormalizedEmail!.Contains(search) || u.NormalizedUserName!.Contains(search)).Select(u => u.Id);
+            events = events.Where(e => subjects.Contains(e.SubjectUserId));
+        }
+
+        return await events
+            .OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)
+            .Take(Math.Clamp(take, 1, MaxPageSize))
+            .Select(e => new AuditEntry(
+                e.OccurredAt,
+                db.Users.Where(u => u.Id == e.ActorUserId).Select(u => u.Email).FirstOrDefault() ?? e.ActorUserId,
+                db.Users.Where(u => u.Id == e.SubjectUserId).Select(u => u.Email).FirstOrDefault() ?? e.SubjectUserId,
+                e.Action,
+                e.TokenName))
+            .ToListAsync(cancellationToken);
+    }
+
+    private static Task<bool> IsStaffAsync(BeatPassDbContext db, string userId, CancellationToken cancellationToken) =>
+        db.UserRoles.AnyAsync(ur => ur.UserId == userId
+            && db.Roles.Any(r => r.Id == ur.RoleId && r.NormalizedName == BeatPassRoles.Staff.ToUpperInvariant()), cancellationToken);
+
+    private async Task EnsureStaffAsync(BeatPassDbContext db, string actorUserId, CancellationToken cancellationToken)
+    {
+        if (!await IsStaffAsync(db, actorUserId, cancellationToken))
+        {
+            logger.LogWarning("User {UserId} was refused a staff-only developer access operation", actorUserId);
+            throw new StaffOnlyException();
+        }
+    }
+
+    private static async Task<BeatPassUser> FindSubjectAsync(BeatPassDbContext db, string subjectUserId, CancellationToken cancellationToken) =>
+        await db.Users.SingleOrDefaultAsync(u => u.Id == subjectUserId, cancellationToken)
+        ?? throw new KeyNotFoundException("That account no longer exists.");
+
+    private AuditEvent NewEvent(string actorUserId, string subjectUserId, AuditAction action, string? tokenName = null) => new()
+    {
+        OccurredAt = timeProvider.GetUtcNow().UtcDateTime,
+        ActorUserId = actorUserId,
+        SubjectUserId = subjectUserId,
+        Action = action,
+        TokenName = tokenName,
+    };
 }
+
+/// <summary>A non-staff account asked for something only staff may do. Nothing was changed.</summary>
+public sealed class StaffOnlyException() : UnauthorizedAccessException("Only BeatPass staff can manage developer access.");
+
+public enum AccountSort
+{
+    Account,
+    DeveloperAccess,
+    TokenCount,
+    LastApiUse,
+}
+
+public sealed record AccountQuery(string? Search = null, int Page = 0, int PageSize = 25, AccountSort SortBy = AccountSort.Account, bool Descending = false);
+
+public sealed record AccountSummary(string UserId, string Email, string UserName, bool HasDeveloperAccess, int TokenCount, DateTime? LastApiUseAt);
+
+public sealed record AccountPage(IReadOnlyList<AccountSummary> Items, int TotalCount);
+
+public sealed record AuditEntry(DateTime OccurredAt, string Actor, string Subject, AuditAction Action, string? TokenName);

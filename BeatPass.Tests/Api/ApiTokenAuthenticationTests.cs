@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using BeatPass.Core.ApiTokens;
+using BeatPass.Core.DeveloperAccess;
 using BeatPass.Tests.Infrastructure;
 using BeatPass.Web.Api;
 using Microsoft.AspNetCore.Mvc;
@@ -71,6 +72,19 @@ public sealed partial class ApiTokenAuthenticationTests(BeatPassAppFactory app) 
             .ExecuteUpdateAsync(s => s.SetProperty(u => u.HasDeveloperAccess, false)));
 
         await ShouldBeUnauthorizedAsync(await GetMeAsync($"Bearer {token.PlainText}"), "access was withdrawn");
+    }
+
+    [Fact]
+    public async Task A_token_fails_on_the_next_request_after_staff_revoke_access()
+    {
+        var staff = await app.CreateStaffAsync();
+        var user = await app.CreateUserAsync();
+        var token = await app.CreateTokenAsync(user.Id);
+        (await GetMeAsync($"Bearer {token.PlainText}")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await app.WithServiceAsync<DeveloperAccessService, int>(access => access.RevokeAsync(staff.Id, user.Id));
+
+        await ShouldBeUnauthorizedAsync(await GetMeAsync($"Bearer {token.PlainText}"), "access was revoked");
     }
 
     [Fact]

@@ -21,10 +21,13 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
     /// <summary>Whether the signed-in test user has developer access.</summary>
     protected virtual bool HasDeveloperAccess => true;
 
+    /// <summary>Whether the signed-in test user is in the Staff role.</summary>
+    protected virtual bool IsStaff => false;
+
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
-        UserId = await Database.CreateUserAsync(HasDeveloperAccess);
+        UserId = IsStaff ? await Database.CreateStaffAsync() : await Database.CreateUserAsync(HasDeveloperAccess);
 
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
@@ -44,6 +47,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
     protected (IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<TComponent> Component) RenderWithDialogs<TComponent>()
         where TComponent : Microsoft.AspNetCore.Components.IComponent
     {
+        Render<MudPopoverProvider>();
         var dialogs = Render<MudDialogProvider>();
         return (dialogs, Render<TComponent>());
     }

@@ -28,8 +28,6 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
-    public static string ScreenshotDirectory { get; } = Path.Combine(RepositoryPaths.Root, "BeatPass.Tests", "TestResults", "screenshots");
-
     public async Task InitializeAsync()
     {
         App.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));

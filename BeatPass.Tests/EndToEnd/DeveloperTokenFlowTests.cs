@@ -112,9 +112,5 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         return (await client.SendAsync(request)).StatusCode;
     }
 
-    private static string Screenshot(string name)
-    {
-        Directory.CreateDirectory(BrowserFixture.ScreenshotDirectory);
-        return Path.Combine(BrowserFixture.ScreenshotDirectory, name);
-    }
+    private static string Screenshot(string name) => Screenshots.PathFor(name);
 }

@@ -68,3 +68,25 @@ public sealed class DevelopersPage(IPage page)
         await Expect(Row(name)).ToHaveCountAsync(0);
     }
 }
+
+/// <summary>The staff page that grants and revokes developer access.</summary>
+public sealed class DeveloperAccessAdminPage(IPage page)
+{
+    public ILocator Search => page.GetByLabel("Search accounts");
+
+    public ILocator Row(string email) => page.GetByRole(AriaRole.Row).Filter(new() { HasText = email });
+
+    public ILocator AccessSwitch(string email) => page.GetByLabel($"Developer access for {email}");
+
+    public async Task OpenAsync()
+    {
+        await page.GotoAsync("/admin/developer-access");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Developer access" })).ToBeVisibleAsync();
+    }
+
+    public async Task FindAsync(string email)
+    {
+        await Search.FillAsync(email);
+        await Expect(page.GetByRole(AriaRole.Grid).Or(page.GetByRole(AriaRole.Table)).First.GetByText(email)).ToBeVisibleAsync();
+    }
+}

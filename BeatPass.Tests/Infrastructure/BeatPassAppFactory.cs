@@ -1,5 +1,6 @@
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Data;
+using BeatPass.Web.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -44,10 +45,22 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
         return result.Token!;
     }
 
-    public async Task<T> WithTokenServiceAsync<T>(Func<ApiTokenService, Task<T>> action)
+    public Task<T> WithTokenServiceAsync<T>(Func<ApiTokenService, Task<T>> action) => WithServiceAsync(action);
+
+    public async Task<T> WithServiceAsync<TService, T>(Func<TService, Task<T>> action)
+        where TService : notnull
     {
         await using var scope = Services.CreateAsyncScope();
-        return await action(scope.ServiceProvider.GetRequiredService<ApiTokenService>());
+        return await action(scope.ServiceProvider.GetRequiredService<TService>());
+    }
+
+    public async Task<BeatPassUser> CreateStaffAsync()
+    {
+        var created = await CreateUserAsync(hasDeveloperAccess: false);
+        await using var scope = Services.CreateAsyncScope();
+        var user = (await scope.ServiceProvider.GetRequiredService<UserManager<BeatPassUser>>().FindByIdAsync(created.Id))!;
+        await StaffAccounts.AddToStaffAsync(scope.ServiceProvider, user);
+        return user;
     }
 
     public async Task<T> WithDbAsync<T>(Func<BeatPassDbContext, Task<T>> action)

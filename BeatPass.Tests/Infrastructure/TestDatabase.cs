@@ -2,6 +2,7 @@ using BeatPass.Core;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Data;
 using BeatPass.Core.DeveloperAccess;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -65,10 +66,10 @@ public sealed class TestDatabase : IAsyncDisposable
     public BeatPassDbContext CreateDbContext() =>
         _services.GetRequiredService<IDbContextFactory<BeatPassDbContext>>().CreateDbContext();
 
-    public async Task<string> CreateUserAsync(bool hasDeveloperAccess = true)
+    public async Task<string> CreateUserAsync(bool hasDeveloperAccess = true, string? email = null)
     {
         var id = Guid.NewGuid().ToString();
-        var email = $"user-{id[..8]}@example.com";
+        email ??= $"user-{id[..8]}@example.com";
         await using var db = CreateDbContext();
         db.Users.Add(new BeatPassUser
         {
@@ -79,6 +80,22 @@ public sealed class TestDatabase : IAsyncDisposable
             NormalizedEmail = email.ToUpperInvariant(),
             HasDeveloperAccess = hasDeveloperAccess,
         });
+        await db.SaveChangesAsync();
+        return id;
+    }
+
+    public async Task<string> CreateStaffAsync()
+    {
+        var id = await CreateUserAsync(hasDeveloperAccess: false, email: $"staff-{Guid.NewGuid():N}@example.com");
+        await using var db = CreateDbContext();
+        var role = await db.Roles.SingleOrDefaultAsync(r => r.NormalizedName == "STAFF");
+        if (role is null)
+        {
+            role = new IdentityRole(BeatPassRoles.Staff) { NormalizedName = "STAFF" };
+            db.Roles.Add(role);
+        }
+
+        db.UserRoles.Add(new IdentityUserRole<string> { UserId = id, RoleId = role.Id });
         await db.SaveChangesAsync();
         return id;
     }

@@ -1,0 +1,96 @@
+using BeatPass.Web.Components.Admin;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using BeatPass.Core.DeveloperAccess;
+
+namespace BeatPass.Tests.Components;
+
+public sealed class DeveloperAccessAdminTests : ComponentTestContext
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    protected override bool IsStaff => true;
+
+    [Fact]
+    public async Task The_grid_lists_accounts_with_their_token_counts()
+    {
+        var producer = await Database.CreateUserAsync(email: "producer@beats.test");
+        await Database.CreateTokenService().CreateAsync(producer, "Uploader");
+        await Database.CreateUserAsync(hasDeveloperAccess: false, email: "listener@beats.test");
+
+        var (_, page) = RenderWithDialogs<DeveloperAccessAdmin>();
+
+        page.WaitForAssertion(() => page.Markup.Should().Contain("producer@beats.test").And.Contain("listener@beats.test"), Wait);
+        Row(page, "producer@beats.test").TextContent.Should().Contain("1").And.Contain("Never");
+    }
+
+    [Fact]
+    public async Task Searching_narrows_the_grid()
+    {
+        await Database.CreateUserAsync(email: "producer@beats.test");
+        await Database.CreateUserAsync(email: "listener@beats.test");
+        var (_, page) = RenderWithDialogs<DeveloperAccessAdmin>();
+        page.WaitForAssertion(() => page.Markup.Should().Contain("listener@beats.test"), Wait);
+
+        SearchField(page, "Search accounts").Input("PRODUCER");
+
+        page.WaitForAssertion(() => page.Markup.Should().NotContain("listener@beats.test"), Wait);
+        page.Markup.Should().Contain("producer@beats.test");
+    }
+
+    [Fact]
+    public async Task The_revoke_confirmation_names_the_token_count_and_Cancel_changes_nothing()
+    {
+        var producer = await Database.CreateUserAsync(email: "producer@beats.test");
+        await Database.CreateTokenService().CreateAsync(producer, "One");
+        await Database.CreateTokenService().CreateAsync(producer, "Two");
+        var (dialogs, page) = RenderWithDialogs<DeveloperAccessAdmin>();
+        page.WaitForAssertion(() => page.Markup.Should().Contain("producer@beats.test"), Wait);
+
+        Row(page, "producer@beats.test").QuerySelector("input[type=checkbox]")!.Change(false);
+
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Revoke developer access?"), Wait);
+        dialogs.Markup.Should().Contain("Its 2 tokens will stop working immediately");
+        Button(dialogs, "Cancel").Click();
+        dialogs.WaitForAssertion(() => dialogs.FindAll(".mud-dialog").Should().BeEmpty(), Wait);
+        (await Access().HasAccessAsync(producer)).Should().BeTrue();
+        (await Database.CreateTokenService().ListAsync(producer)).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task Revoke_confirmed_removes_access_and_tokens()
+    {
+        var producer = await Database.CreateUserAsync(email: "producer@beats.test");
+        await Database.CreateTokenService().CreateAsync(producer, "One");
+        var (dialogs, page) = RenderWithDialogs<DeveloperAccessAdmin>();
+        page.WaitForAssertion(() => page.Markup.Should().Contain("producer@beats.test"), Wait);
+
+        Row(page, "producer@beats.test").QuerySelector("input[type=checkbox]")!.Change(false);
+        dialogs.WaitForAssertion(() => Button(dialogs, "Revoke").Click(), Wait);
+
+        page.WaitForAssertion(() => page.Markup.Should().Contain("Revoked developer access"), Wait);
+        (await Access().HasAccessAsync(producer)).Should().BeFalse();
+        (await Database.CreateTokenService().ListAsync(producer)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Granting_is_one_click()
+    {
+        var listener = await Database.CreateUserAsync(hasDeveloperAccess: false, email: "listener@beats.test");
+        var (_, page) = RenderWithDialogs<DeveloperAccessAdmin>();
+        page.WaitForAssertion(() => page.Markup.Should().Contain("listener@beats.test"), Wait);
+
+        Row(page, "listener@beats.test").QuerySelector("input[type=checkbox]")!.Change(true);
+
+        page.WaitForAssertion(() => page.Markup.Should().Contain("Granted developer access"), Wait);
+        (await Access().HasAccessAsync(listener)).Should().BeTrue();
+    }
+
+    private static AngleSharp.Dom.IElement SearchField(IRenderedComponent<DeveloperAccessAdmin> page, string label) =>
+        page.Find($"#{page.FindAll("label").Single(l => l.TextContent.Trim() == label).GetAttribute("for")}");
+
+    private DeveloperAccessService Access() => Services.GetRequiredService<DeveloperAccessService>();
+
+    private static AngleSharp.Dom.IElement Row(IRenderedComponent<DeveloperAccessAdmin> page, string email) =>
+        page.FindAll(".mud-data-grid tr.mud-table-row").Single(r => r.TextContent.Contains(email));
+}

@@ -1,0 +1,187 @@
+using BeatPass.Core.ApiTokens;
+using BeatPass.Core.Audit;
+using BeatPass.Core.DeveloperAccess;
+using BeatPass.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BeatPass.Tests.Core;
+
+public sealed class DeveloperAccessServiceTests : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+    private ApiTokenService _tokens = null!;
+    private DeveloperAccessService _access = null!;
+    private string _staffId = "";
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        _tokens = _database.CreateTokenService();
+        var services = new ServiceCollection();
+        _database.AddCoreServicesTo(services);
+        _access = services.BuildServiceProvider().GetRequiredService<DeveloperAccessService>();
+        _staffId = await _database.CreateStaffAsync();
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    [Fact]
+    public async Task Staff_grant_access_and_the_grant_is_audited()
+    {
+        var userId = await _database.CreateUserAsync(hasDeveloperAccess: false);
+
+        await _access.GrantAsync(_staffId, userId);
+
+        (await _access.HasAccessAsync(userId)).Should().BeTrue();
+        (await EventsAsync()).Should().Equal((AuditAction.DeveloperAccessGranted, _staffId, userId, (string?)null));
+    }
+
+    [Fact]
+    public async Task Granting_twice_is_harmless_and_audited_once()
+    {
+        var userId = await _database.CreateUserAsync(hasDeveloperAccess: false);
+
+        await _access.GrantAsync(_staffId, userId);
+        await _access.GrantAsync(_staffId, userId);
+
+        (await _access.HasAccessAsync(userId)).Should().BeTrue();
+        (await EventsAsync()).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Revoking_deletes_the_tokens_and_writes_the_events()
+    {
+        var userId = await _database.CreateUserAsync();
+        var first = (await _tokens.CreateAsync(userId, "First")).Token!;
+        await _tokens.CreateAsync(userId, "Second");
+        await ClearEventsAsync();
+
+        var deleted = await _access.RevokeAsync(_staffId, userId);
+
+        deleted.Should().Be(2);
+        (await _access.HasAccessAsync(userId)).Should().BeFalse();
+        (await _tokens.ListAsync(userId)).Should().BeEmpty();
+        (await _tokens.AuthenticateAsync(first.PlainText)).Should().BeNull();
+        (await EventsAsync()).Should().BeEquivalentTo(new[]
+        {
+            (AuditAction.DeveloperAccessRevoked, _staffId, userId, (string?)null),
+            (AuditAction.TokenDeleted, _staffId, userId, (string?)"First"),
+            (AuditAction.TokenDeleted, _staffId, userId, (string?)"Second"),
+        });
+    }
+
+    [Fact]
+    public async Task Revoking_an_account_without_tokens_turns_access_off()
+    {
+        var userId = await _database.CreateUserAsync();
+
+        var deleted = await _access.RevokeAsync(_staffId, userId);
+
+        deleted.Should().Be(0);
+        (await _access.HasAccessAsync(userId)).Should().BeFalse();
+        (await EventsAsync()).Should().Equal((AuditAction.DeveloperAccessRevoked, _staffId, userId, (string?)null));
+    }
+
+    [Fact]
+    public async Task A_non_staff_actor_is_refused_and_nothing_changes()
+    {
+        var intruder = await _database.CreateUserAsync();
+        var withAccess = await _database.CreateUserAsync();
+        var withoutAccess = await _database.CreateUserAsync(hasDeveloperAccess: false);
+        await _tokens.CreateAsync(withAccess, "Precious");
+        await ClearEventsAsync();
+
+        await FluentActions.Awaiting(() => _access.RevokeAsync(intruder, withAccess)).Should().ThrowAsync<StaffOnlyException>();
+        await FluentActions.Awaiting(() => _access.GrantAsync(intruder, withoutAccess)).Should().ThrowAsync<StaffOnlyException>();
+        await FluentActions.Awaiting(() => _access.GrantAsync(intruder, intruder)).Should().ThrowAsync<StaffOnlyException>();
+        await FluentActions.Awaiting(() => _access.SearchAccountsAsync(intruder, new AccountQuery())).Should().ThrowAsync<StaffOnlyException>();
+        await FluentActions.Awaiting(() => _access.RecentEventsAsync(intruder, null)).Should().ThrowAsync<StaffOnlyException>();
+
+        (await _access.HasAccessAsync(withAccess)).Should().BeTrue();
+        (await _access.HasAccessAsync(withoutAccess)).Should().BeFalse();
+        (await _tokens.ListAsync(withAccess)).Should().ContainSingle();
+        (await EventsAsync()).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Search_narrows_by_email_whatever_the_case_and_pages_in_order()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await _database.CreateUserAsync(email: $"producer{i}@beats.test");
+        }
+
+        await _database.CreateUserAsync(email: "listener@elsewhere.test");
+
+        var firstPage = await _access.SearchAccountsAsync(_staffId, new AccountQuery("PRODUCER", Page: 0, PageSize: 2));
+        var lastPage = await _access.SearchAccountsAsync(_staffId, new AccountQuery("producer", Page: 2, PageSize: 2));
+
+        firstPage.TotalCount.Should().Be(5);
+        firstPage.Items.Select(a => a.Email).Should().Equal("producer0@beats.test", "producer1@beats.test");
+        lastPage.Items.Select(a => a.Email).Should().Equal("producer4@beats.test");
+    }
+
+    [Fact]
+    public async Task Search_rows_carry_the_token_count_and_last_api_use()
+    {
+        var userId = await _database.CreateUserAsync(email: "counted@beats.test");
+        var token = (await _tokens.CreateAsync(userId, "One")).Token!;
+        await _tokens.CreateAsync(userId, "Two");
+        await _tokens.AuthenticateAsync(token.PlainText);
+
+        var page = await _access.SearchAccountsAsync(_staffId, new AccountQuery("counted"));
+
+        page.Items.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            Email = "counted@beats.test",
+            HasDeveloperAccess = true,
+            TokenCount = 2,
+            LastApiUseAt = _database.Time.GetUtcNow().UtcDateTime,
+        });
+    }
+
+    [Fact]
+    public async Task Sorting_by_token_count_puts_the_busiest_account_first()
+    {
+        var quiet = await _database.CreateUserAsync(email: "a-quiet@beats.test");
+        var busy = await _database.CreateUserAsync(email: "z-busy@beats.test");
+        await _tokens.CreateAsync(busy, "One");
+        await _tokens.CreateAsync(busy, "Two");
+        await _tokens.CreateAsync(quiet, "Only");
+
+        var page = await _access.SearchAccountsAsync(_staffId, new AccountQuery("beats.test", SortBy: AccountSort.TokenCount, Descending: true));
+
+        page.Items.Select(a => a.UserId).Should().Equal(busy, quiet);
+    }
+
+    [Fact]
+    public async Task Recent_events_can_be_filtered_by_account()
+    {
+        var first = await _database.CreateUserAsync(hasDeveloperAccess: false, email: "first@beats.test");
+        var second = await _database.CreateUserAsync(hasDeveloperAccess: false, email: "second@beats.test");
+        await _access.GrantAsync(_staffId, first);
+        await _access.GrantAsync(_staffId, second);
+
+        var events = await _access.RecentEventsAsync(_staffId, "FIRST@");
+
+        events.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            Subject = "first@beats.test",
+            Action = AuditAction.DeveloperAccessGranted,
+        });
+    }
+
+    private async Task<List<(AuditAction, string, string, string?)>> EventsAsync()
+    {
+        await using var db = _database.CreateDbContext();
+        var events = await db.AuditEvents.OrderBy(e => e.Id).ToListAsync();
+        return events.Select(e => (e.Action, e.ActorUserId, e.SubjectUserId, e.TokenName)).ToList();
+    }
+
+    private async Task ClearEventsAsync()
+    {
+        await using var db = _database.CreateDbContext();
+        await db.AuditEvents.ExecuteDeleteAsync();
+    }
+}

@@ -1,0 +1,46 @@
+using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Hosting;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BeatPass.Tests.EndToEnd;
+
+[Collection(BrowserCollection.Name)]
+public sealed class DeveloperAccessAdminFlowTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task Staff_find_an_account_by_searching_and_grant_it_access_and_the_account_then_sees_Developers()
+    {
+        var user = await browser.App.CreateUserAsync(hasDeveloperAccess: false);
+        var staffPage = await browser.NewPageAsync();
+        await new LoginPage(staffPage).SignInAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
+        var admin = new DeveloperAccessAdminPage(staffPage);
+        await admin.OpenAsync();
+
+        await admin.FindAsync(user.Email!);
+        await Expect(admin.Row(DemoAccounts.DeveloperEmail)).ToHaveCountAsync(0);
+        await staffPage.ScreenshotAsync(new() { Path = Screenshots.PathFor("admin-page.png"), FullPage = true });
+        await admin.AccessSwitch(user.Email!).CheckAsync();
+
+        await Expect(staffPage.GetByText($"Developer access granted to {user.Email}.")).ToBeVisibleAsync();
+        await Expect(admin.AccessSwitch(user.Email!)).ToBeCheckedAsync();
+
+        var userPage = await browser.NewPageAsync();
+        await new LoginPage(userPage).SignInAsync(user.Email!, BeatPassAppFactory.Password);
+        await userPage.GotoAsync("/account/settings");
+        await userPage.GetByRole(AriaRole.Link, new() { Name = "Developers" }).ClickAsync();
+        await Expect(new DevelopersPage(userPage).Heading).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task A_non_staff_account_opening_the_admin_route_gets_access_denied()
+    {
+        var page = await browser.NewPageAsync();
+        await new LoginPage(page).SignInAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);
+
+        await page.GotoAsync("/admin/developer-access");
+
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Identity/Account/AccessDenied"));
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Admin" })).ToHaveCountAsync(0);
+    }
+}
