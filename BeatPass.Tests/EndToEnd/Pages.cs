@@ -74,7 +74,8 @@ public sealed class DeveloperAccessAdminPage(IPage page)
 {
     public ILocator Search => page.GetByLabel("Search accounts");
 
-    public ILocator Row(string email) => page.GetByRole(AriaRole.Row).Filter(new() { HasText = email });
+    /// <summary>The account's row in the grid (the first table; the second lists recent events).</summary>
+    public ILocator Row(string email) => page.GetByRole(AriaRole.Table).First.GetByRole(AriaRole.Row).Filter(new() { HasText = email });
 
     public ILocator AccessSwitch(string email) => page.GetByLabel($"Developer access for {email}");
 
@@ -87,6 +88,6 @@ public sealed class DeveloperAccessAdminPage(IPage page)
     public async Task FindAsync(string email)
     {
         await Search.FillAsync(email);
-        await Expect(page.GetByRole(AriaRole.Grid).Or(page.GetByRole(AriaRole.Table)).First.GetByText(email)).ToBeVisibleAsync();
+        await Expect(Row(email)).ToBeVisibleAsync();
     }
 }
