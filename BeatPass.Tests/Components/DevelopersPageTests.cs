@@ -1,9 +1,11 @@
 using System.Reflection;
 using BeatPass.Core.ApiTokens;
+using BeatPass.Core.DeveloperAccess;
 using BeatPass.Web.Components.Layout;
 using BeatPass.Web.Components.Settings;
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
 namespace BeatPass.Tests.Components;
@@ -143,6 +145,24 @@ public sealed class DevelopersPageTests : ComponentTestContext
 
         page.WaitForAssertion(() => page.Markup.Should().NotContain("Remove me"));
         (await Database.CreateTokenService().ListAsync(UserId)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task After_staff_revoke_access_the_next_delete_says_so_and_the_section_closes()
+    {
+        await Database.CreateTokenService().CreateAsync(UserId, "Soon gone");
+        var (dialogs, page) = RenderWithDialogs<Developers>();
+        page.WaitForAssertion(() => page.Markup.Should().Contain("Soon gone"));
+        var staffId = await Database.CreateStaffAsync();
+        await Services.GetRequiredService<DeveloperAccessService>().RevokeAsync(staffId, UserId);
+
+        Button(page, "Delete").Click();
+        dialogs.WaitForAssertion(() => Button(dialogs, "Delete").Click());
+
+        page.WaitForAssertion(() => page.Markup.Should().Contain("not available"));
+        page.Markup.Should().NotContain("Soon gone");
+        Services.GetRequiredService<ISnackbar>().ShownSnackbars.Select(s => s.Message)
+            .Should().Contain("Your developer access has been withdrawn, and your tokens no longer work.");
     }
 
     [Fact]

@@ -1,0 +1,144 @@
+// Measures the staff admin grid's queries (DeveloperAccessService.SearchAccountsAsync) over a SQLite
+// database of 100,000 accounts. Run with bench/admin-grid.sh; prints one table.
+using System.Diagnostics;
+using System.Security.Cryptography;
+using BeatPass.Core;
+using BeatPass.Core.DeveloperAccess;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+const int Accounts = 100_000;
+const int Runs = 25;
+const double BoundMilliseconds = 250; // generous: a person waiting on a grid page
+
+var path = Path.Combine(Path.GetTempPath(), $"beatpass-admin-bench-{Guid.NewGuid():N}.db");
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:BeatPass"] = $"Data Source={path}" });
+builder.Services.AddLogging();
+builder.AddBeatPassCore();
+await using var services = builder.Services.BuildServiceProvider();
+await services.MigrateBeatPassDatabaseAsync();
+
+var seeding = Stopwatch.StartNew();
+var staffId = Seed(path);
+Console.WriteLine($"Seeded {Accounts:N0} accounts in {seeding.Elapsed.TotalSeconds:F1} s ({new FileInfo(path).Length / 1_048_576.0:F1} MiB)");
+
+var scenarios = new (string Name, AccountQuery Query)[]
+{
+    ("first page, by account", new AccountQuery()),
+    ("page 2,000 of 4,000", new AccountQuery(Page: 2_000)),
+    ("search one account", new AccountQuery("user-042424@")),
+    ("search 'user-0424' (100 hits)", new AccountQuery("user-0424")),
+    ("search matching all", new AccountQuery("example.com")),
+    ("first page, by token count", new AccountQuery(SortBy: AccountSort.TokenCount, Descending: true)),
+    ("first page, by last API use", new AccountQuery(SortBy: AccountSort.LastApiUse, Descending: true)),
+};
+
+Console.WriteLine();
+Console.WriteLine($"| scenario | rows | total | median ms | p95 ms | within {BoundMilliseconds} ms |");
+Console.WriteLine("| --- | ---: | ---: | ---: | ---: | --- |");
+var allWithin = true;
+foreach (var (name, query) in scenarios)
+{
+    await using var scope = services.CreateAsyncScope();
+    var access = scope.ServiceProvider.GetRequiredService<DeveloperAccessService>();
+    AccountPage page = null!;
+    for (var i = 0; i < 3; i++)
+    {
+        page = await access.SearchAccountsAsync(staffId, query); // warm-up
+    }
+
+    var times = new List<double>();
+    for (var i = 0; i < Runs; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        page = await access.SearchAccountsAsync(staffId, query);
+        times.Add(watch.Elapsed.TotalMilliseconds);
+    }
+
+    times.Sort();
+    var median = times[times.Count / 2];
+    var p95 = times[(int)(times.Count * 0.95)];
+    allWithin &= median <= BoundMilliseconds;
+    Console.WriteLine($"| {name} | {page.Items.Count} | {page.TotalCount:N0} | {median:F1} | {p95:F1} | {(median <= BoundMilliseconds ? "yes" : "NO")} |");
+}
+
+SqliteConnection.ClearAllPools();
+foreach (var suffix in new[] { "", "-wal", "-shm" })
+{
+    File.Delete(path + suffix);
+}
+
+Console.WriteLine();
+Console.WriteLine(allWithin ? "All scenarios within the bound." : "Some scenarios exceeded the bound.");
+return allWithin ? 0 : 1;
+
+// 100,000 accounts; every tenth has developer access and two tokens, one of them used.
+static string Seed(string path)
+{
+    using var connection = new SqliteConnection($"Data Source={path}");
+    connection.Open();
+    using var transaction = connection.BeginTransaction();
+
+    var user = connection.CreateCommand();
+    user.CommandText = """
+        INSERT INTO AspNetUsers (Id, UserName, NormalizedUserName, Email, NormalizedEmail, EmailConfirmed, PhoneNumberConfirmed,
+            TwoFactorEnabled, LockoutEnabled, AccessFailedCount, HasDeveloperAccess)
+        VALUES ($id, $email, $normalized, $email, $normalized, 1, 0, 0, 1, 0, $access)
+        """;
+    var id = user.Parameters.Add("$id", SqliteType.Text);
+    var email = user.Parameters.Add("$email", SqliteType.Text);
+    var normalized = user.Parameters.Add("$normalized", SqliteType.Text);
+    var access = user.Parameters.Add("$access", SqliteType.Integer);
+
+    var token = connection.CreateCommand();
+    token.CommandText = """
+        INSERT INTO ApiTokens (Id, UserId, Name, NormalizedName, TokenHash, Hint, CreatedAt, LastUsedAt)
+        VALUES ($id, $user, $name, upper($name), $hash, 'bpat_…abcd', '2026-11-01 10:00:00', $used)
+        """;
+    var tokenId = token.Parameters.Add("$id", SqliteType.Text);
+    var tokenUser = token.Parameters.Add("$user", SqliteType.Text);
+    var tokenName = token.Parameters.Add("$name", SqliteType.Text);
+    var hash = token.Parameters.Add("$hash", SqliteType.Blob);
+    var used = token.Parameters.Add("$used", SqliteType.Text);
+
+    for (var i = 0; i < Accounts; i++)
+    {
+        var userId = Guid.NewGuid().ToString();
+        id.Value = userId;
+        email.Value = $"user-{i:D6}@example.com";
+        normalized.Value = $"USER-{i:D6}@EXAMPLE.COM";
+        access.Value = i % 10 == 0 ? 1 : 0;
+        user.ExecuteNonQuery();
+        if (i % 10 != 0)
+        {
+            continue;
+        }
+
+        for (var t = 0; t < 2; t++)
+        {
+            tokenId.Value = Guid.CreateVersion7().ToString();
+            tokenUser.Value = userId;
+            tokenName.Value = $"Token {t}";
+            hash.Value = RandomNumberGenerator.GetBytes(32);
+            used.Value = t == 0 ? $"2026-11-{1 + i % 27:D2} 12:00:00" : DBNull.Value;
+            token.ExecuteNonQuery();
+        }
+    }
+
+    var staffId = Guid.NewGuid().ToString();
+    using var staff = connection.CreateCommand();
+    staff.CommandText = """
+        INSERT INTO AspNetUsers (Id, UserName, NormalizedUserName, Email, NormalizedEmail, EmailConfirmed, PhoneNumberConfirmed,
+            TwoFactorEnabled, LockoutEnabled, AccessFailedCount, HasDeveloperAccess)
+        VALUES ($id, 'staff@bench.test', 'STAFF@BENCH.TEST', 'staff@bench.test', 'STAFF@BENCH.TEST', 1, 0, 0, 1, 0, 0);
+        INSERT INTO AspNetRoles (Id, Name, NormalizedName) VALUES ('staff-role', 'Staff', 'STAFF');
+        INSERT INTO AspNetUserRoles (UserId, RoleId) VALUES ($id, 'staff-role');
+        """;
+    staff.Parameters.AddWithValue("$id", staffId);
+    staff.ExecuteNonQuery();
+    transaction.Commit();
+    return staffId;
+}
