@@ -47,6 +47,9 @@ public sealed class ApiTokenService(
         var normalizedName = ApiTokenNames.Normalize(trimmedName);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // Checks and insert in one write transaction (IMMEDIATE on SQLite), so a concurrent revoke, a
+        // second create of the same name or one over the limit cannot slip in between.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var owner = await db.Users
             .Where(u => u.Id == userId)
             .Select(u => new
@@ -65,7 +68,7 @@ public sealed class ApiTokenService(
 
         if (owner.NameTaken)
         {
-            return DuplicateName();
+            return CreateApiTokenResult.Failure(ApiTokenError.DuplicateName, ApiTokenNames.DuplicateMessage);
         }
 
         var limit = options.Value.MaxTokensPerAccount;
@@ -97,20 +100,8 @@ public sealed class ApiTokenService(
             TokenName = trimmedName,
         });
 
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // Another request may have created the same name between our check and our insert.
-            if (await NameExistsAsync(userId, normalizedName, cancellationToken))
-            {
-                return DuplicateName();
-            }
-
-            throw;
-        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
 
         logger.LogInformation("User {UserId} created API token {TokenId}", userId, token.Id);
         return CreateApiTokenResult.Success(new CreatedApiToken(
@@ -171,15 +162,6 @@ public sealed class ApiTokenService(
         }
 
         return new ApiTokenIdentity(match.TokenId, match.TokenName, match.UserId, match.UserName, match.Email);
-    }
-
-    private static CreateApiTokenResult DuplicateName() =>
-        CreateApiTokenResult.Failure(ApiTokenError.DuplicateName, ApiTokenNames.DuplicateMessage);
-
-    private async Task<bool> NameExistsAsync(string userId, string normalizedName, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.ApiTokens.AnyAsync(t => t.UserId == userId && t.NormalizedName == normalizedName, cancellationToken);
     }
 
     private sealed record TokenMatch(Guid TokenId, string TokenName, string UserId, string UserName, string Email, DateTime? LastUsedAt);

@@ -95,13 +95,16 @@ public sealed class DeveloperAccessService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await EnsureStaffAsync(db, actorUserId, cancellationToken);
+
+        // One write transaction (IMMEDIATE on SQLite): a token being created meanwhile is either
+        // committed before, and deleted here, or refused for lack of access after.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var subject = await FindSubjectAsync(db, subjectUserId, cancellationToken);
         if (!subject.HasDeveloperAccess)
         {
             return 0;
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var tokens = await db.ApiTokens.Where(t => t.UserId == subjectUserId).ToListAsync(cancellationToken);
         db.ApiTokens.RemoveRange(tokens);
         subject.HasDeveloperAccess = false;

@@ -120,6 +120,30 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_creates_of_one_name_make_one_token_and_refuse_the_rest_cleanly()
+    {
+        var userId = await _database.CreateUserAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            Task.Run(() => _database.CreateTokenService().CreateAsync(userId, "Raced"))));
+
+        results.Count(r => r.Succeeded).Should().Be(1);
+        results.Where(r => !r.Succeeded).Should().OnlyContain(r => r.Error == ApiTokenError.DuplicateName);
+    }
+
+    [Fact]
+    public async Task Concurrent_creates_never_exceed_the_limit()
+    {
+        var userId = await _database.CreateUserAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            Task.Run(() => _database.CreateTokenService().CreateAsync(userId, $"Parallel {i}"))));
+
+        results.Count(r => r.Succeeded).Should().Be(3);
+        (await _tokens.ListAsync(userId)).Should().HaveCount(3);
+    }
+
+    [Fact]
     public async Task The_same_name_may_be_used_by_two_accounts()
     {
         var first = await _database.CreateUserAsync();
