@@ -13,17 +13,17 @@ var app = builder.Build();
 
 await app.Services.MigrateBeatPassDatabaseAsync();
 
-if (app.Environment.IsDevelopment())
-{
-    await DemoAccounts.SeedAsync(app.Services);
-}
-
+// Before seeding: `dotnet run` is Development, and the command may point at a real database.
 if (args is [MakeStaffCommand.Name, .. var commandArguments])
 {
     return await MakeStaffCommand.RunAsync(app.Services, commandArguments, Console.Out, Console.Error);
 }
 
-if (!app.Environment.IsDevelopment())
+if (app.Environment.IsDevelopment())
+{
+    await DemoAccounts.SeedAsync(app.Services);
+}
+else
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
     app.UseHsts();

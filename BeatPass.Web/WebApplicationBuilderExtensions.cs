@@ -19,11 +19,7 @@ public static class WebApplicationBuilderExtensions
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
 
-        builder.Services.AddDefaultIdentity<BeatPassUser>(options =>
-            {
-                options.SignIn.RequireConfirmedAccount = true;
-                options.Lockout.AllowedForNewUsers = true;
-            })
+        builder.Services.AddDefaultIdentity<BeatPassUser>(options => options.SignIn.RequireConfirmedAccount = true)
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<BeatPassDbContext>();
 

@@ -19,10 +19,10 @@ public sealed class ApiTokenService(
     /// <summary>Last used is stored at this resolution, so API reads don't turn into database writes.</summary>
     public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
-    private static readonly Func<BeatPassDbContext, byte[], Task<TokenMatch?>> FindByHash =
-        EF.CompileAsyncQuery((BeatPassDbContext db, byte[] hash) => db.ApiTokens
+    private static readonly Func<BeatPassDbContext, byte[], CancellationToken, Task<TokenMatch?>> FindByHash =
+        EF.CompileAsyncQuery((BeatPassDbContext db, byte[] hash, CancellationToken _) => db.ApiTokens
             .Where(t => t.TokenHash == hash && t.User!.HasDeveloperAccess)
-            .Select(t => new TokenMatch(t.Id, t.Name, t.UserId, t.User!.UserName!, t.User.Email!, t.LastUsedAt))
+            .Select(t => new TokenMatch(t.Id, t.Name, t.UserId, t.User!.UserName!, t.User.Email!, t.LastUsedAt, t.User.LockoutEnd))
             .SingleOrDefault());
 
     public async Task<IReadOnlyList<ApiTokenSummary>> ListAsync(string userId, CancellationToken cancellationToken = default)
@@ -91,14 +91,7 @@ public sealed class ApiTokenService(
             CreatedAt = now,
         };
         db.ApiTokens.Add(token);
-        db.AuditEvents.Add(new AuditEvent
-        {
-            OccurredAt = now,
-            ActorUserId = userId,
-            SubjectUserId = userId,
-            Action = AuditAction.TokenCreated,
-            TokenName = trimmedName,
-        });
+        db.AuditEvents.Add(AuditEvent.Create(now, userId, userId, AuditAction.TokenCreated, trimmedName));
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -119,14 +112,7 @@ public sealed class ApiTokenService(
         }
 
         db.ApiTokens.Remove(token);
-        db.AuditEvents.Add(new AuditEvent
-        {
-            OccurredAt = timeProvider.GetUtcNow().UtcDateTime,
-            ActorUserId = userId,
-            SubjectUserId = userId,
-            Action = AuditAction.TokenDeleted,
-            TokenName = token.Name,
-        });
+        db.AuditEvents.Add(AuditEvent.Create(timeProvider.GetUtcNow().UtcDateTime, userId, userId, AuditAction.TokenDeleted, token.Name));
         await db.SaveChangesAsync(cancellationToken);
 
         logger.LogInformation("User {UserId} deleted API token {TokenId}", userId, tokenId);
@@ -135,7 +121,7 @@ public sealed class ApiTokenService(
 
     /// <summary>
     /// The account behind a presented token, or null when the token is malformed, unknown, deleted, or its
-    /// owner has no developer access. A malformed token is refused before any database work.
+    /// owner has no developer access or is locked out. A malformed token is refused before any database work.
     /// </summary>
     public async Task<ApiTokenIdentity?> AuthenticateAsync(string token, CancellationToken cancellationToken = default)
     {
@@ -145,13 +131,14 @@ public sealed class ApiTokenService(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var match = await FindByHash(db, ApiTokenFormat.Hash(token));
-        if (match is null)
+        var match = await FindByHash(db, ApiTokenFormat.Hash(token), cancellationToken);
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        // Compared here, not in SQL: SQLite cannot compare the DateTimeOffset Identity stores.
+        if (match is null || match.LockoutEnd > now)
         {
             return null;
         }
 
-        var now = timeProvider.GetUtcNow().UtcDateTime;
         if (match.LastUsedAt is not { } lastUsed || now - lastUsed >= LastUsedResolution)
         {
             // The condition repeats in SQL so that concurrent requests (or nodes) write it once.
@@ -164,5 +151,6 @@ public sealed class ApiTokenService(
         return new ApiTokenIdentity(match.TokenId, match.TokenName, match.UserId, match.UserName, match.Email);
     }
 
-    private sealed record TokenMatch(Guid TokenId, string TokenName, string UserId, string UserName, string Email, DateTime? LastUsedAt);
+    private sealed record TokenMatch(
+        Guid TokenId, string TokenName, string UserId, string UserName, string Email, DateTime? LastUsedAt, DateTimeOffset? LockoutEnd);
 }

@@ -14,6 +14,15 @@ public sealed class AuditEvent
     public AuditAction Action { get; set; }
 
     public string? TokenName { get; set; }
+
+    public static AuditEvent Create(DateTime occurredAt, string actorUserId, string subjectUserId, AuditAction action, string? tokenName = null) => new()
+    {
+        OccurredAt = occurredAt,
+        ActorUserId = actorUserId,
+        SubjectUserId = subjectUserId,
+        Action = action,
+        TokenName = tokenName,
+    };
 }
 
 public enum AuditAction

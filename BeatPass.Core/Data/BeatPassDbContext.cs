@@ -46,5 +46,10 @@ public sealed class BeatPassDbContext(DbContextOptions<BeatPassDbContext> option
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
-        value => value, value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
+        value => EnsureUtc(value), value => DateTime.SpecifyKind(value, DateTimeKind.Utc))
+    {
+        private static DateTime EnsureUtc(DateTime value) => value.Kind == DateTimeKind.Utc
+            ? value
+            : throw new ArgumentException($"Store UTC times only; got a {value.Kind} one.", nameof(value));
+    }
 }

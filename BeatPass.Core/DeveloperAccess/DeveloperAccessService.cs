@@ -22,24 +22,13 @@ public sealed class DeveloperAccessService(
         return await db.Users.AnyAsync(u => u.Id == userId && u.HasDeveloperAccess, cancellationToken);
     }
 
-    public async Task<bool> IsStaffAsync(string userId, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await IsStaffAsync(db, userId, cancellationToken);
-    }
-
     /// <summary>One page of accounts, searched, sorted and paged in SQL.</summary>
     public async Task<AccountPage> SearchAccountsAsync(string actorUserId, AccountQuery query, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await EnsureStaffAsync(db, actorUserId, cancellationToken);
 
-        var users = db.Users.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            var search = query.Search.Trim().ToUpperInvariant();
-            users = users.Where(u => u.NormalizedEmail!.Contains(search) || u.NormalizedUserName!.Contains(search));
-        }
+        var users = Matching(db.Users.AsNoTracking(), query.Search);
 
         var total = await users.CountAsync(cancellationToken);
 
@@ -128,8 +117,7 @@ public sealed class DeveloperAccessService(
         var events = db.AuditEvents.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(accountSearch))
         {
-            var search = accountSearch.Trim().ToUpperInvariant();
-            var subjects = db.Users.Where(u => u.NormalizedEmail!.Contains(search) || u.NormalizedUserName!.Contains(search)).Select(u => u.Id);
+            var subjects = Matching(db.Users, accountSearch).Select(u => u.Id);
             events = events.Where(e => subjects.Contains(e.SubjectUserId));
         }
 
@@ -143,6 +131,18 @@ public sealed class DeveloperAccessService(
                 e.Action,
                 e.TokenName))
             .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Accounts whose email or user name contains the search, whatever its case; all when it is blank.</summary>
+    private static IQueryable<BeatPassUser> Matching(IQueryable<BeatPassUser> users, string? search)
+    {
+        if (string.IsNullOrWhiteSpace(search))
+        {
+            return users;
+        }
+
+        var normalized = search.Trim().ToUpperInvariant();
+        return users.Where(u => u.NormalizedEmail!.Contains(normalized) || u.NormalizedUserName!.Contains(normalized));
     }
 
     private static Task<bool> IsStaffAsync(BeatPassDbContext db, string userId, CancellationToken cancellationToken) =>
@@ -162,14 +162,8 @@ public sealed class DeveloperAccessService(
         await db.Users.SingleOrDefaultAsync(u => u.Id == subjectUserId, cancellationToken)
         ?? throw new KeyNotFoundException("That account no longer exists.");
 
-    private AuditEvent NewEvent(string actorUserId, string subjectUserId, AuditAction action, string? tokenName = null) => new()
-    {
-        OccurredAt = timeProvider.GetUtcNow().UtcDateTime,
-        ActorUserId = actorUserId,
-        SubjectUserId = subjectUserId,
-        Action = action,
-        TokenName = tokenName,
-    };
+    private AuditEvent NewEvent(string actorUserId, string subjectUserId, AuditAction action, string? tokenName = null) =>
+        AuditEvent.Create(timeProvider.GetUtcNow().UtcDateTime, actorUserId, subjectUserId, action, tokenName);
 }
 
 /// <summary>A non-staff account asked for something only staff may do. Nothing was changed.</summary>

@@ -37,7 +37,7 @@ public sealed partial class ApiTokenAuthenticationTests(BeatPassAppFactory app) 
         { "Basic dXNlcjpwYXNz", "another scheme" },
         { "Bearerbpat_x", "no space after Bearer" },
         { "Bearer " + ApiTokenFormat.Generate()[..^1] + "!", "bad character" },
-        { "Bearer " + ChangeLastCharacter(ApiTokenFormat.Generate()), "bad checksum" },
+        { "Bearer " + TestFiles.WithLastCharacterChanged(ApiTokenFormat.Generate()), "bad checksum" },
         { "Bearer " + ApiTokenFormat.Generate(), "unknown token" },
     };
 
@@ -48,6 +48,22 @@ public sealed partial class ApiTokenAuthenticationTests(BeatPassAppFactory app) 
         var response = await GetMeAsync(authorization);
 
         await ShouldBeUnauthorizedAsync(response, because);
+    }
+
+    [Fact]
+    public async Task A_client_that_does_not_accept_json_still_gets_a_401_with_its_reason()
+    {
+        using var client = app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer not-a-token");
+        request.Headers.Accept.ParseAdd("text/plain");
+
+        using var response = await client.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        response.Headers.WwwAuthenticate.ToString().Should().Contain("invalid_token");
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        (await response.Content.ReadAsStringAsync()).Should().Contain("The token is invalid or has been deleted.");
     }
 
     [Fact]
@@ -135,7 +151,7 @@ public sealed partial class ApiTokenAuthenticationTests(BeatPassAppFactory app) 
 
     private async Task<HttpResponseMessage> GetMeAsync(string? authorization)
     {
-        var client = app.CreateClient();
+        using var client = app.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
         if (authorization is not null)
         {
@@ -168,8 +184,6 @@ public sealed partial class ApiTokenAuthenticationTests(BeatPassAppFactory app) 
         }));
         response.StatusCode.Should().Be(HttpStatusCode.Redirect, "signing in redirects home");
     }
-
-    private static string ChangeLastCharacter(string token) => token[..^1] + (token[^1] == 'a' ? 'b' : 'a');
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryField();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using BeatPass.Core.ApiTokens;
+using BeatPass.Tests.Infrastructure;
 
 namespace BeatPass.Tests.Core;
 
@@ -23,6 +24,7 @@ public class ApiTokenFormatTests
     {
         var token = ApiTokenFormat.Generate();
 
+        ApiTokenFormat.IsWellFormed(TestFiles.WithLastCharacterChanged(token)).Should().BeFalse();
         for (var position = ApiTokenFormat.Prefix.Length; position < token.Length; position++)
         {
             var chars = token.ToCharArray();

@@ -255,6 +255,19 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_locked_out_accounts_tokens_stop_working_until_the_lockout_ends()
+    {
+        var userId = await _database.CreateUserAsync();
+        var created = (await _tokens.CreateAsync(userId, "Suspended")).Token!;
+
+        await _database.LockOutAsync(userId, _database.Time.GetUtcNow().AddMinutes(5));
+
+        (await _tokens.AuthenticateAsync(created.PlainText)).Should().BeNull();
+        _database.Time.Advance(TimeSpan.FromMinutes(6));
+        (await _tokens.AuthenticateAsync(created.PlainText)).Should().NotBeNull();
+    }
+
+    [Fact]
     public async Task Last_used_is_written_at_most_once_a_minute()
     {
         var userId = await _database.CreateUserAsync();
@@ -282,7 +295,7 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
         await using var unreachable = await TestDatabase.CreateAsync(connectionString: "Data Source=/nonexistent/dir/x.db;Mode=ReadOnly");
         var tokens = unreachable.CreateTokenService();
         var valid = ApiTokenFormat.Generate();
-        var badChecksum = valid[..^1] + (valid[^1] == 'a' ? 'b' : 'a');
+        var badChecksum = TestFiles.WithLastCharacterChanged(valid);
 
         (await tokens.AuthenticateAsync(badChecksum)).Should().BeNull();
         (await tokens.AuthenticateAsync("bpat_short")).Should().BeNull();

@@ -12,6 +12,7 @@ public sealed class DeveloperAccessServiceTests : IAsyncLifetime
     private TestDatabase _database = null!;
     private ApiTokenService _tokens = null!;
     private DeveloperAccessService _access = null!;
+    private ServiceProvider _services = null!;
     private string _staffId = "";
 
     public async Task InitializeAsync()
@@ -20,11 +21,16 @@ public sealed class DeveloperAccessServiceTests : IAsyncLifetime
         _tokens = _database.CreateTokenService();
         var services = new ServiceCollection();
         _database.AddCoreServicesTo(services);
-        _access = services.BuildServiceProvider().GetRequiredService<DeveloperAccessService>();
+        _services = services.BuildServiceProvider();
+        _access = _services.GetRequiredService<DeveloperAccessService>();
         _staffId = await _database.CreateStaffAsync();
     }
 
-    public async Task DisposeAsync() => await _database.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _database.DisposeAsync();
+    }
 
     [Fact]
     public async Task Staff_grant_access_and_the_grant_is_audited()

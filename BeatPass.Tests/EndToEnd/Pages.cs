@@ -45,28 +45,6 @@ public sealed class DevelopersPage(IPage page)
         await Expect(CreateDialog).ToBeVisibleAsync();
         await TokenName.FillAsync(name);
     }
-
-    /// <summary>Creates a token, copies it with "Copy", reads the clipboard back, presses "Done".</summary>
-    public async Task<string> CreateAndCopyAsync(string name)
-    {
-        await OpenCreateDialogAsync(name);
-        await CreateButton.ClickAsync();
-        await Expect(NewToken).ToBeVisibleAsync();
-        await CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
-        await Expect(CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Copied" })).ToBeVisibleAsync();
-        var copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
-        await CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
-        await Expect(CreateDialog).ToBeHiddenAsync();
-        return copied;
-    }
-
-    public async Task DeleteAsync(string name)
-    {
-        await Row(name).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
-        await Expect(DeleteDialog).ToBeVisibleAsync();
-        await DeleteDialog.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
-        await Expect(Row(name)).ToHaveCountAsync(0);
-    }
 }
 
 /// <summary>The staff page that grants and revokes developer access.</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using BeatPass.Tests.Infrastructure;
-using BeatPass.Web.Hosting;
 using Microsoft.Data.Sqlite;
 
 namespace BeatPass.Tests.Hosting;
@@ -11,14 +10,20 @@ public sealed class MakeStaffCommandTests : IDisposable
     private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"beatpass-cli-{Guid.NewGuid():N}.db");
 
     [Fact]
-    public async Task An_existing_account_is_made_staff()
+    public async Task An_existing_account_is_made_staff_and_no_demo_account_is_seeded()
     {
-        // Development seeds the demo accounts, none of them staff but staff@.
-        var run = await RunAsync("Development", "make-staff", DemoAccounts.ListenerEmail);
+        // Development, as `dotnet run` is: the command must still not seed demo accounts into this database.
+        await using (var database = await TestDatabase.CreateAsync(filePath: _databasePath))
+        {
+            await database.CreateUserAsync(email: "producer@example.com");
+        }
+
+        var run = await RunAsync("Development", "make-staff", "producer@example.com");
 
         run.ExitCode.Should().Be(0, run.Output);
-        run.Output.Should().Contain($"{DemoAccounts.ListenerEmail} is now staff");
-        (await CountStaffAsync(DemoAccounts.ListenerEmail)).Should().Be(1);
+        run.Output.Should().Contain("producer@example.com is now staff");
+        (await CountStaffAsync("producer@example.com")).Should().Be(1);
+        (await CountAsync("SELECT COUNT(*) FROM AspNetUsers")).Should().Be(1);
     }
 
     [Fact]
@@ -41,14 +46,7 @@ public sealed class MakeStaffCommandTests : IDisposable
         run.Output.Should().Contain("Usage: dotnet run --project BeatPass.Web -- make-staff <email>");
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            File.Delete(_databasePath + suffix);
-        }
-    }
+    public void Dispose() => TestFiles.DeleteSqliteDatabase(_databasePath);
 
     private async Task<(int ExitCode, string Output)> RunAsync(string environment, params string[] arguments)
     {
@@ -74,7 +72,16 @@ public sealed class MakeStaffCommandTests : IDisposable
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
         return (process.ExitCode, await output + await error);
     }
 

@@ -72,11 +72,7 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-        {
-            File.Delete(DatabasePath + suffix);
-        }
+        TestFiles.DeleteSqliteDatabase(DatabasePath);
 
         GC.SuppressFinalize(this);
     }

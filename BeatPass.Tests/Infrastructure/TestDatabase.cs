@@ -18,19 +18,23 @@ public sealed class TestDatabase : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    private TestDatabase(string path, ServiceProvider services)
+    private readonly bool _ownsFile;
+
+    private TestDatabase(string path, ServiceProvider services, bool ownsFile)
     {
         FilePath = path;
         _services = services;
+        _ownsFile = ownsFile;
     }
 
     public string FilePath { get; }
 
     public FakeTimeProvider Time => (FakeTimeProvider)_services.GetRequiredService<TimeProvider>();
 
-    public static async Task<TestDatabase> CreateAsync(int maxTokensPerAccount = 100, string? connectionString = null)
+    /// <param name="filePath">A file the caller owns and deletes; by default a temporary file deleted on dispose.</param>
+    public static async Task<TestDatabase> CreateAsync(int maxTokensPerAccount = 100, string? connectionString = null, string? filePath = null)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"beatpass-test-{Guid.NewGuid():N}.db");
+        var path = filePath ?? Path.Combine(Path.GetTempPath(), $"beatpass-test-{Guid.NewGuid():N}.db");
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -47,7 +51,7 @@ public sealed class TestDatabase : IAsyncDisposable
             await services.MigrateBeatPassDatabaseAsync();
         }
 
-        return new TestDatabase(path, services);
+        return new TestDatabase(path, services, ownsFile: filePath is null);
     }
 
     /// <summary>Registers this database's Core services in another container, such as a bUnit context's.</summary>
@@ -61,7 +65,8 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddScoped<DeveloperAccessService>();
     }
 
-    public ApiTokenService CreateTokenService() => _services.CreateScope().ServiceProvider.GetRequiredService<ApiTokenService>();
+    // The service keeps no state of its own (a context per call), so it can outlive its scope here.
+    public ApiTokenService CreateTokenService() => ActivatorUtilities.CreateInstance<ApiTokenService>(_services);
 
     public BeatPassDbContext CreateDbContext() =>
         _services.GetRequiredService<IDbContextFactory<BeatPassDbContext>>().CreateDbContext();
@@ -100,6 +105,12 @@ public sealed class TestDatabase : IAsyncDisposable
         return id;
     }
 
+    public async Task LockOutAsync(string userId, DateTimeOffset until)
+    {
+        await using var db = CreateDbContext();
+        await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.LockoutEnd, until));
+    }
+
     public async Task SetDeveloperAccessAsync(string userId, bool hasDeveloperAccess)
     {
         await using var db = CreateDbContext();
@@ -110,10 +121,13 @@ public sealed class TestDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        if (_ownsFile)
         {
-            File.Delete(FilePath + suffix);
+            TestFiles.DeleteSqliteDatabase(FilePath);
+        }
+        else
+        {
+            SqliteConnection.ClearAllPools();
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using System.Text.Json;
 using BeatPass.Core.ApiTokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
@@ -67,7 +68,13 @@ public sealed class ApiTokenAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
-        var failure = result.Failure?.Message;
+        // Our own failures explain themselves; anything else (a database error) stays on the server.
+        var failure = result.Failure switch
+        {
+            null => null,
+            AuthenticationFailureException own => own.Message,
+            _ => "The token could not be checked.",
+        };
 
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         // RFC 6750: say why only when a token was presented.
@@ -75,15 +82,16 @@ public sealed class ApiTokenAuthenticationHandler(
             ? BearerScheme
             : $"{BearerScheme} error=\"invalid_token\", error_description=\"{failure}\"";
 
-        await problemDetails.WriteAsync(new ProblemDetailsContext
+        var problem = new ProblemDetails
         {
-            HttpContext = Context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status401Unauthorized,
-                Title = "Unauthorized",
-                Detail = failure ?? "Send an API token in the Authorization header: Bearer <token>.",
-            },
-        });
+            Status = StatusCodes.Status401Unauthorized,
+            Title = "Unauthorized",
+            Detail = failure ?? "Send an API token in the Authorization header: Bearer <token>.",
+        };
+        // The service declines when the Accept header rules out JSON; the client still gets the 401 and why.
+        if (!await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = problem }))
+        {
+            await Response.WriteAsJsonAsync(problem, (JsonSerializerOptions?)null, "application/problem+json");
+        }
     }
 }
