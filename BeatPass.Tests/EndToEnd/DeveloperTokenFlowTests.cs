@@ -50,6 +50,42 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task Create_copy_done_and_delete_work_with_the_keyboard_alone()
+    {
+        var page = await browser.NewPageAsync();
+        var user = await browser.App.CreateUserAsync();
+        await new LoginPage(page).SignInAsync(user.Email!, Infrastructure.BeatPassAppFactory.Password);
+        var developers = new DevelopersPage(page);
+        await developers.OpenAsync();
+
+        await Keyboard.TabToAsync(page, "Create token");
+        (await Keyboard.FocusIsVisibleAsync(page)).Should().BeTrue("a keyboard user must see where the focus is");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(developers.TokenName).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync("Keyboard only");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(developers.NewToken).ToBeVisibleAsync();
+        var shown = await developers.NewToken.InputValueAsync();
+        await Keyboard.TabToAsync(page, "Copy");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(developers.CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Copied" })).ToBeVisibleAsync();
+        (await page.EvaluateAsync<string>("() => navigator.clipboard.readText()")).Should().Be(shown);
+        await Keyboard.TabToAsync(page, "Done");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(developers.CreateDialog).ToBeHiddenAsync();
+        await Expect(developers.Row("Keyboard only")).ToHaveCountAsync(1);
+
+        await Keyboard.TabToAsync(page, "Delete");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(developers.DeleteDialog).ToBeVisibleAsync();
+        await Keyboard.TabToAsync(page, "Delete");
+        await page.Keyboard.PressAsync("Enter");
+
+        await Expect(developers.Row("Keyboard only")).ToHaveCountAsync(0);
+        (await browser.App.WithTokenServiceAsync(t => t.ListAsync(user.Id))).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_double_click_on_Create_creates_one_token()
     {
         var page = await browser.NewPageAsync();

@@ -1,0 +1,29 @@
+using Microsoft.Playwright;
+
+namespace BeatPass.Tests.EndToEnd;
+
+/// <summary>Moving through a page the way a keyboard user does.</summary>
+public static class Keyboard
+{
+    /// <summary>Presses Tab until the focused element's text (or label) is <paramref name="text"/>; fails after 30 presses.</summary>
+    public static async Task TabToAsync(IPage page, string text)
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await FocusedTextAsync(page) == text)
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException($"Tab never reached \"{text}\"; last focused: \"{await FocusedTextAsync(page)}\".");
+    }
+
+    /// <summary>Whether the focused element shows a focus indicator (the browser's :focus-visible).</summary>
+    public static Task<bool> FocusIsVisibleAsync(IPage page) =>
+        page.EvaluateAsync<bool>("() => document.activeElement?.matches(':focus-visible') ?? false");
+
+    private static Task<string> FocusedTextAsync(IPage page) => page.EvaluateAsync<string>(
+        "() => { const e = document.activeElement; return (e?.getAttribute('aria-label') || e?.innerText || e?.value || '').trim(); }");
+}
