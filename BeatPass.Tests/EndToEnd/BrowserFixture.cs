@@ -62,6 +62,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>A fresh browser context, signed in as the account through the Identity sign-in page.</summary>
+    public async Task<IPage> SignedInPageAsync(string email, string password)
+    {
+        var page = await NewPageAsync();
+        await new LoginPage(page).SignInAsync(email, password);
+        return page;
+    }
+
     public HttpClient CreateApiClient() => new() { BaseAddress = BaseAddress };
 
     public async Task DisposeAsync()

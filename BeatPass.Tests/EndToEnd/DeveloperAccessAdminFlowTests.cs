@@ -12,8 +12,7 @@ public sealed class DeveloperAccessAdminFlowTests(BrowserFixture browser)
     public async Task Staff_find_an_account_by_searching_and_grant_it_access_and_the_account_then_sees_Developers()
     {
         var user = await browser.App.CreateUserAsync(hasDeveloperAccess: false);
-        var staffPage = await browser.NewPageAsync();
-        await new LoginPage(staffPage).SignInAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
+        var staffPage = await browser.SignedInPageAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
         var admin = new DeveloperAccessAdminPage(staffPage);
         await admin.OpenAsync();
 
@@ -25,8 +24,7 @@ public sealed class DeveloperAccessAdminFlowTests(BrowserFixture browser)
         await Expect(staffPage.GetByText($"Developer access granted to {user.Email}.")).ToBeVisibleAsync();
         await Expect(admin.AccessSwitch(user.Email!)).ToBeCheckedAsync();
 
-        var userPage = await browser.NewPageAsync();
-        await new LoginPage(userPage).SignInAsync(user.Email!, BeatPassAppFactory.Password);
+        var userPage = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
         await userPage.GotoAsync("/account/settings");
         await userPage.GetByRole(AriaRole.Link, new() { Name = "Developers" }).ClickAsync();
         await Expect(new DevelopersPage(userPage).Heading).ToBeVisibleAsync();
@@ -35,8 +33,7 @@ public sealed class DeveloperAccessAdminFlowTests(BrowserFixture browser)
     [Fact]
     public async Task A_non_staff_account_opening_the_admin_route_gets_access_denied()
     {
-        var page = await browser.NewPageAsync();
-        await new LoginPage(page).SignInAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);
+        var page = await browser.SignedInPageAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);
 
         await page.GotoAsync("/admin/developer-access");
 

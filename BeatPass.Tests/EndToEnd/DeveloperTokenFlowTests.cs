@@ -13,8 +13,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
     [Fact]
     public async Task The_demo_developer_creates_copies_uses_and_deletes_a_token()
     {
-        var page = await browser.NewPageAsync();
-        await new LoginPage(page).SignInAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);
+        var page = await browser.SignedInPageAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);
         var developers = new DevelopersPage(page);
         await developers.OpenAsync();
         await page.ScreenshotAsync(new() { Path = Screenshot("developers-page.png"), FullPage = true });
@@ -52,9 +51,8 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
     [Fact]
     public async Task Create_copy_done_and_delete_work_with_the_keyboard_alone()
     {
-        var page = await browser.NewPageAsync();
         var user = await browser.App.CreateUserAsync();
-        await new LoginPage(page).SignInAsync(user.Email!, Infrastructure.BeatPassAppFactory.Password);
+        var page = await browser.SignedInPageAsync(user.Email!, Infrastructure.BeatPassAppFactory.Password);
         var developers = new DevelopersPage(page);
         await developers.OpenAsync();
 
@@ -88,9 +86,8 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
     [Fact]
     public async Task A_double_click_on_Create_creates_one_token()
     {
-        var page = await browser.NewPageAsync();
         var user = await browser.App.CreateUserAsync();
-        await new LoginPage(page).SignInAsync(user.Email!, Infrastructure.BeatPassAppFactory.Password);
+        var page = await browser.SignedInPageAsync(user.Email!, Infrastructure.BeatPassAppFactory.Password);
         var developers = new DevelopersPage(page);
         await developers.OpenAsync();
         await developers.OpenCreateDialogAsync("Double clicked");
@@ -107,8 +104,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
     [Fact]
     public async Task Name_rules_show_under_the_field_and_keep_Create_disabled()
     {
-        var page = await browser.NewPageAsync();
-        await new LoginPage(page).SignInAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);
+        var page = await browser.SignedInPageAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);
         var developers = new DevelopersPage(page);
         await developers.OpenAsync();
 
