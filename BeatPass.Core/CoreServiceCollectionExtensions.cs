@@ -1,4 +1,5 @@
 using BeatPass.Core.ApiTokens;
+using BeatPass.Core.Audit;
 using BeatPass.Core.Data;
 using BeatPass.Core.DeveloperAccess;
 using Microsoft.EntityFrameworkCore;
@@ -17,17 +18,22 @@ public static class CoreServiceCollectionExtensions
     public static IHostApplicationBuilder AddBeatPassCore(this IHostApplicationBuilder builder)
     {
         // Read the connection string when the first context is made, so test hosts can override it.
-        builder.Services.AddDbContextFactory<BeatPassDbContext>((services, options) =>
-            options.UseSqlite(services.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName)
-                ?? throw new InvalidOperationException($"Set the connection string 'ConnectionStrings:{ConnectionStringName}'.")));
+        builder.Services.AddDbContextFactory<BeatPassDbContext>((services, options) => options
+            .UseSqlite(services.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName)
+                ?? throw new InvalidOperationException($"Set the connection string 'ConnectionStrings:{ConnectionStringName}'."))
+            .AddInterceptors(services.GetRequiredService<ApiTokenCacheInvalidator>()));
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<ApiTokenOptions>()
             .BindConfiguration(ApiTokenOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<ApiTokenCache>();
+        builder.Services.AddSingleton<ApiTokenCacheInvalidator>();
+        builder.Services.AddSingleton<ApiTokenAuthenticator>();
         builder.Services.AddScoped<ApiTokenService>();
         builder.Services.AddScoped<DeveloperAccessService>();
+        builder.Services.AddScoped<SecurityLogService>();
         return builder;
     }
 

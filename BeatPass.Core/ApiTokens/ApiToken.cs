@@ -23,5 +23,11 @@ public sealed class ApiToken
 
     public DateTime CreatedAt { get; set; }
 
+    /// <summary>When the current secret was issued: creation, or the last regeneration.</summary>
+    public DateTime IssuedAt { get; set; }
+
+    /// <summary>After this instant the API refuses the token; null for a token that never expires.</summary>
+    public DateTime? ExpiresAt { get; set; }
+
     public DateTime? LastUsedAt { get; set; }
 }

@@ -54,9 +54,17 @@ public static class ApiTokenFormat
     /// <summary>SHA-256 of the whole token. Call only with a well-formed (so ASCII) token.</summary>
     public static byte[] Hash(ReadOnlySpan<char> token)
     {
+        var hash = new byte[HashLength];
+        Hash(token, hash);
+        return hash;
+    }
+
+    /// <summary>Writes the SHA-256 of a well-formed token into <paramref name="destination"/>.</summary>
+    public static void Hash(ReadOnlySpan<char> token, Span<byte> destination)
+    {
         Span<byte> ascii = stackalloc byte[Length];
         var count = Encoding.ASCII.GetBytes(token, ascii);
-        return SHA256.HashData(ascii[..count]);
+        SHA256.HashData(ascii[..count], destination);
     }
 
     public static string Hint(ReadOnlySpan<char> token) => string.Concat(Prefix, "…", token[^4..]);

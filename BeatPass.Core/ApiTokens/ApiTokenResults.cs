@@ -3,7 +3,10 @@ using System.Diagnostics.CodeAnalysis;
 namespace BeatPass.Core.ApiTokens;
 
 /// <summary>What the owner sees of a token in the list.</summary>
-public sealed record ApiTokenSummary(Guid Id, string Name, string Hint, DateTime CreatedAt, DateTime? LastUsedAt);
+public sealed record ApiTokenSummary(Guid Id, string Name, string Hint, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? ExpiresAt)
+{
+    public bool IsExpired(DateTime now) => ExpiresAt <= now;
+}
 
 /// <summary>A token just created: the only object that ever holds its plaintext.</summary>
 public sealed class CreatedApiToken(ApiTokenSummary summary, string plainText)
@@ -19,9 +22,11 @@ public sealed class CreatedApiToken(ApiTokenSummary summary, string plainText)
 public enum ApiTokenError
 {
     InvalidName,
+    InvalidExpiration,
     DuplicateName,
     LimitReached,
     NoDeveloperAccess,
+    NotFound,
 }
 
 public sealed record CreateApiTokenResult(CreatedApiToken? Token, ApiTokenError? Error, string? ErrorMessage)
@@ -37,3 +42,34 @@ public sealed record CreateApiTokenResult(CreatedApiToken? Token, ApiTokenError?
 
 /// <summary>The account and token behind an accepted API request.</summary>
 public sealed record ApiTokenIdentity(Guid TokenId, string TokenName, string UserId, string UserName, string Email);
+
+public enum ApiTokenStatus
+{
+    /// <summary>Malformed, unknown, deleted, or its owner may not use the API.</summary>
+    Invalid,
+    Expired,
+    Valid,
+}
+
+/// <summary>What checking a presented token found. Valid results carry the identity.</summary>
+public sealed class ApiTokenCheck
+{
+    public static readonly ApiTokenCheck Invalid = new(ApiTokenStatus.Invalid, null);
+
+    public static readonly ApiTokenCheck Expired = new(ApiTokenStatus.Expired, null);
+
+    private ApiTokenCheck(ApiTokenStatus status, ApiTokenIdentity? identity)
+    {
+        Status = status;
+        Identity = identity;
+    }
+
+    public ApiTokenStatus Status { get; }
+
+    public ApiTokenIdentity? Identity { get; }
+
+    [MemberNotNullWhen(true, nameof(Identity))]
+    public bool Succeeded => Status == ApiTokenStatus.Valid;
+
+    public static ApiTokenCheck Valid(ApiTokenIdentity identity) => new(ApiTokenStatus.Valid, identity);
+}

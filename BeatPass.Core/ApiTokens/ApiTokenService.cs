@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace BeatPass.Core.ApiTokens;
 
 /// <summary>
-/// Creates, lists, deletes and authenticates personal API tokens. Every call that touches tokens takes
-/// the acting user's id and only ever sees that user's tokens.
+/// Creates, lists, regenerates and deletes personal API tokens. Every call takes the acting user's id and
+/// only ever sees that user's tokens. <see cref="ApiTokenAuthenticator"/> checks them on API requests.
 /// </summary>
 public sealed class ApiTokenService(
     IDbContextFactory<BeatPassDbContext> dbFactory,
@@ -16,31 +16,30 @@ public sealed class ApiTokenService(
     IOptions<ApiTokenOptions> options,
     ILogger<ApiTokenService> logger)
 {
-    /// <summary>Last used is stored at this resolution, so API reads don't turn into database writes.</summary>
-    public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
-
-    private static readonly Func<BeatPassDbContext, byte[], CancellationToken, Task<TokenMatch?>> FindByHash =
-        EF.CompileAsyncQuery((BeatPassDbContext db, byte[] hash, CancellationToken _) => db.ApiTokens
-            .Where(t => t.TokenHash == hash && t.User!.HasDeveloperAccess)
-            .Select(t => new TokenMatch(t.Id, t.Name, t.UserId, t.User!.UserName!, t.User.Email!, t.LastUsedAt, t.User.LockoutEnd))
-            .SingleOrDefault());
-
     public async Task<IReadOnlyList<ApiTokenSummary>> ListAsync(string userId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.ApiTokens
             .Where(t => t.UserId == userId)
             .OrderByDescending(t => t.CreatedAt)
-            .Select(t => new ApiTokenSummary(t.Id, t.Name, t.Hint, t.CreatedAt, t.LastUsedAt))
+            .Select(t => new ApiTokenSummary(t.Id, t.Name, t.Hint, t.CreatedAt, t.LastUsedAt, t.ExpiresAt))
             .ToListAsync(cancellationToken);
     }
 
     /// <summary>Creates a token and returns its plaintext, the only time it exists outside the caller's request.</summary>
-    public async Task<CreateApiTokenResult> CreateAsync(string userId, string? name, CancellationToken cancellationToken = default)
+    /// <param name="expiresAt">When the token stops working (UTC, see <see cref="ApiTokenExpiration"/>); null for never.</param>
+    public async Task<CreateApiTokenResult> CreateAsync(
+        string userId, string? name, DateTime? expiresAt = null, CancellationToken cancellationToken = default)
     {
         if (ApiTokenNames.Validate(name) is { } nameError)
         {
             return CreateApiTokenResult.Failure(ApiTokenError.InvalidName, nameError);
+        }
+
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        if (ApiTokenExpiration.Validate(expiresAt, now) is { } expirationError)
+        {
+            return CreateApiTokenResult.Failure(ApiTokenError.InvalidExpiration, expirationError);
         }
 
         var trimmedName = name!.Trim();
@@ -62,8 +61,7 @@ public sealed class ApiTokenService(
 
         if (owner is null || !owner.HasDeveloperAccess)
         {
-            return CreateApiTokenResult.Failure(ApiTokenError.NoDeveloperAccess,
-                "Your account doesn't have developer access, so it can't create API tokens.");
+            return NoDeveloperAccess();
         }
 
         if (owner.NameTaken)
@@ -78,18 +76,17 @@ public sealed class ApiTokenService(
                 $"You have reached the limit of {limit} tokens. Delete a token you no longer use, then try again.");
         }
 
-        var plainText = ApiTokenFormat.Generate();
-        var now = timeProvider.GetUtcNow().UtcDateTime;
         var token = new ApiToken
         {
             Id = Guid.CreateVersion7(now),
             UserId = userId,
             Name = trimmedName,
             NormalizedName = normalizedName,
-            TokenHash = ApiTokenFormat.Hash(plainText),
-            Hint = ApiTokenFormat.Hint(plainText),
+            TokenHash = [],
+            Hint = "",
             CreatedAt = now,
         };
+        var plainText = IssueSecret(token, now, expiresAt);
         db.ApiTokens.Add(token);
         db.AuditEvents.Add(AuditEvent.Create(now, userId, userId, AuditAction.TokenCreated, trimmedName));
 
@@ -97,8 +94,39 @@ public sealed class ApiTokenService(
         await transaction.CommitAsync(cancellationToken);
 
         logger.LogInformation("User {UserId} created API token {TokenId}", userId, token.Id);
-        return CreateApiTokenResult.Success(new CreatedApiToken(
-            new ApiTokenSummary(token.Id, token.Name, token.Hint, token.CreatedAt, null), plainText));
+        return CreateApiTokenResult.Success(new CreatedApiToken(Summarize(token), plainText));
+    }
+
+    /// <summary>
+    /// Gives one of the user's tokens a new secret, returned like a new token's. The old secret stops working
+    /// when this returns; the name, and the lifetime of a token that expires, stay as they were.
+    /// </summary>
+    public async Task<CreateApiTokenResult> RegenerateAsync(string userId, Guid tokenId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var token = await db.ApiTokens
+            .Where(t => t.Id == tokenId && t.UserId == userId)
+            .Include(t => t.User)
+            .SingleOrDefaultAsync(cancellationToken);
+        if (token is null)
+        {
+            return CreateApiTokenResult.Failure(ApiTokenError.NotFound, "That token no longer exists. It may have been deleted.");
+        }
+
+        if (!token.User!.HasDeveloperAccess)
+        {
+            return NoDeveloperAccess();
+        }
+
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var plainText = IssueSecret(token, now, now + (token.ExpiresAt - token.IssuedAt));
+        db.AuditEvents.Add(AuditEvent.Create(now, userId, userId, AuditAction.TokenRegenerated, token.Name));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        logger.LogInformation("User {UserId} regenerated API token {TokenId}", userId, token.Id);
+        return CreateApiTokenResult.Success(new CreatedApiToken(Summarize(token), plainText));
     }
 
     /// <summary>Deletes one of the user's tokens. False, with nothing changed, when the user has no such token.</summary>
@@ -119,38 +147,20 @@ public sealed class ApiTokenService(
         return true;
     }
 
-    /// <summary>
-    /// The account behind a presented token, or null when the token is malformed, unknown, deleted, or its
-    /// owner has no developer access or is locked out. A malformed token is refused before any database work.
-    /// </summary>
-    public async Task<ApiTokenIdentity?> AuthenticateAsync(string token, CancellationToken cancellationToken = default)
+    /// <summary>Sets a new random secret on the token and returns its plaintext.</summary>
+    private static string IssueSecret(ApiToken token, DateTime now, DateTime? expiresAt)
     {
-        if (!ApiTokenFormat.IsWellFormed(token))
-        {
-            return null;
-        }
-
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var match = await FindByHash(db, ApiTokenFormat.Hash(token), cancellationToken);
-        var now = timeProvider.GetUtcNow().UtcDateTime;
-        // Compared here, not in SQL: SQLite cannot compare the DateTimeOffset Identity stores.
-        if (match is null || match.LockoutEnd > now)
-        {
-            return null;
-        }
-
-        if (match.LastUsedAt is not { } lastUsed || now - lastUsed >= LastUsedResolution)
-        {
-            // The condition repeats in SQL so that concurrent requests (or nodes) write it once.
-            var staleBefore = now - LastUsedResolution;
-            await db.ApiTokens
-                .Where(t => t.Id == match.TokenId && (t.LastUsedAt == null || t.LastUsedAt <= staleBefore))
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), cancellationToken);
-        }
-
-        return new ApiTokenIdentity(match.TokenId, match.TokenName, match.UserId, match.UserName, match.Email);
+        var plainText = ApiTokenFormat.Generate();
+        token.TokenHash = ApiTokenFormat.Hash(plainText);
+        token.Hint = ApiTokenFormat.Hint(plainText);
+        token.IssuedAt = now;
+        token.ExpiresAt = expiresAt;
+        return plainText;
     }
 
-    private sealed record TokenMatch(
-        Guid TokenId, string TokenName, string UserId, string UserName, string Email, DateTime? LastUsedAt, DateTimeOffset? LockoutEnd);
+    private static ApiTokenSummary Summarize(ApiToken token) =>
+        new(token.Id, token.Name, token.Hint, token.CreatedAt, token.LastUsedAt, token.ExpiresAt);
+
+    private static CreateApiTokenResult NoDeveloperAccess() => CreateApiTokenResult.Failure(ApiTokenError.NoDeveloperAccess,
+        "Your account doesn't have developer access, so it can't create API tokens.");
 }

@@ -29,6 +29,8 @@ public enum AuditAction
 {
     TokenCreated,
     TokenDeleted,
+    TokenRegenerated,
+    ExpiredTokenRefused,
     DeveloperAccessGranted,
     DeveloperAccessRevoked,
 }

@@ -83,9 +83,14 @@ public sealed partial class ApiTokenAuthenticationTests(BeatPassAppFactory app) 
     {
         var user = await app.CreateUserAsync();
         var token = await app.CreateTokenAsync(user.Id);
+        (await GetMeAsync($"Bearer {token.PlainText}")).StatusCode.Should().Be(HttpStatusCode.OK);
 
-        await app.WithDbAsync(db => db.Users.Where(u => u.Id == user.Id)
-            .ExecuteUpdateAsync(s => s.SetProperty(u => u.HasDeveloperAccess, false)));
+        // Through the context, as any code using Identity's user store would.
+        await app.WithDbAsync(async db =>
+        {
+            (await db.Users.SingleAsync(u => u.Id == user.Id)).HasDeveloperAccess = false;
+            return await db.SaveChangesAsync();
+        });
 
         await ShouldBeUnauthorizedAsync(await GetMeAsync($"Bearer {token.PlainText}"), "access was withdrawn");
     }
@@ -101,6 +106,36 @@ public sealed partial class ApiTokenAuthenticationTests(BeatPassAppFactory app) 
         await app.WithServiceAsync<DeveloperAccessService, int>(access => access.RevokeAsync(staff.Id, user.Id));
 
         await ShouldBeUnauthorizedAsync(await GetMeAsync($"Bearer {token.PlainText}"), "access was revoked");
+    }
+
+    [Fact]
+    public async Task An_expired_token_gets_401_saying_it_expired()
+    {
+        var user = await app.CreateUserAsync();
+        var expiresAt = ApiTokenExpiration.InDays(app.Time.GetUtcNow().UtcDateTime, 1);
+        var token = (await app.WithTokenServiceAsync(tokens => tokens.CreateAsync(user.Id, "Day pass", expiresAt))).Token!;
+        (await GetMeAsync($"Bearer {token.PlainText}")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        app.Time.Advance(TimeSpan.FromDays(1));
+
+        var response = await GetMeAsync($"Bearer {token.PlainText}");
+        await ShouldBeUnauthorizedAsync(response, "the token expired");
+        response.Headers.WwwAuthenticate.Single().Parameter.Should().Contain("error_description=\"The token expired\"");
+    }
+
+    [Fact]
+    public async Task After_regenerating_the_old_secret_gets_401_and_the_new_one_works()
+    {
+        var user = await app.CreateUserAsync();
+        var token = await app.CreateTokenAsync(user.Id, "Rotated");
+        (await GetMeAsync($"Bearer {token.PlainText}")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var regenerated = (await app.WithTokenServiceAsync(tokens => tokens.RegenerateAsync(user.Id, token.Summary.Id))).Token!;
+
+        await ShouldBeUnauthorizedAsync(await GetMeAsync($"Bearer {token.PlainText}"), "the old secret was replaced");
+        var response = await GetMeAsync($"Bearer {regenerated.PlainText}");
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.Content.ReadFromJsonAsync<MeResponse>())!.Token.Should().Be(new MeToken(token.Summary.Id, "Rotated"));
     }
 
     [Fact]

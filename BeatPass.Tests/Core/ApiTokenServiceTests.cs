@@ -43,11 +43,13 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
         var userId = await _database.CreateUserAsync();
         var created = (await _tokens.CreateAsync(userId, "Old laptop")).Token!;
 
+        (await _database.AuthenticateAsync(created.PlainText)).Should().NotBeNull("the token is now in the cache");
+
         var deleted = await _tokens.DeleteAsync(userId, created.Summary.Id);
 
         deleted.Should().BeTrue();
         (await _tokens.ListAsync(userId)).Should().BeEmpty();
-        (await _tokens.AuthenticateAsync(created.PlainText)).Should().BeNull();
+        (await _database.AuthenticateAsync(created.PlainText)).Should().BeNull();
     }
 
     [Theory]
@@ -203,7 +205,7 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
 
         deleted.Should().BeFalse();
         (await _tokens.ListAsync(owner)).Should().ContainSingle();
-        (await _tokens.AuthenticateAsync(created.PlainText)).Should().NotBeNull();
+        (await _database.AuthenticateAsync(created.PlainText)).Should().NotBeNull();
         await using var db = _database.CreateDbContext();
         (await db.AuditEvents.CountAsync(e => e.Action == AuditAction.TokenDeleted)).Should().Be(0);
     }
@@ -233,75 +235,87 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Authenticate_returns_the_owner_and_token()
+    public async Task No_expiration_is_the_default_and_a_chosen_expiry_is_listed()
     {
         var userId = await _database.CreateUserAsync();
-        var created = (await _tokens.CreateAsync(userId, "Reader")).Token!;
+        var now = _database.Time.GetUtcNow().UtcDateTime;
 
-        var identity = await _tokens.AuthenticateAsync(created.PlainText);
+        await _tokens.CreateAsync(userId, "Forever");
+        await _tokens.CreateAsync(userId, "Month", ApiTokenExpiration.InDays(now, 30));
 
-        identity.Should().BeEquivalentTo(new { TokenId = created.Summary.Id, TokenName = "Reader", UserId = userId });
+        var listed = await _tokens.ListAsync(userId);
+        listed.Single(t => t.Name == "Forever").ExpiresAt.Should().BeNull();
+        listed.Single(t => t.Name == "Month").ExpiresAt.Should().Be(now.AddDays(30));
+    }
+
+    [Theory]
+    [InlineData(0, "Choose an expiration date after today.")]
+    [InlineData(-1, "Choose an expiration date after today.")]
+    [InlineData(367, "Choose an expiration date at most a year from today.")]
+    public async Task A_custom_date_today_in_the_past_or_over_a_year_ahead_is_refused(int daysFromToday, string message)
+    {
+        var userId = await _database.CreateUserAsync();
+        var now = _database.Time.GetUtcNow().UtcDateTime;
+        var date = DateOnly.FromDateTime(now).AddDays(daysFromToday);
+
+        var result = await _tokens.CreateAsync(userId, "Dated", ApiTokenExpiration.OnDate(now, date));
+
+        result.Error.Should().Be(ApiTokenError.InvalidExpiration);
+        result.ErrorMessage.Should().Be(message);
+        await ShouldHaveNoTokensOrEventsAsync();
     }
 
     [Fact]
-    public async Task A_token_stops_working_when_its_owner_loses_developer_access()
+    public async Task The_custom_date_range_runs_from_tomorrow_to_a_year_ahead_and_both_ends_are_accepted()
     {
         var userId = await _database.CreateUserAsync();
-        var created = (await _tokens.CreateAsync(userId, "Reader")).Token!;
+        var now = _database.Time.GetUtcNow().UtcDateTime;
+        var (first, last) = ApiTokenExpiration.CustomDateRange(now);
 
-        await _database.SetDeveloperAccessAsync(userId, false);
-
-        (await _tokens.AuthenticateAsync(created.PlainText)).Should().BeNull();
+        first.Should().Be(DateOnly.FromDateTime(now).AddDays(1));
+        last.Should().Be(DateOnly.FromDateTime(now).AddYears(1));
+        (await _tokens.CreateAsync(userId, "Tomorrow", ApiTokenExpiration.OnDate(now, first))).Succeeded.Should().BeTrue();
+        (await _tokens.CreateAsync(userId, "Next year", ApiTokenExpiration.OnDate(now, last))).Succeeded.Should().BeTrue();
+        (await _tokens.CreateAsync(userId, "Too late", ApiTokenExpiration.OnDate(now, last.AddDays(1)))).Succeeded.Should().BeFalse();
     }
 
     [Fact]
-    public async Task A_locked_out_accounts_tokens_stop_working_until_the_lockout_ends()
+    public async Task Regenerate_keeps_id_name_and_lifetime_gives_a_new_secret_and_is_audited()
     {
         var userId = await _database.CreateUserAsync();
-        var created = (await _tokens.CreateAsync(userId, "Suspended")).Token!;
+        var created = (await _tokens.CreateAsync(userId, "Rotating", ApiTokenExpiration.InDays(_database.Time.GetUtcNow().UtcDateTime, 7))).Token!;
+        _database.Time.Advance(TimeSpan.FromDays(10));
 
-        await _database.LockOutAsync(userId, _database.Time.GetUtcNow().AddMinutes(5));
+        var result = await _tokens.RegenerateAsync(userId, created.Summary.Id);
 
-        (await _tokens.AuthenticateAsync(created.PlainText)).Should().BeNull();
-        _database.Time.Advance(TimeSpan.FromMinutes(6));
-        (await _tokens.AuthenticateAsync(created.PlainText)).Should().NotBeNull();
+        var regenerated = result.Token!;
+        regenerated.PlainText.Should().NotBe(created.PlainText);
+        ApiTokenFormat.IsWellFormed(regenerated.PlainText).Should().BeTrue();
+        regenerated.Summary.Should().BeEquivalentTo(new
+        {
+            created.Summary.Id,
+            Name = "Rotating",
+            Hint = "bpat_…" + regenerated.PlainText[^4..],
+            ExpiresAt = _database.Time.GetUtcNow().UtcDateTime.AddDays(7),
+        });
+        (await _tokens.ListAsync(userId)).Should().ContainSingle().Which.Should().Be(regenerated.Summary);
+        await using var db = _database.CreateDbContext();
+        (await db.AuditEvents.Where(e => e.Action == AuditAction.TokenRegenerated).Select(e => e.TokenName).SingleAsync()).Should().Be("Rotating");
     }
 
     [Fact]
-    public async Task Last_used_is_written_at_most_once_a_minute()
+    public async Task Regenerating_another_accounts_token_id_changes_nothing()
     {
-        var userId = await _database.CreateUserAsync();
-        var created = (await _tokens.CreateAsync(userId, "Busy script")).Token!;
-        var firstUse = _database.Time.GetUtcNow().UtcDateTime;
+        var owner = await _database.CreateUserAsync();
+        var intruder = await _database.CreateUserAsync();
+        var created = (await _tokens.CreateAsync(owner, "Owner's token")).Token!;
 
-        await _tokens.AuthenticateAsync(created.PlainText);
-        _database.Time.Advance(TimeSpan.FromSeconds(30));
-        await _tokens.AuthenticateAsync(created.PlainText);
-        _database.Time.Advance(TimeSpan.FromSeconds(29));
-        await _tokens.AuthenticateAsync(created.PlainText);
-        (await LastUsedAsync()).Should().Be(firstUse);
+        var result = await _tokens.RegenerateAsync(intruder, created.Summary.Id);
 
-        _database.Time.Advance(TimeSpan.FromSeconds(2));
-        await _tokens.AuthenticateAsync(created.PlainText);
-        (await LastUsedAsync()).Should().Be(firstUse.AddSeconds(61));
-
-        async Task<DateTime?> LastUsedAsync() => (await _tokens.ListAsync(userId)).Single().LastUsedAt;
-    }
-
-    [Fact]
-    public async Task A_malformed_token_is_refused_without_touching_the_database()
-    {
-        // A database that cannot even be opened: any query would throw.
-        await using var unreachable = await TestDatabase.CreateAsync(connectionString: "Data Source=/nonexistent/dir/x.db;Mode=ReadOnly");
-        var tokens = unreachable.CreateTokenService();
-        var valid = ApiTokenFormat.Generate();
-        var badChecksum = TestFiles.WithLastCharacterChanged(valid);
-
-        (await tokens.AuthenticateAsync(badChecksum)).Should().BeNull();
-        (await tokens.AuthenticateAsync("bpat_short")).Should().BeNull();
-        // The control: a well-formed token does reach the (unreachable) database.
-        var reachDatabase = () => tokens.AuthenticateAsync(valid);
-        await reachDatabase.Should().ThrowAsync<Exception>();
+        result.Error.Should().Be(ApiTokenError.NotFound);
+        (await _database.AuthenticateAsync(created.PlainText)).Should().NotBeNull();
+        await using var db = _database.CreateDbContext();
+        (await db.AuditEvents.CountAsync(e => e.Action == AuditAction.TokenRegenerated)).Should().Be(0);
     }
 
     private async Task ShouldHaveNoTokensOrEventsAsync()

@@ -61,6 +61,7 @@ public sealed class DeveloperAccessServiceTests : IAsyncLifetime
         var userId = await _database.CreateUserAsync();
         var first = (await _tokens.CreateAsync(userId, "First")).Token!;
         await _tokens.CreateAsync(userId, "Second");
+        (await _database.AuthenticateAsync(first.PlainText)).Should().NotBeNull("the token is now in the cache");
         await ClearEventsAsync();
 
         var deleted = await _access.RevokeAsync(_staffId, userId);
@@ -68,7 +69,7 @@ public sealed class DeveloperAccessServiceTests : IAsyncLifetime
         deleted.Should().Be(2);
         (await _access.HasAccessAsync(userId)).Should().BeFalse();
         (await _tokens.ListAsync(userId)).Should().BeEmpty();
-        (await _tokens.AuthenticateAsync(first.PlainText)).Should().BeNull();
+        (await _database.AuthenticateAsync(first.PlainText)).Should().BeNull();
         (await EventsAsync()).Should().BeEquivalentTo(new[]
         {
             (AuditAction.DeveloperAccessRevoked, _staffId, userId, (string?)null),
@@ -134,7 +135,7 @@ public sealed class DeveloperAccessServiceTests : IAsyncLifetime
         var userId = await _database.CreateUserAsync(email: "counted@beats.test");
         var token = (await _tokens.CreateAsync(userId, "One")).Token!;
         await _tokens.CreateAsync(userId, "Two");
-        await _tokens.AuthenticateAsync(token.PlainText);
+        await _database.AuthenticateAsync(token.PlainText);
 
         var page = await _access.SearchAccountsAsync(_staffId, new AccountQuery("counted"));
 

@@ -12,7 +12,7 @@ public class PlaintextAtRestTests
         var tokens = database.CreateTokenService();
         var userId = await database.CreateUserAsync();
         var created = (await tokens.CreateAsync(userId, "Findable-name-7f3a")).Token!;
-        await tokens.AuthenticateAsync(created.PlainText);
+        await database.AuthenticateAsync(created.PlainText);
 
         var bytes = ReadAll(database.FilePath).Concat(ReadAll(database.FilePath + "-wal")).ToArray();
 

@@ -1,5 +1,6 @@
 using BeatPass.Core;
 using BeatPass.Core.ApiTokens;
+using BeatPass.Core.Audit;
 using BeatPass.Core.Data;
 using BeatPass.Core.DeveloperAccess;
 using Microsoft.AspNetCore.Identity;
@@ -60,13 +61,26 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddSingleton(_services.GetRequiredService<IDbContextFactory<BeatPassDbContext>>());
         services.AddSingleton(_services.GetRequiredService<TimeProvider>());
         services.AddSingleton(_services.GetRequiredService<IOptions<ApiTokenOptions>>());
+        services.AddSingleton(_services.GetRequiredService<ApiTokenCache>());
+        services.AddSingleton(Authenticator);
         services.AddLogging();
         services.AddScoped<ApiTokenService>();
         services.AddScoped<DeveloperAccessService>();
+        services.AddScoped<SecurityLogService>();
     }
+
+    /// <summary>The same authenticator, and so the same cache, the API would use with this database.</summary>
+    public ApiTokenAuthenticator Authenticator => _services.GetRequiredService<ApiTokenAuthenticator>();
+
+    /// <summary>The identity the API would see for this token, or null when it would be refused.</summary>
+    public async Task<ApiTokenIdentity?> AuthenticateAsync(string token) => (await Authenticator.AuthenticateAsync(token)).Identity;
 
     // The service keeps no state of its own (a context per call), so it can outlive its scope here.
     public ApiTokenService CreateTokenService() => ActivatorUtilities.CreateInstance<ApiTokenService>(_services);
+
+    public DeveloperAccessService CreateDeveloperAccessService() => ActivatorUtilities.CreateInstance<DeveloperAccessService>(_services);
+
+    public SecurityLogService CreateSecurityLog() => ActivatorUtilities.CreateInstance<SecurityLogService>(_services);
 
     public BeatPassDbContext CreateDbContext() =>
         _services.GetRequiredService<IDbContextFactory<BeatPassDbContext>>().CreateDbContext();
@@ -105,10 +119,13 @@ public sealed class TestDatabase : IAsyncDisposable
         return id;
     }
 
+    /// <summary>Locks the account out the way Identity's user store does: through a tracked update.</summary>
     public async Task LockOutAsync(string userId, DateTimeOffset until)
     {
         await using var db = CreateDbContext();
-        await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.LockoutEnd, until));
+        var user = await db.Users.SingleAsync(u => u.Id == userId);
+        user.LockoutEnd = until;
+        await db.SaveChangesAsync();
     }
 
     public async Task SetDeveloperAccessAsync(string userId, bool hasDeveloperAccess)

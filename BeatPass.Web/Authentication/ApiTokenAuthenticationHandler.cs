@@ -9,14 +9,14 @@ using Microsoft.Extensions.Options;
 namespace BeatPass.Web.Authentication;
 
 /// <summary>
-/// Authenticates <c>Authorization: Bearer bpat_…</c>. No header: no result. A bad, unknown or deleted token:
-/// failure. The challenge answers 401 with <c>WWW-Authenticate: Bearer</c> and a ProblemDetails body.
+/// Authenticates <c>Authorization: Bearer bpat_…</c>. No header: no result. A bad, unknown, deleted or expired
+/// token: failure. The challenge answers 401 with <c>WWW-Authenticate: Bearer</c> and a ProblemDetails body.
 /// </summary>
 public sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<ApiTokenAuthenticationOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiTokenService tokens,
+    ApiTokenAuthenticator tokens,
     IProblemDetailsService problemDetails)
     : AuthenticationHandler<ApiTokenAuthenticationOptions>(options, logger, encoder)
 {
@@ -47,12 +47,15 @@ public sealed class ApiTokenAuthenticationHandler(
             return AuthenticateResult.Fail("The Authorization header has no token.");
         }
 
-        var identity = await tokens.AuthenticateAsync(token.ToString(), Context.RequestAborted);
-        if (identity is null)
+        var check = await tokens.AuthenticateAsync(token, Context.RequestAborted);
+        if (!check.Succeeded)
         {
-            return AuthenticateResult.Fail("The token is invalid or has been deleted.");
+            return AuthenticateResult.Fail(check.Status == ApiTokenStatus.Expired
+                ? "The token expired"
+                : "The token is invalid or has been deleted.");
         }
 
+        var identity = check.Identity;
         Claim[] claims =
         [
             new(ClaimTypes.NameIdentifier, identity.UserId),

@@ -1,0 +1,115 @@
+using BeatPass.Core.Audit;
+using BeatPass.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BeatPass.Core.ApiTokens;
+
+/// <summary>
+/// Checks a presented token on every API request. The shape and checksum are checked first, with no database
+/// work; a well-formed token is then looked up by its SHA-256 in <see cref="ApiTokenCache"/>, and only on a miss
+/// in the database. Expiry and lockout are compared with the current time on every request, hit or miss.
+/// </summary>
+public sealed class ApiTokenAuthenticator(
+    IDbContextFactory<BeatPassDbContext> dbFactory,
+    ApiTokenCache cache,
+    TimeProvider timeProvider,
+    IOptions<ApiTokenOptions> options,
+    ILogger<ApiTokenAuthenticator> logger)
+{
+    /// <summary>Last used is stored at this resolution, so API reads don't turn into database writes.</summary>
+    public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often each node records, per token, that an expired token was refused.</summary>
+    public static readonly TimeSpan ExpiredRefusalLogInterval = TimeSpan.FromHours(1);
+
+    private static readonly Func<BeatPassDbContext, byte[], CancellationToken, Task<TokenRow?>> FindByHash =
+        EF.CompileAsyncQuery((BeatPassDbContext db, byte[] hash, CancellationToken _) => db.ApiTokens
+            .Where(t => t.TokenHash == hash && t.User!.HasDeveloperAccess)
+            .Select(t => new TokenRow(t.Id, t.Name, t.UserId, t.User!.UserName!, t.User.Email!, t.ExpiresAt, t.LastUsedAt, t.User.LockoutEnd))
+            .SingleOrDefault());
+
+    public ValueTask<ApiTokenCheck> AuthenticateAsync(ReadOnlySpan<char> token, CancellationToken cancellationToken = default)
+    {
+        if (!ApiTokenFormat.IsWellFormed(token))
+        {
+            return ValueTask.FromResult(ApiTokenCheck.Invalid);
+        }
+
+        var hash = ApiTokenHash.Of(token);
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        return cache.TryGet(hash, now, out var entry)
+            ? CheckAsync(entry, now, cancellationToken)
+            : LoadAndCheckAsync(hash, now, cancellationToken);
+    }
+
+    private async ValueTask<ApiTokenCheck> LoadAndCheckAsync(ApiTokenHash hash, DateTime now, CancellationToken cancellationToken)
+    {
+        var generation = cache.Generation;
+        TokenRow? row;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            row = await FindByHash(db, hash.ToArray(), cancellationToken);
+        }
+
+        if (row is null)
+        {
+            return ApiTokenCheck.Invalid;
+        }
+
+        var entry = new CachedApiToken(
+            new ApiTokenIdentity(row.TokenId, row.TokenName, row.UserId, row.UserName, row.Email),
+            row.ExpiresAt,
+            row.LockoutEnd,
+            row.LastUsedAt,
+            freshUntil: now + options.Value.CacheEntryLifetime);
+        cache.Add(hash, entry, now, generation);
+        return await CheckAsync(entry, now, cancellationToken);
+    }
+
+    private ValueTask<ApiTokenCheck> CheckAsync(CachedApiToken entry, DateTime now, CancellationToken cancellationToken)
+    {
+        if (entry.LockoutEnd > now)
+        {
+            return ValueTask.FromResult(ApiTokenCheck.Invalid);
+        }
+
+        if (entry.ExpiresAt <= now)
+        {
+            return entry.TryClaimExpiredRefusalLog(now, ExpiredRefusalLogInterval)
+                ? LogExpiredRefusalAsync(entry.Identity, cancellationToken)
+                : ValueTask.FromResult(ApiTokenCheck.Expired);
+        }
+
+        return entry.TryClaimLastUsedWrite(now, LastUsedResolution)
+            ? WriteLastUsedAsync(entry, now, cancellationToken)
+            : ValueTask.FromResult(entry.Accepted);
+    }
+
+    private async ValueTask<ApiTokenCheck> WriteLastUsedAsync(CachedApiToken entry, DateTime now, CancellationToken cancellationToken)
+    {
+        // The condition repeats in SQL so that other nodes, each with a cache of its own, write it once too.
+        var staleBefore = now - LastUsedResolution;
+        var tokenId = entry.Identity.TokenId;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.ApiTokens
+            .Where(t => t.Id == tokenId && (t.LastUsedAt == null || t.LastUsedAt <= staleBefore))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), cancellationToken);
+        return entry.Accepted;
+    }
+
+    private async ValueTask<ApiTokenCheck> LogExpiredRefusalAsync(ApiTokenIdentity identity, CancellationToken cancellationToken)
+    {
+        logger.LogInformation("Refused expired API token {TokenId} of user {UserId}", identity.TokenId, identity.UserId);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.AuditEvents.Add(AuditEvent.Create(
+            timeProvider.GetUtcNow().UtcDateTime, identity.UserId, identity.UserId, AuditAction.ExpiredTokenRefused, identity.TokenName));
+        await db.SaveChangesAsync(cancellationToken);
+        return ApiTokenCheck.Expired;
+    }
+
+    private sealed record TokenRow(
+        Guid TokenId, string TokenName, string UserId, string UserName, string Email,
+        DateTime? ExpiresAt, DateTime? LastUsedAt, DateTimeOffset? LockoutEnd);
+}

@@ -1,0 +1,173 @@
+using BeatPass.Core.ApiTokens;
+using BeatPass.Core.Audit;
+using BeatPass.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace BeatPass.Tests.Core;
+
+public sealed class ApiTokenAuthenticatorTests : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+    private ApiTokenService _tokens = null!;
+    private string _userId = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        _tokens = _database.CreateTokenService();
+        _userId = await _database.CreateUserAsync();
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    [Fact]
+    public async Task A_valid_token_gives_its_owner_and_itself()
+    {
+        var created = await CreateAsync("Reader");
+
+        var identity = await _database.AuthenticateAsync(created.PlainText);
+
+        identity.Should().BeEquivalentTo(new { TokenId = created.Summary.Id, TokenName = "Reader", UserId = _userId });
+    }
+
+    [Fact]
+    public async Task A_malformed_token_is_refused_without_touching_the_database()
+    {
+        // A database that cannot even be opened: any query would throw.
+        await using var unreachable = await TestDatabase.CreateAsync(connectionString: "Data Source=/nonexistent/dir/x.db;Mode=ReadOnly");
+        var valid = ApiTokenFormat.Generate();
+
+        (await unreachable.Authenticator.AuthenticateAsync(TestFiles.WithLastCharacterChanged(valid))).Should().Be(ApiTokenCheck.Invalid);
+        (await unreachable.Authenticator.AuthenticateAsync("bpat_short")).Should().Be(ApiTokenCheck.Invalid);
+        // The control: a well-formed token does reach the (unreachable) database.
+        var reachDatabase = async () => await unreachable.Authenticator.AuthenticateAsync(valid);
+        await reachDatabase.Should().ThrowAsync<Exception>();
+    }
+
+    [Fact]
+    public async Task A_cached_token_is_refused_as_soon_as_its_owner_loses_developer_access()
+    {
+        var staffId = await _database.CreateStaffAsync();
+        var created = await CreateAsync("Reader");
+        await _database.AuthenticateAsync(created.PlainText);
+
+        await _database.CreateDeveloperAccessService().RevokeAsync(staffId, _userId);
+
+        (await _database.AuthenticateAsync(created.PlainText)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_locked_out_accounts_tokens_stop_at_once_and_work_again_when_the_lockout_ends()
+    {
+        var created = await CreateAsync("Suspended");
+        (await _database.AuthenticateAsync(created.PlainText)).Should().NotBeNull();
+
+        await _database.LockOutAsync(_userId, _database.Time.GetUtcNow().AddMinutes(5));
+
+        (await _database.AuthenticateAsync(created.PlainText)).Should().BeNull();
+        _database.Time.Advance(TimeSpan.FromMinutes(6));
+        (await _database.AuthenticateAsync(created.PlainText)).Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task Deleting_the_account_through_its_context_drops_its_cached_tokens()
+    {
+        var created = await CreateAsync("Orphan");
+        await _database.AuthenticateAsync(created.PlainText);
+
+        await using (var db = _database.CreateDbContext())
+        {
+            db.Users.Remove(await db.Users.SingleAsync(u => u.Id == _userId));
+            await db.SaveChangesAsync();
+        }
+
+        (await _database.AuthenticateAsync(created.PlainText)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_cache_hit_does_not_query_and_an_entry_is_read_again_after_its_lifetime()
+    {
+        var created = await CreateAsync("Cached");
+        await _database.AuthenticateAsync(created.PlainText);
+        // Behind the cache's back, as another node would: nothing on this node invalidates.
+        await using (var db = _database.CreateDbContext())
+        {
+            await db.ApiTokens.ExecuteDeleteAsync();
+        }
+
+        (await _database.AuthenticateAsync(created.PlainText)).Should().NotBeNull("the entry is still fresh");
+        _database.Time.Advance(new ApiTokenOptions().CacheEntryLifetime);
+        (await _database.AuthenticateAsync(created.PlainText)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_token_works_until_the_second_it_expires_and_then_says_it_expired()
+    {
+        var now = _database.Time.GetUtcNow().UtcDateTime;
+        var created = await CreateAsync("Week long", ApiTokenExpiration.InDays(now, 7));
+
+        _database.Time.Advance(TimeSpan.FromDays(7) - TimeSpan.FromSeconds(1));
+        (await _database.Authenticator.AuthenticateAsync(created.PlainText)).Status.Should().Be(ApiTokenStatus.Valid);
+
+        _database.Time.Advance(TimeSpan.FromSeconds(1));
+        (await _database.Authenticator.AuthenticateAsync(created.PlainText)).Status.Should().Be(ApiTokenStatus.Expired);
+    }
+
+    [Fact]
+    public async Task Refusing_an_expired_token_is_logged_at_most_once_an_hour()
+    {
+        var created = await CreateAsync("Stale", ApiTokenExpiration.InDays(_database.Time.GetUtcNow().UtcDateTime, 7));
+        _database.Time.Advance(TimeSpan.FromDays(8));
+
+        for (var i = 0; i < 5; i++)
+        {
+            await _database.Authenticator.AuthenticateAsync(created.PlainText);
+        }
+
+        (await RefusalsLoggedAsync()).Should().Be(1);
+        _database.Time.Advance(ApiTokenAuthenticator.ExpiredRefusalLogInterval);
+        await _database.Authenticator.AuthenticateAsync(created.PlainText);
+        (await RefusalsLoggedAsync()).Should().Be(2);
+
+        async Task<int> RefusalsLoggedAsync()
+        {
+            await using var db = _database.CreateDbContext();
+            return await db.AuditEvents.CountAsync(e => e.Action == AuditAction.ExpiredTokenRefused && e.SubjectUserId == _userId && e.TokenName == "Stale");
+        }
+    }
+
+    [Fact]
+    public async Task Regenerating_refuses_the_old_secret_at_once_and_accepts_the_new_one()
+    {
+        var created = await CreateAsync("Rotated");
+        await _database.AuthenticateAsync(created.PlainText);
+
+        var regenerated = (await _tokens.RegenerateAsync(_userId, created.Summary.Id)).Token!;
+
+        (await _database.AuthenticateAsync(created.PlainText)).Should().BeNull();
+        (await _database.AuthenticateAsync(regenerated.PlainText)).Should().BeEquivalentTo(new { TokenId = created.Summary.Id, TokenName = "Rotated" });
+    }
+
+    [Fact]
+    public async Task Last_used_is_written_at_most_once_a_minute()
+    {
+        var created = await CreateAsync("Busy script");
+        var firstUse = _database.Time.GetUtcNow().UtcDateTime;
+
+        await _database.AuthenticateAsync(created.PlainText);
+        _database.Time.Advance(TimeSpan.FromSeconds(30));
+        await _database.AuthenticateAsync(created.PlainText);
+        _database.Time.Advance(TimeSpan.FromSeconds(29));
+        await _database.AuthenticateAsync(created.PlainText);
+        (await LastUsedAsync()).Should().Be(firstUse);
+
+        _database.Time.Advance(TimeSpan.FromSeconds(2));
+        await _database.AuthenticateAsync(created.PlainText);
+        (await LastUsedAsync()).Should().Be(firstUse.AddSeconds(61));
+
+        async Task<DateTime?> LastUsedAsync() => (await _tokens.ListAsync(_userId)).Single().LastUsedAt;
+    }
+
+    private async Task<CreatedApiToken> CreateAsync(string name, DateTime? expiresAt = null) =>
+        (await _tokens.CreateAsync(_userId, name, expiresAt)).Token!;
+}
