@@ -38,6 +38,7 @@ app.MapStaticAssets();
 app.MapRazorPages();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapApiV1();
+app.MapBeatPassApiDocumentation();
 app.MapHealthChecks("/health");
 
 await app.RunAsync();

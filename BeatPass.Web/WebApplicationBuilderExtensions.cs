@@ -1,4 +1,5 @@
 using BeatPass.Core.Data;
+using BeatPass.Web.Api;
 using BeatPass.Web.Authentication;
 using BeatPass.Web.Components.Account;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -30,6 +31,7 @@ public static class WebApplicationBuilderExtensions
                 .RequireAuthenticatedUser());
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddBeatPassApiDocumentation();
         builder.Services.AddHealthChecks().AddDbContextCheck<BeatPassDbContext>();
         return builder;
     }

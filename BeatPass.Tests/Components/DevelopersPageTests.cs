@@ -25,6 +25,24 @@ public sealed class DevelopersPageTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task The_list_shows_each_tokens_expiry_and_Expired_once_it_has_passed()
+    {
+        var now = Database.Time.GetUtcNow().UtcDateTime;
+        var tokens = Database.CreateTokenService();
+        await tokens.CreateAsync(UserId, "Forever");
+        await tokens.CreateAsync(UserId, "Week", ApiTokenExpiration.InDays(now, 7));
+        await tokens.CreateAsync(UserId, "Quarter", ApiTokenExpiration.InDays(now, 90));
+        Database.Time.Advance(TimeSpan.FromDays(8));
+
+        var (_, page) = RenderWithDialogs<Developers>();
+
+        page.WaitForAssertion(() => page.Markup.Should().Contain("Quarter"));
+        Row(page, "Forever").Should().Contain("No expiration");
+        Row(page, "Week").Should().Contain("Expired");
+        Row(page, "Quarter").Should().Contain($"Expires on {now.AddDays(90):MMM d, yyyy}");
+    }
+
+    [Fact]
     public void Without_tokens_the_empty_state_is_shown()
     {
         var (_, page) = RenderWithDialogs<Developers>();
@@ -143,7 +161,8 @@ public sealed class DevelopersPageTests : ComponentTestContext
 
         Button(dialogs, "Delete").Click();
 
-        page.WaitForAssertion(() => page.Markup.Should().NotContain("Remove me"));
+        // The first table lists the tokens; the security log below still names it.
+        page.WaitForAssertion(() => page.Find("table").TextContent.Should().NotContain("Remove me"));
         (await Database.CreateTokenService().ListAsync(UserId)).Should().BeEmpty();
     }
 
@@ -189,6 +208,9 @@ public sealed class DevelopersPageTests : ComponentTestContext
             .GetFields(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)
             .Select(f => f.GetValue(component))
             .Any(value => value is string s && s.Contains(plainText) || value is CreatedApiToken);
+
+    private static string Row(IRenderedComponent<Developers> page, string tokenName) =>
+        page.Find("table").QuerySelectorAll("tr").Single(row => row.TextContent.Contains(tokenName)).TextContent;
 }
 
 public sealed class DevelopersPageWithoutAccessTests : ComponentTestContext
@@ -213,4 +235,5 @@ public sealed class DevelopersPageWithoutAccessTests : ComponentTestContext
         layout.WaitForAssertion(() => layout.FindAll("a").Select(a => a.TextContent.Trim()).Should().Contain("Account Security"));
         layout.FindAll("a").Select(a => a.TextContent.Trim()).Should().NotContain("Developers");
     }
+
 }

@@ -25,13 +25,21 @@ public sealed class DevelopersPage(IPage page)
 
     public ILocator DeleteDialog => page.GetByRole(AriaRole.Dialog, new() { Name = "Delete token?" });
 
+    public ILocator RegenerateConfirmation => page.GetByRole(AriaRole.Dialog, new() { Name = "Regenerate token?" });
+
+    public ILocator RegenerateDialog => page.GetByRole(AriaRole.Dialog, new() { Name = "Regenerate token", Exact = true });
+
+    /// <summary>The security log, the second table on the page.</summary>
+    public ILocator SecurityLog => page.GetByRole(AriaRole.Table).Nth(1);
+
     public ILocator TokenName => CreateDialog.GetByLabel("Token name");
 
     public ILocator CreateButton => CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true });
 
     public ILocator NewToken => CreateDialog.GetByLabel("Your new token");
 
-    public ILocator Row(string tokenName) => page.GetByRole(AriaRole.Row).Filter(new() { HasText = tokenName });
+    /// <summary>The token's row in the token list (the first table; the second is the security log).</summary>
+    public ILocator Row(string tokenName) => page.GetByRole(AriaRole.Table).First.GetByRole(AriaRole.Row).Filter(new() { HasText = tokenName });
 
     public async Task OpenAsync()
     {
@@ -44,6 +52,25 @@ public sealed class DevelopersPage(IPage page)
         await page.GetByRole(AriaRole.Button, new() { Name = "Create token" }).ClickAsync();
         await Expect(CreateDialog).ToBeVisibleAsync();
         await TokenName.FillAsync(name);
+    }
+
+    /// <summary>Picks an entry of the create dialog's "Expiration" list, such as "7 days" or "Custom date".</summary>
+    public async Task ChooseExpirationAsync(string option)
+    {
+        await CreateDialog.GetByLabel("Expiration", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = option, Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Option, new() { Name = option, Exact = true })).ToBeHiddenAsync();
+    }
+
+    /// <summary>Reads the token shown once in <paramref name="dialog"/>, then closes it with "Done".</summary>
+    public static async Task<string> TakeShownTokenAsync(ILocator dialog)
+    {
+        var token = dialog.GetByLabel("Your new token");
+        await Expect(token).ToBeVisibleAsync();
+        var shown = await token.InputValueAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        await Expect(dialog).ToBeHiddenAsync();
+        return shown;
     }
 }
 

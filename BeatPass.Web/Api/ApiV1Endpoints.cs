@@ -9,7 +9,12 @@ public static class ApiV1Endpoints
     public static IEndpointRouteBuilder MapApiV1(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").RequireAuthorization(ApiTokenDefaults.AuthorizationPolicy);
-        api.MapGet("/me", GetMe);
+        api.MapGet("/me", GetMe)
+            .WithName("GetMe")
+            .WithTags("Account")
+            .WithSummary("The account and token behind the request")
+            .WithDescription("Returns the BeatPass account the token belongs to, and the token's id and name.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
     }
 

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Headers;
+using BeatPass.Core.ApiTokens;
+using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Components.Shared;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BeatPass.Tests.EndToEnd;
+
+/// <summary>Expiry, regenerate, the security log and the API reference, as a person uses them.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task A_token_created_for_7_days_is_listed_with_its_expiry_date()
+    {
+        var (page, developers) = await OpenDevelopersAsync();
+        await developers.OpenCreateDialogAsync("Week pass");
+        await Expect(developers.CreateDialog).ToContainTextAsync("The token will never expire.");
+
+        await developers.ChooseExpirationAsync("7 days");
+        var expiry = DisplayDates.Date(ApiTokenExpiration.InDays(browser.App.Time.GetUtcNow().UtcDateTime, 7));
+        await Expect(developers.CreateDialog).ToContainTextAsync($"The token will expire on {expiry}.");
+        await page.ScreenshotAsync(new() { Path = Screenshots.PathFor("create-with-expiration.png"), Animations = ScreenshotAnimations.Disabled });
+        await developers.CreateButton.ClickAsync();
+        var token = await DevelopersPage.TakeShownTokenAsync(developers.CreateDialog);
+
+        await Expect(developers.Row("Week pass")).ToContainTextAsync($"Expires on {expiry}");
+        (await CallMeAsync(token)).Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_custom_date_outside_the_allowed_range_keeps_Create_disabled()
+    {
+        var (_, developers) = await OpenDevelopersAsync();
+        await developers.OpenCreateDialogAsync("Dated");
+        await developers.ChooseExpirationAsync("Custom date");
+        var date = developers.CreateDialog.GetByLabel("Expiration date");
+        var today = DateOnly.FromDateTime(browser.App.Time.GetUtcNow().UtcDateTime);
+
+        await date.FillAsync(today.AddYears(2).ToString("yyyy-MM-dd"));
+        await Expect(developers.CreateDialog).ToContainTextAsync("Choose an expiration date at most a year from today.");
+        await Expect(developers.CreateButton).ToBeDisabledAsync();
+
+        await date.FillAsync(today.AddDays(10).ToString("yyyy-MM-dd"));
+        await Expect(developers.CreateDialog).ToContainTextAsync($"The token will expire on {today.AddDays(10):MMM d, yyyy}.");
+        await Expect(developers.CreateButton).ToBeEnabledAsync();
+    }
+
+    [Fact]
+    public async Task Regenerate_shows_a_new_secret_once_and_only_the_new_one_works()
+    {
+        var (page, developers) = await OpenDevelopersAsync();
+        await developers.OpenCreateDialogAsync("Rotated");
+        await developers.CreateButton.ClickAsync();
+        var oldToken = await DevelopersPage.TakeShownTokenAsync(developers.CreateDialog);
+
+        await developers.Row("Rotated").GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
+        await Expect(developers.RegenerateConfirmation).ToContainTextAsync("“Rotated”");
+        await developers.RegenerateConfirmation.GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
+        await Expect(developers.RegenerateDialog).ToContainTextAsync("It will not be shown again.");
+        var newToken = await DevelopersPage.TakeShownTokenAsync(developers.RegenerateDialog);
+
+        newToken.Should().NotBe(oldToken);
+        await Expect(developers.Row("Rotated")).ToContainTextAsync(ApiTokenFormat.Hint(newToken));
+        (await page.ContentAsync()).Should().NotContain(newToken);
+        (await CallMeAsync(oldToken)).Should().Be(HttpStatusCode.Unauthorized);
+        (await CallMeAsync(newToken)).Should().Be(HttpStatusCode.OK);
+        await Expect(developers.SecurityLog).ToContainTextAsync("Token regenerated");
+    }
+
+    [Fact]
+    public async Task API_Documentation_opens_the_reference_which_shows_how_to_send_the_token()
+    {
+        var (page, _) = await OpenDevelopersAsync();
+
+        var reference = await page.Context.RunAndWaitForPageAsync(() =>
+            page.GetByRole(AriaRole.Link, new() { Name = "API Documentation" }).ClickAsync());
+
+        await Expect(reference).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex("BeatPass API"));
+        await Expect(reference.GetByText("The account and token behind the request").First).ToBeVisibleAsync();
+        await Expect(reference.GetByText("Authorization: Bearer bpat_…").First).ToBeVisibleAsync();
+        await reference.ScreenshotAsync(new() { Path = Screenshots.PathFor("api-reference.png") });
+    }
+
+    private async Task<(IPage Page, DevelopersPage Developers)> OpenDevelopersAsync()
+    {
+        var user = await browser.App.CreateUserAsync();
+        var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
+        var developers = new DevelopersPage(page);
+        await developers.OpenAsync();
+        return (page, developers);
+    }
+
+    private async Task<HttpStatusCode> CallMeAsync(string token)
+    {
+        using var client = browser.CreateApiClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return (await client.SendAsync(request)).StatusCode;
+    }
+}

@@ -1,0 +1,66 @@
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace BeatPass.Web.Api;
+
+/// <summary>The OpenAPI document for <c>/api/v1</c> and the browsable reference built from it.</summary>
+public static class ApiDocumentation
+{
+    public const string DocumentName = "v1";
+
+    /// <summary>Where the reference page lives; the Developers section links here.</summary>
+    public const string ReferencePath = "/scalar/" + DocumentName;
+
+    private const string SecuritySchemeName = "Bearer";
+
+    private const string Description = """
+        The BeatPass API gives your own scripts and apps access to your BeatPass account.
+
+        Every request must carry one of your personal API tokens in the `Authorization` header, using the
+        Bearer scheme. Create tokens in **Account Settings → Developers**; a token is shown once, when it is created.
+
+        ```
+        curl https://beatpass.example/api/v1/me -H "Authorization: Bearer bpat_…"
+        ```
+
+        A missing, malformed, unknown, deleted or expired token gets `401 Unauthorized` with a
+        `WWW-Authenticate: Bearer` header that says why, and a problem details body.
+        """;
+
+    public static IServiceCollection AddBeatPassApiDocumentation(this IServiceCollection services) =>
+        services.AddOpenApi(DocumentName, options =>
+        {
+            options.ShouldInclude = api => api.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true;
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo { Title = "BeatPass API", Version = DocumentName, Description = Description };
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes[SecuritySchemeName] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    BearerFormat = "bpat_ personal API token",
+                    Description = "A personal API token from Account Settings → Developers: `Authorization: Bearer bpat_…`.",
+                };
+                document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeName, document)] = [] }];
+                return Task.CompletedTask;
+            });
+        });
+
+    public static IEndpointRouteBuilder MapBeatPassApiDocumentation(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi();
+        // Only what the reference needs: no fonts from Scalar's CDN, no telemetry, AI agent or developer tools.
+        app.MapScalarApiReference(options => options
+            .WithTitle("BeatPass API")
+            .AddPreferredSecuritySchemes(SecuritySchemeName)
+            .DisableDefaultFonts()
+            .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp()
+            .HideDeveloperTools()
+            .WithDotNetFlag(false));
+        return app;
+    }
+}
