@@ -3,6 +3,7 @@ using BeatPass.Web;
 using BeatPass.Web.Api;
 using BeatPass.Web.Components;
 using BeatPass.Web.Hosting;
+using BeatPass.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -29,14 +30,17 @@ else
     app.UseHsts();
 }
 
+app.UseSecurityHeaders();
 app.UseApiNoStore();
+app.UseFailedAuthenticationLimit();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapRazorPages();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// UseSecurityHeaders sends the whole policy, frame-ancestors 'none' included; Blazor would add a second one.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
 app.MapApiV1();
 app.MapBeatPassApiDocumentation();
 app.MapHealthChecks("/health");

@@ -9,7 +9,9 @@ namespace BeatPass.Core.ApiTokens;
 /// <summary>
 /// Checks a presented token on every API request. The shape and checksum are checked first, with no database
 /// work; a well-formed token is then looked up by its SHA-256 in <see cref="ApiTokenCache"/>, and only on a miss
-/// in the database. Expiry and lockout are compared with the current time on every request, hit or miss.
+/// in the database. Expiry is compared with the current time on every request, hit or miss. A sign-in lockout
+/// (repeated wrong passwords) does not stop tokens: anyone could otherwise break an account's integrations by
+/// mistyping its password; staff stop an account's API use by revoking developer access.
 /// </summary>
 public sealed class ApiTokenAuthenticator(
     IDbContextFactory<BeatPassDbContext> dbFactory,
@@ -27,7 +29,7 @@ public sealed class ApiTokenAuthenticator(
     private static readonly Func<BeatPassDbContext, byte[], CancellationToken, Task<TokenRow?>> FindByHash =
         EF.CompileAsyncQuery((BeatPassDbContext db, byte[] hash, CancellationToken _) => db.ApiTokens
             .Where(t => t.TokenHash == hash && t.User!.HasDeveloperAccess)
-            .Select(t => new TokenRow(t.Id, t.Name, t.UserId, t.User!.UserName!, t.User.Email!, t.ExpiresAt, t.LastUsedAt, t.User.LockoutEnd))
+            .Select(t => new TokenRow(t.Id, t.Name, t.UserId, t.User!.UserName!, t.User.Email!, t.ExpiresAt, t.LastUsedAt))
             .SingleOrDefault());
 
     public ValueTask<ApiTokenCheck> AuthenticateAsync(ReadOnlySpan<char> token, CancellationToken cancellationToken = default)
@@ -61,7 +63,6 @@ public sealed class ApiTokenAuthenticator(
         var entry = new CachedApiToken(
             new ApiTokenIdentity(row.TokenId, row.TokenName, row.UserId, row.UserName, row.Email),
             row.ExpiresAt,
-            row.LockoutEnd,
             row.LastUsedAt,
             freshUntil: now + options.Value.CacheEntryLifetime);
         cache.Add(hash, entry, now, generation);
@@ -70,11 +71,6 @@ public sealed class ApiTokenAuthenticator(
 
     private ValueTask<ApiTokenCheck> CheckAsync(CachedApiToken entry, DateTime now, CancellationToken cancellationToken)
     {
-        if (entry.LockoutEnd > now)
-        {
-            return ValueTask.FromResult(ApiTokenCheck.Invalid);
-        }
-
         if (entry.ExpiresAt <= now)
         {
             return entry.TryClaimExpiredRefusalLog(now, ExpiredRefusalLogInterval)
@@ -111,5 +107,5 @@ public sealed class ApiTokenAuthenticator(
 
     private sealed record TokenRow(
         Guid TokenId, string TokenName, string UserId, string UserName, string Email,
-        DateTime? ExpiresAt, DateTime? LastUsedAt, DateTimeOffset? LockoutEnd);
+        DateTime? ExpiresAt, DateTime? LastUsedAt);
 }

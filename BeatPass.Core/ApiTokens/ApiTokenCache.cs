@@ -7,9 +7,9 @@ namespace BeatPass.Core.ApiTokens;
 /// Tokens this node has recently looked up, by hash, so an API request costs a dictionary lookup rather than a
 /// query. Every change to a token or its owner made through <see cref="Data.BeatPassDbContext"/> on this node
 /// invalidates the owner's entries when it commits (see <see cref="ApiTokenCacheInvalidator"/>), so deletion,
-/// regeneration, revoked access and lockout take effect at once. Entries also go stale after
+/// regeneration, revoked access and account deletion take effect at once. Entries also go stale after
 /// <see cref="ApiTokenOptions.CacheEntryLifetime"/>, which bounds how long a change made elsewhere (another
-/// node, a hand-edited database) can go unseen. Expiry and lockout end are compared on every request.
+/// node, a hand-edited database) can go unseen. Expiry is compared on every request.
 /// </summary>
 public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
 {
@@ -91,12 +91,11 @@ public sealed class CachedApiToken
     private long _lastUsedWrittenTicks;
     private long _expiredRefusalLoggedTicks;
 
-    public CachedApiToken(ApiTokenIdentity identity, DateTime? expiresAt, DateTimeOffset? lockoutEnd, DateTime? lastUsedAt, DateTime freshUntil)
+    public CachedApiToken(ApiTokenIdentity identity, DateTime? expiresAt, DateTime? lastUsedAt, DateTime freshUntil)
     {
         Identity = identity;
         Accepted = ApiTokenCheck.Valid(identity);
         ExpiresAt = expiresAt;
-        LockoutEnd = lockoutEnd;
         FreshUntil = freshUntil;
         _lastUsedWrittenTicks = lastUsedAt?.Ticks ?? 0;
     }
@@ -107,8 +106,6 @@ public sealed class CachedApiToken
     public ApiTokenCheck Accepted { get; }
 
     public DateTime? ExpiresAt { get; }
-
-    public DateTimeOffset? LockoutEnd { get; }
 
     public DateTime FreshUntil { get; }
 

@@ -8,7 +8,7 @@ namespace BeatPass.Core.ApiTokens;
 
 /// <summary>
 /// Invalidates <see cref="ApiTokenCache"/> for every account whose tokens or user row a
-/// <see cref="BeatPassDbContext"/> changes, including Identity's own changes (lockout, deletion). It acts when
+/// <see cref="BeatPassDbContext"/> changes, including Identity's own changes (such as deleting the account). It acts when
 /// the change commits, not when it is saved: until then other connections still read the old rows, and a
 /// lookup could cache them again. Bulk <c>ExecuteUpdate</c>/<c>ExecuteDelete</c> bypass it; code that uses them
 /// on tokens or users must call <see cref="ApiTokenCache.InvalidateUsers"/> itself.

@@ -35,6 +35,11 @@ public static class ApiTokenNames
             return "The token name can't contain control characters such as tabs or line breaks.";
         }
 
+        if (trimmed.Any(IsInvisibleFormatting))
+        {
+            return "The token name can't contain invisible or text-direction characters.";
+        }
+
         if (existingNames is not null && existingNames.Contains(trimmed, StringComparer.OrdinalIgnoreCase))
         {
             return DuplicateMessage;
@@ -44,4 +49,9 @@ public static class ApiTokenNames
     }
 
     public static string Normalize(string trimmedName) => trimmedName.ToUpperInvariant();
+
+    // Format characters (zero-width spaces, right-to-left overrides and the like) can make a name look like
+    // another. The zero-width joiner stays allowed: emoji such as 👩‍💻 are built with it.
+    private static bool IsInvisibleFormatting(char c) =>
+        char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format && c != '\u200D';
 }

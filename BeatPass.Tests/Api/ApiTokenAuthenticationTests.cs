@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.RegularExpressions;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.DeveloperAccess;
 using BeatPass.Tests.Infrastructure;
@@ -12,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace BeatPass.Tests.Api;
 
-public sealed partial class ApiTokenAuthenticationTests(BeatPassAppFactory app) : IClassFixture<BeatPassAppFactory>
+public sealed class ApiTokenAuthenticationTests(BeatPassAppFactory app) : IClassFixture<BeatPassAppFactory>
 {
     [Fact]
     public async Task A_valid_token_gets_the_account_and_token_behind_it()
@@ -143,7 +142,8 @@ public sealed partial class ApiTokenAuthenticationTests(BeatPassAppFactory app) 
     {
         var user = await app.CreateUserAsync();
         var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        await SignInAsync(client, user.Email!);
+        (await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password)).StatusCode
+            .Should().Be(HttpStatusCode.Redirect, "signing in redirects home");
         // The control: the cookie does sign in to the pages.
         (await client.GetAsync("/Identity/Account/Manage")).StatusCode.Should().Be(HttpStatusCode.OK);
 
@@ -205,21 +205,4 @@ public sealed partial class ApiTokenAuthenticationTests(BeatPassAppFactory app) 
         var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>();
         problem!.Status.Should().Be(401);
     }
-
-    private static async Task SignInAsync(HttpClient client, string email)
-    {
-        var form = await client.GetStringAsync("/Identity/Account/Login");
-        var antiforgery = AntiforgeryField().Match(form).Groups[1].Value;
-        var response = await client.PostAsync("/Identity/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["Input.Email"] = email,
-            ["Input.Password"] = BeatPassAppFactory.Password,
-            ["Input.RememberMe"] = "false",
-            ["__RequestVerificationToken"] = antiforgery,
-        }));
-        response.StatusCode.Should().Be(HttpStatusCode.Redirect, "signing in redirects home");
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 }

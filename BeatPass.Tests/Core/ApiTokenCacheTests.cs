@@ -61,5 +61,5 @@ public class ApiTokenCacheTests
 
     private static CachedApiToken Entry(string userId) => new(
         new ApiTokenIdentity(Guid.NewGuid(), "Token", userId, "user", "user@example.com"),
-        expiresAt: null, lockoutEnd: null, lastUsedAt: null, freshUntil: Now.AddMinutes(1));
+        expiresAt: null, lastUsedAt: null, freshUntil: Now.AddMinutes(1));
 }

@@ -77,9 +77,9 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
 
         var reference = await page.Context.RunAndWaitForPageAsync(() =>
             page.GetByRole(AriaRole.Link, new() { Name = "API Documentation" }).ClickAsync());
-
         await Expect(reference).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex("BeatPass API"));
-        await Expect(reference.GetByText("The account and token behind the request").First).ToBeVisibleAsync();
+        // The reference renders in the browser from the OpenAPI document; give a cold start time.
+        await Expect(reference.GetByText("The account and token behind the request").First).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await Expect(reference.GetByText("Authorization: Bearer bpat_…").First).ToBeVisibleAsync();
         await reference.ScreenshotAsync(new() { Path = Screenshots.PathFor("api-reference.png") });
     }

@@ -21,10 +21,14 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>Failed API authentications allowed per address and minute; high, so tests of bad tokens aren't limited.</summary>
+    protected virtual int FailedAuthenticationsPerWindow => 100_000;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:BeatPass", $"Data Source={DatabasePath}");
+        builder.UseSetting("ApiRateLimit:FailuresPerWindow", FailedAuthenticationsPerWindow.ToString());
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
     }
 

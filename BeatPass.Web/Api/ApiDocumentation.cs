@@ -1,3 +1,4 @@
+using BeatPass.Web.Security;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
@@ -52,7 +53,8 @@ public static class ApiDocumentation
     {
         app.MapOpenApi();
         // Only what the reference needs: no fonts from Scalar's CDN, no telemetry, AI agent or developer tools.
-        app.MapScalarApiReference(options => options
+        app.MapScalarApiReference((options, context) => options
+            .WithNonce(context.CspNonce())
             .WithTitle("BeatPass API")
             .AddPreferredSecuritySchemes(SecuritySchemeName)
             .DisableDefaultFonts()

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 
 namespace BeatPass.Web.Components.Account;
 
-// Rechecks the signed-in user's security stamp while a circuit is open, so a signed-out-everywhere
-// account or a changed role does not keep working in an open tab.
+// Rechecks the signed-in user's security stamp and roles while a circuit is open, so a signed-out-everywhere
+// account, or a staff member who lost the role, does not keep working in an open tab for more than a minute.
 internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         ILoggerFactory loggerFactory,
         IServiceScopeFactory scopeFactory,
@@ -23,10 +23,11 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         // A new scope, so the user manager reads fresh data.
         await using var scope = scopeFactory.CreateAsyncScope();
         var userManager = scope.ServiceProvider.GetRequiredService<UserManager<BeatPassUser>>();
-        return await ValidateSecurityStampAsync(userManager, authenticationState.User);
+        return await IsCurrentAsync(userManager, options.Value, authenticationState.User);
     }
 
-    private async Task<bool> ValidateSecurityStampAsync(UserManager<BeatPassUser> userManager, ClaimsPrincipal principal)
+    /// <summary>Whether the principal still matches its account: same security stamp, same roles.</summary>
+    internal static async Task<bool> IsCurrentAsync(UserManager<BeatPassUser> userManager, IdentityOptions options, ClaimsPrincipal principal)
     {
         var user = await userManager.GetUserAsync(principal);
         if (user is null)
@@ -34,13 +35,14 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(
             return false;
         }
 
-        if (!userManager.SupportsUserSecurityStamp)
+        var principalStamp = principal.FindFirstValue(options.ClaimsIdentity.SecurityStampClaimType);
+        if (principalStamp != await userManager.GetSecurityStampAsync(user))
         {
-            return true;
+            return false;
         }
 
-        var principalStamp = principal.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType);
-        var userStamp = await userManager.GetSecurityStampAsync(user);
-        return principalStamp == userStamp;
+        // Identity keeps the stamp when a role is removed, so compare the roles themselves.
+        var principalRoles = principal.FindAll(options.ClaimsIdentity.RoleClaimType).Select(c => c.Value);
+        return (await userManager.GetRolesAsync(user)).ToHashSet().SetEquals(principalRoles);
     }
 }

@@ -1,0 +1,39 @@
+using BeatPass.Tests.Infrastructure;
+
+namespace BeatPass.Tests.Security;
+
+public sealed class SecurityHeadersTests(BeatPassAppFactory app) : IClassFixture<BeatPassAppFactory>
+{
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/account/settings/developers")]
+    [InlineData("/Identity/Account/Login")]
+    [InlineData("/api/v1/me")]
+    [InlineData("/scalar/v1")]
+    public async Task Every_response_carries_the_security_headers(string path)
+    {
+        var response = await app.CreateClient().GetAsync(path);
+
+        response.Headers.GetValues("X-Content-Type-Options").Should().Equal("nosniff");
+        response.Headers.GetValues("Referrer-Policy").Should().Equal("strict-origin-when-cross-origin");
+        response.Headers.GetValues("X-Frame-Options").Should().Equal("DENY");
+        var policy = response.Headers.GetValues("Content-Security-Policy").Single();
+        policy.Should().Contain("frame-ancestors 'none'").And.Contain("object-src 'none'").And.NotContain("unsafe-eval");
+        policy.Should().MatchRegex("script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}';");
+    }
+
+    [Fact]
+    public async Task Each_response_gets_its_own_nonce_which_the_inline_import_map_carries()
+    {
+        var client = app.CreateClient();
+        var first = await client.GetAsync("/");
+        var second = await client.GetAsync("/");
+
+        var nonce = Nonce(first);
+        nonce.Should().NotBe(Nonce(second));
+        (await first.Content.ReadAsStringAsync()).Should().Contain($"<script type=\"importmap\" nonce=\"{nonce}\"");
+    }
+
+    private static string Nonce(HttpResponseMessage response) =>
+        System.Text.RegularExpressions.Regex.Match(response.Headers.GetValues("Content-Security-Policy").Single(), "'nonce-([^']+)'").Groups[1].Value;
+}
