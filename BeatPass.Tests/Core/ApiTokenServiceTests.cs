@@ -57,6 +57,9 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
     [InlineData("  Sync job  ", "Sync job")]
     [InlineData("\tTabbed ends\n", "Tabbed ends")]
     [InlineData("Beats ♫ uploader", "Beats ♫ uploader")]
+    [InlineData("Coder 👩\u200D💻", "Coder 👩\u200D💻")]
+    [InlineData("<script>alert(1)</script>", "<script>alert(1)</script>")]
+    [InlineData("عربي script", "عربي script")]
     public async Task Accepted_names_are_stored_trimmed(string name, string stored)
     {
         var userId = await _database.CreateUserAsync();
@@ -85,6 +88,9 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
     [InlineData("bad\u0001name", "control characters")]
     [InlineData("two\nlines", "control characters")]
     [InlineData("nul\0byte", "control characters")]
+    [InlineData("evil\u202Egnp.exe", "invisible or text-direction characters")]
+    [InlineData("zero\u200Bwidth", "invisible or text-direction characters")]
+    [InlineData("\u2066isolated\u2069", "invisible or text-direction characters")]
     public async Task Invalid_names_are_refused_with_a_clear_message_and_nothing_is_written(string? name, string message)
     {
         var userId = await _database.CreateUserAsync();
@@ -104,6 +110,17 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
         var result = await _tokens.CreateAsync(userId, new string('x', 101));
 
         result.Error.Should().Be(ApiTokenError.InvalidName);
+        result.ErrorMessage.Should().Be("The token name must be at most 100 characters.");
+        await ShouldHaveNoTokensOrEventsAsync();
+    }
+
+    [Fact]
+    public async Task A_name_of_a_megabyte_is_refused_and_nothing_is_written()
+    {
+        var userId = await _database.CreateUserAsync();
+
+        var result = await _tokens.CreateAsync(userId, new string('x', 1024 * 1024));
+
         result.ErrorMessage.Should().Be("The token name must be at most 100 characters.");
         await ShouldHaveNoTokensOrEventsAsync();
     }

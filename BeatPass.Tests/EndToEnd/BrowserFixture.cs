@@ -1,8 +1,4 @@
-using System.Net;
 using BeatPass.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace BeatPass.Tests.EndToEnd;
@@ -22,18 +18,15 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private IPlaywright? _playwright;
 
-    public BeatPassAppFactory App { get; } = new();
+    public LiveAppFactory App { get; } = new();
 
     public IBrowser Browser { get; private set; } = null!;
 
-    public Uri BaseAddress { get; private set; } = null!;
+    public Uri BaseAddress => App.BaseAddress;
 
     public async Task InitializeAsync()
     {
-        App.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        App.StartServer();
-        var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address);
+        App.Start();
 
         var chromium = Environment.GetEnvironmentVariable("BEATPASS_CHROMIUM") is { Length: > 0 } configured ? configured : "/usr/bin/chromium";
         if (!File.Exists(chromium))
@@ -70,7 +63,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         return page;
     }
 
-    public HttpClient CreateApiClient() => new() { BaseAddress = BaseAddress };
+    public HttpClient CreateApiClient() => App.CreateHttpClient();
 
     public async Task DisposeAsync()
     {

@@ -1,0 +1,80 @@
+using BeatPass.Core.Data;
+using BeatPass.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BeatPass.Tests.EndToEnd;
+
+/// <summary>What a hostile or careless person can type or paste into the Developers page.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class HostileInputFlowTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task A_pasted_megabyte_name_is_cut_at_the_field_and_refused_with_a_clear_error()
+    {
+        var (user, developers, page) = await OpenDevelopersAsync();
+        await developers.OpenCreateDialogAsync("");
+
+        await developers.TokenName.FocusAsync();
+        await page.Keyboard.InsertTextAsync(new string('x', 1024 * 1024));
+
+        await Expect(developers.CreateDialog).ToContainTextAsync("The token name must be at most 100 characters.");
+        await Expect(developers.CreateButton).ToBeDisabledAsync();
+        (await browser.App.WithTokenServiceAsync(t => t.ListAsync(user.Id))).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_megabyte_sent_past_the_field_closes_the_circuit_and_stores_nothing()
+    {
+        var (user, developers, page) = await OpenDevelopersAsync();
+        await developers.OpenCreateDialogAsync("");
+        var reconnectModal = page.Locator("#components-reconnect-modal");
+        await Expect(reconnectModal).ToHaveCountAsync(0);
+
+        // What a modified page could send: the value set by script, ignoring the field's maxlength.
+        await developers.TokenName.EvaluateAsync(
+            "field => { field.value = 'x'.repeat(1024 * 1024); field.dispatchEvent(new Event('input', { bubbles: true })); }");
+
+        await Expect(reconnectModal).ToBeAttachedAsync(new() { Timeout = 15_000 });
+        (await browser.App.WithTokenServiceAsync(t => t.ListAsync(user.Id))).Should().BeEmpty();
+        (await browser.CreateApiClient().GetAsync("/health")).IsSuccessStatusCode.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("evil\u202Egnp.exe", "The token name can't contain invisible or text-direction characters.")]
+    [InlineData("zero\u200Bwidth", "The token name can't contain invisible or text-direction characters.")]
+    [InlineData("nul\0byte", "The token name can't contain control characters such as tabs or line breaks.")]
+    public async Task Invisible_direction_and_null_characters_are_refused_under_the_field(string name, string error)
+    {
+        var (user, developers, _) = await OpenDevelopersAsync();
+
+        await developers.OpenCreateDialogAsync(name);
+
+        await Expect(developers.CreateDialog).ToContainTextAsync(error);
+        await Expect(developers.CreateButton).ToBeDisabledAsync();
+        (await browser.App.WithTokenServiceAsync(t => t.ListAsync(user.Id))).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_name_with_markup_is_shown_as_text_and_never_run()
+    {
+        var (_, developers, page) = await OpenDevelopersAsync();
+        const string name = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=1</script>";
+        await developers.OpenCreateDialogAsync(name);
+        await developers.CreateButton.ClickAsync();
+        await DevelopersPage.TakeShownTokenAsync(developers.CreateDialog);
+
+        await Expect(developers.Row("<script>")).ToContainTextAsync(name);
+        (await page.Locator("table img, table script").CountAsync()).Should().Be(0);
+        (await page.EvaluateAsync<bool>("() => window.__pwned === 1")).Should().BeFalse();
+    }
+
+    private async Task<(BeatPassUser User, DevelopersPage Developers, IPage Page)> OpenDevelopersAsync()
+    {
+        var user = await browser.App.CreateUserAsync();
+        var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
+        var developers = new DevelopersPage(page);
+        await developers.OpenAsync();
+        return (user, developers, page);
+    }
+}
