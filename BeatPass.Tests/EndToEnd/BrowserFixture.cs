@@ -1,4 +1,5 @@
 using BeatPass.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 
 namespace BeatPass.Tests.EndToEnd;
@@ -18,7 +19,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private IPlaywright? _playwright;
 
-    public LiveAppFactory App { get; } = new();
+    /// <summary>The app, logging at Debug (EF Core's SQL included), so tests can show what never reaches a log.</summary>
+    public LiveAppFactory App { get; } = new(LogLevel.Debug);
 
     public IBrowser Browser { get; private set; } = null!;
 

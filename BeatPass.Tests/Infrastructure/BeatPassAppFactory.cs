@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace BeatPass.Tests.Infrastructure;
@@ -21,6 +22,11 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>What the app logged, at <see cref="MinimumLogLevel"/> and above; nothing goes to the console.</summary>
+    public CapturedLogs Logs { get; } = new();
+
+    protected virtual LogLevel MinimumLogLevel => LogLevel.Information;
+
     /// <summary>Failed API authentications allowed per address and minute; high, so tests of bad tokens aren't limited.</summary>
     protected virtual int FailedAuthenticationsPerWindow => 100_000;
 
@@ -29,6 +35,12 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:BeatPass", $"Data Source={DatabasePath}");
         builder.UseSetting("ApiRateLimit:FailuresPerWindow", FailedAuthenticationsPerWindow.ToString());
+        foreach (var category in new[] { "Default", "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore.Database.Command" })
+        {
+            builder.UseSetting($"Logging:LogLevel:{category}", MinimumLogLevel.ToString());
+        }
+
+        builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(Logs));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
     }
 

@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using BeatPass.Web.Hosting;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BeatPass.Tests.EndToEnd;
+
+/// <summary>The pages work under the Content-Security-Policy: the browser reports no violation and no script error.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ContentSecurityPolicyTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task Sign_in_settings_developers_admin_and_the_API_reference_run_without_a_violation()
+    {
+        var page = await browser.NewPageAsync();
+        var problems = Watch(page);
+
+        await page.GotoAsync("/Identity/Account/Login");
+        await new LoginPage(page).SignInAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
+        await page.GotoAsync("/account/settings");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Account Security" })).ToBeVisibleAsync();
+        await new DeveloperAccessAdminPage(page).OpenAsync();
+        await Expect(page.GetByRole(AriaRole.Switch).First).ToBeVisibleAsync();
+
+        var developer = await browser.SignedInPageAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);
+        var developerProblems = Watch(developer);
+        var developers = new DevelopersPage(developer);
+        await developers.OpenAsync();
+        await developers.OpenCreateDialogAsync("CSP check");
+        await developers.ChooseExpirationAsync("30 days");
+        await developer.GotoAsync("/scalar/v1");
+        await Expect(developer.GetByText("The account and token behind the request").First).ToBeVisibleAsync(new() { Timeout = 20_000 });
+
+        problems.Concat(developerProblems).Should().BeEmpty();
+    }
+
+    private static ConcurrentQueue<string> Watch(IPage page)
+    {
+        var problems = new ConcurrentQueue<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" || message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Enqueue($"{message.Type}: {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => problems.Enqueue("page error: " + error);
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                problems.Enqueue($"{response.Status} {response.Url}");
+            }
+        };
+        return problems;
+    }
+}

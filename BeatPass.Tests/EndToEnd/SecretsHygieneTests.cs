@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using BeatPass.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BeatPass.Tests.EndToEnd;
+
+/// <summary>A token's plaintext, after a whole life in the browser, is in no log, nor the database or its WAL.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class SecretsHygieneTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task Create_use_regenerate_and_delete_leave_the_plaintext_in_no_log_and_not_in_the_database()
+    {
+        var user = await browser.App.CreateUserAsync();
+        var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
+        var developers = new DevelopersPage(page);
+        await developers.OpenAsync();
+
+        await developers.OpenCreateDialogAsync("Hygiene check");
+        await developers.CreateButton.ClickAsync();
+        var first = await DevelopersPage.TakeShownTokenAsync(developers.CreateDialog);
+        (await CallMeAsync(first)).Should().Be(HttpStatusCode.OK);
+        await developers.Row("Hygiene check").GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
+        await developers.RegenerateConfirmation.GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
+        var second = await DevelopersPage.TakeShownTokenAsync(developers.RegenerateDialog);
+        (await CallMeAsync(second)).Should().Be(HttpStatusCode.OK);
+        (await CallMeAsync(first)).Should().Be(HttpStatusCode.Unauthorized);
+        await developers.Row("Hygiene check").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await developers.DeleteDialog.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(developers.Row("Hygiene check")).ToHaveCountAsync(0);
+
+        var logs = string.Join("\n", browser.App.Logs.Entries);
+        var stored = ReadShared(browser.App.DatabasePath) + ReadShared(browser.App.DatabasePath + "-wal");
+
+        // The controls: Debug logging with EF Core's SQL was on, and the files hold what was stored.
+        browser.App.Logs.Entries.Should().Contain(e => e.Level == LogLevel.Debug);
+        logs.Should().Contain("Executed DbCommand").And.Contain("INSERT INTO \"ApiTokens\"");
+        stored.Should().Contain("Hygiene check");
+        foreach (var token in new[] { first, second })
+        {
+            logs.Should().NotContain(token).And.NotContain(token[5..37], "not even the random part");
+            stored.Should().NotContain(token).And.NotContain(token[5..37]);
+        }
+    }
+
+    private async Task<HttpStatusCode> CallMeAsync(string token)
+    {
+        using var client = browser.CreateApiClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return (await client.SendAsync(request)).StatusCode;
+    }
+
+    // Latin-1 keeps every byte as one character, so ASCII text is found wherever it sits in the file.
+    private static string ReadShared(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return "";
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return Encoding.Latin1.GetString(copy.ToArray());
+    }
+}
