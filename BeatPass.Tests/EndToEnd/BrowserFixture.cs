@@ -17,6 +17,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         "--disable-sync", "--no-first-run",
     ];
 
+    private readonly List<IPage> _pagesOfThisTest = [];
     private IPlaywright? _playwright;
 
     /// <summary>The app, logging at Debug (EF Core's SQL included), so tests can show what never reaches a log.</summary>
@@ -54,7 +55,31 @@ public sealed class BrowserFixture : IAsyncLifetime
             Permissions = ["clipboard-read", "clipboard-write"],
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
         });
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        _pagesOfThisTest.Add(page);
+        return page;
+    }
+
+    /// <summary>Called as each <see cref="BrowserFactAttribute"/> test starts (the collection runs one at a time).</summary>
+    public void BeginTest() => _pagesOfThisTest.Clear();
+
+    /// <summary>Saves a screenshot and the HTML of each page the failed test opened.</summary>
+    public async Task SaveFailureAsync(string testName)
+    {
+        var directory = Path.Combine(Screenshots.ResultsDirectory, "failures");
+        Directory.CreateDirectory(directory);
+        for (var i = 0; i < _pagesOfThisTest.Count; i++)
+        {
+            var page = _pagesOfThisTest[i];
+            if (page.IsClosed)
+            {
+                continue;
+            }
+
+            var path = Path.Combine(directory, $"{testName}-{i + 1}");
+            await page.ScreenshotAsync(new() { Path = path + ".png", FullPage = true });
+            await File.WriteAllTextAsync(path + ".html", await page.ContentAsync());
+        }
     }
 
     /// <summary>A fresh browser context, signed in as the account through the Identity sign-in page.</summary>

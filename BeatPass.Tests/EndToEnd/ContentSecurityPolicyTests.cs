@@ -9,7 +9,7 @@ namespace BeatPass.Tests.EndToEnd;
 [Collection(BrowserCollection.Name)]
 public sealed class ContentSecurityPolicyTests(BrowserFixture browser)
 {
-    [Fact]
+    [BrowserFact]
     public async Task Sign_in_settings_developers_admin_and_the_API_reference_run_without_a_violation()
     {
         var page = await browser.NewPageAsync();

@@ -8,7 +8,7 @@ namespace BeatPass.Tests.EndToEnd;
 [Collection(BrowserCollection.Name)]
 public sealed class DeveloperAccessAdminFlowTests(BrowserFixture browser)
 {
-    [Fact]
+    [BrowserFact]
     public async Task Staff_find_an_account_by_searching_and_grant_it_access_and_the_account_then_sees_Developers()
     {
         var user = await browser.App.CreateUserAsync(hasDeveloperAccess: false);
@@ -30,7 +30,7 @@ public sealed class DeveloperAccessAdminFlowTests(BrowserFixture browser)
         await Expect(new DevelopersPage(userPage).Heading).ToBeVisibleAsync();
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task A_non_staff_account_opening_the_admin_route_gets_access_denied()
     {
         var page = await browser.SignedInPageAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);

@@ -10,7 +10,7 @@ namespace BeatPass.Tests.EndToEnd;
 [Collection(BrowserCollection.Name)]
 public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
 {
-    [Fact]
+    [BrowserFact]
     public async Task The_demo_developer_creates_copies_uses_and_deletes_a_token()
     {
         var page = await browser.SignedInPageAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);
@@ -48,7 +48,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         (await CallMeAsync(copied)).Should().Be(HttpStatusCode.Unauthorized);
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task Create_copy_done_and_delete_work_with_the_keyboard_alone()
     {
         var user = await browser.App.CreateUserAsync();
@@ -83,7 +83,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         (await browser.App.WithTokenServiceAsync(t => t.ListAsync(user.Id))).Should().BeEmpty();
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task A_double_click_on_Create_creates_one_token()
     {
         var user = await browser.App.CreateUserAsync();
@@ -101,7 +101,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         tokens.Should().ContainSingle();
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task Name_rules_show_under_the_field_and_keep_Create_disabled()
     {
         var page = await browser.SignedInPageAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);
@@ -118,7 +118,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         await Expect(developers.CreateDialog).ToBeHiddenAsync();
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task Account_Security_leads_to_the_Identity_pages_which_keep_the_BeatPass_look()
     {
         var page = await browser.NewPageAsync();

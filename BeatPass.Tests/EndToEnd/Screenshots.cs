@@ -1,8 +1,11 @@
 namespace BeatPass.Tests.EndToEnd;
 
+/// <summary>Where browser tests put what they saw: <c>BeatPass.Tests/TestResults/</c>, outside version control.</summary>
 public static class Screenshots
 {
-    public static string Directory { get; } = Path.Combine(Infrastructure.RepositoryPaths.Root, "BeatPass.Tests", "TestResults", "screenshots");
+    public static string ResultsDirectory { get; } = Path.Combine(Infrastructure.RepositoryPaths.Root, "BeatPass.Tests", "TestResults");
+
+    public static string Directory { get; } = Path.Combine(ResultsDirectory, "screenshots");
 
     public static string PathFor(string name)
     {

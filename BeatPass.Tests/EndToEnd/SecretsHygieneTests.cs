@@ -12,7 +12,7 @@ namespace BeatPass.Tests.EndToEnd;
 [Collection(BrowserCollection.Name)]
 public sealed class SecretsHygieneTests(BrowserFixture browser)
 {
-    [Fact]
+    [BrowserFact]
     public async Task Create_use_regenerate_and_delete_leave_the_plaintext_in_no_log_and_not_in_the_database()
     {
         var user = await browser.App.CreateUserAsync();

@@ -12,7 +12,7 @@ namespace BeatPass.Tests.EndToEnd;
 [Collection(BrowserCollection.Name)]
 public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
 {
-    [Fact]
+    [BrowserFact]
     public async Task A_token_created_for_7_days_is_listed_with_its_expiry_date()
     {
         var (page, developers) = await OpenDevelopersAsync();
@@ -30,7 +30,7 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
         (await CallMeAsync(token)).Should().Be(HttpStatusCode.OK);
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task A_custom_date_outside_the_allowed_range_keeps_Create_disabled()
     {
         var (_, developers) = await OpenDevelopersAsync();
@@ -48,7 +48,7 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
         await Expect(developers.CreateButton).ToBeEnabledAsync();
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task Regenerate_shows_a_new_secret_once_and_only_the_new_one_works()
     {
         var (page, developers) = await OpenDevelopersAsync();
@@ -70,7 +70,7 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
         await Expect(developers.SecurityLog).ToContainTextAsync("Token regenerated");
     }
 
-    [Fact]
+    [BrowserFact]
     public async Task API_Documentation_opens_the_reference_which_shows_how_to_send_the_token()
     {
         var (page, _) = await OpenDevelopersAsync();

@@ -1,0 +1,67 @@
+using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Hosting;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BeatPass.Tests.EndToEnd;
+
+/// <summary>axe-core on every page and dialog a person uses: no violation of impact "serious" or "critical".</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AccessibilityTests(BrowserFixture browser)
+{
+    [BrowserFact]
+    public async Task Account_Settings_has_no_serious_violations()
+    {
+        var page = await browser.SignedInPageAsync(DemoAccounts.ListenerEmail, DemoAccounts.Password);
+        await page.GotoAsync("/account/settings");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Account Security" })).ToBeVisibleAsync();
+
+        await ShouldHaveNoSeriousViolationsAsync(page);
+    }
+
+    [BrowserFact]
+    public async Task Developers_without_and_with_tokens_and_both_dialogs_have_no_serious_violations()
+    {
+        var user = await browser.App.CreateUserAsync();
+        var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
+        var developers = new DevelopersPage(page);
+        await developers.OpenAsync();
+        await Expect(page.GetByText("You don't have any API tokens yet.")).ToBeVisibleAsync();
+        await ShouldHaveNoSeriousViolationsAsync(page, "without tokens");
+
+        await developers.OpenCreateDialogAsync("Accessible");
+        await ShouldHaveNoSeriousViolationsAsync(page, "create dialog");
+        await developers.CreateButton.ClickAsync();
+        await Expect(developers.NewToken).ToBeVisibleAsync();
+        await ShouldHaveNoSeriousViolationsAsync(page, "show-once dialog");
+        await developers.CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        await Expect(developers.Row("Accessible")).ToBeVisibleAsync();
+        await ShouldHaveNoSeriousViolationsAsync(page, "with a token");
+
+        await developers.Row("Accessible").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(developers.DeleteDialog).ToBeVisibleAsync();
+        await ShouldHaveNoSeriousViolationsAsync(page, "delete confirmation");
+    }
+
+    [BrowserFact]
+    public async Task The_admin_page_has_no_serious_violations()
+    {
+        var page = await browser.SignedInPageAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
+        await new DeveloperAccessAdminPage(page).OpenAsync();
+        await Expect(page.GetByRole(AriaRole.Switch).First).ToBeVisibleAsync();
+
+        await ShouldHaveNoSeriousViolationsAsync(page);
+    }
+
+    private static async Task ShouldHaveNoSeriousViolationsAsync(IPage page, string state = "")
+    {
+        var result = await page.RunAxe();
+
+        var serious = result.Violations
+            .Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Impact} {v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}");
+        serious.Should().BeEmpty($"axe found these on {page.Url} {state}");
+    }
+}

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Headers;
+using BeatPass.Core.DeveloperAccess;
+using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BeatPass.Tests.EndToEnd;
+
+/// <summary>An account's life around its tokens: registering, reloading, signing out, losing access.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class AccountFlowTests(BrowserFixture browser)
+{
+    [BrowserFact]
+    public async Task A_new_account_registers_signs_in_and_sees_Developers_only_once_staff_grant_access()
+    {
+        var email = $"new-{Guid.NewGuid():N}@example.com";
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync("/Identity/Account/Register");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(BeatPassAppFactory.Password);
+        await page.GetByLabel("Confirm password").FillAsync(BeatPassAppFactory.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
+        // No email is sent here; the Identity UI shows the confirmation link instead.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Click here to confirm your account" }).ClickAsync();
+        await Expect(page.GetByText("Thank you for confirming your email.")).ToBeVisibleAsync();
+        await new LoginPage(page).SignInAsync(email, BeatPassAppFactory.Password);
+
+        await page.GotoAsync("/account/settings");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Account Security" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Developers" })).ToHaveCountAsync(0);
+        await page.GotoAsync("/account/settings/developers");
+        await Expect(page.GetByText("The Developers section is not available for your account.")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create token" })).ToHaveCountAsync(0);
+
+        var staff = await browser.App.CreateStaffAsync();
+        var userId = await browser.App.WithDbAsync(db => db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync());
+        await browser.App.WithServiceAsync<DeveloperAccessService, bool>(async access =>
+        {
+            await access.GrantAsync(staff.Id, userId);
+            return true;
+        });
+
+        await page.GotoAsync("/account/settings");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Developers" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create token" })).ToBeVisibleAsync();
+    }
+
+    [BrowserFact]
+    public async Task Reloading_while_the_new_token_is_shown_never_brings_it_back()
+    {
+        var (_, page, developers) = await OpenDevelopersAsync();
+        await developers.OpenCreateDialogAsync("Reloaded");
+        await developers.CreateButton.ClickAsync();
+        await Expect(developers.NewToken).ToBeVisibleAsync();
+        var shown = await developers.NewToken.InputValueAsync();
+
+        await page.ReloadAsync();
+
+        await Expect(developers.Row("Reloaded")).ToContainTextAsync(BeatPass.Core.ApiTokens.ApiTokenFormat.Hint(shown));
+        await Expect(developers.CreateDialog).ToHaveCountAsync(0);
+        (await page.ContentAsync()).Should().NotContain(shown);
+        (await CallMeAsync(shown)).Should().Be(HttpStatusCode.OK, "the token was created; only its display is gone");
+    }
+
+    [BrowserFact]
+    public async Task Of_two_tokens_the_one_not_deleted_keeps_working()
+    {
+        var (_, page, developers) = await OpenDevelopersAsync();
+        var first = await CreateThroughPageAsync(developers, "First of two");
+        var second = await CreateThroughPageAsync(developers, "Second of two");
+
+        await developers.Row("First of two").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await developers.DeleteDialog.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(developers.Row("First of two")).ToHaveCountAsync(0);
+
+        await Expect(developers.Row("Second of two")).ToBeVisibleAsync();
+        (await CallMeAsync(first)).Should().Be(HttpStatusCode.Unauthorized);
+        (await CallMeAsync(second)).Should().Be(HttpStatusCode.OK);
+    }
+
+    [BrowserFact]
+    public async Task When_staff_revoke_access_the_accounts_tokens_stop_and_its_Developers_section_goes()
+    {
+        var (user, userPage, developers) = await OpenDevelopersAsync();
+        var token = await CreateThroughPageAsync(developers, "Revoked soon");
+        var staffPage = await browser.SignedInPageAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
+        var admin = new DeveloperAccessAdminPage(staffPage);
+        await admin.OpenAsync();
+        await admin.FindAsync(user.Email!);
+
+        await admin.AccessSwitch(user.Email!).UncheckAsync();
+        var confirmation = staffPage.GetByRole(AriaRole.Dialog, new() { Name = "Revoke developer access?" });
+        await Expect(confirmation).ToContainTextAsync("1 token");
+        await confirmation.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await Expect(admin.AccessSwitch(user.Email!)).Not.ToBeCheckedAsync();
+
+        (await CallMeAsync(token)).Should().Be(HttpStatusCode.Unauthorized);
+        await userPage.GotoAsync("/account/settings");
+        await Expect(userPage.GetByRole(AriaRole.Heading, new() { Name = "Account Security" })).ToBeVisibleAsync();
+        await Expect(userPage.GetByRole(AriaRole.Link, new() { Name = "Developers" })).ToHaveCountAsync(0);
+    }
+
+    [BrowserFact]
+    public async Task Signing_out_leaves_the_accounts_tokens_working()
+    {
+        var (_, page, developers) = await OpenDevelopersAsync();
+        var token = await CreateThroughPageAsync(developers, "Outlives the session");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToHaveCountAsync(0);
+
+        (await CallMeAsync(token)).Should().Be(HttpStatusCode.OK);
+    }
+
+    private static async Task<string> CreateThroughPageAsync(DevelopersPage developers, string name)
+    {
+        await developers.OpenCreateDialogAsync(name);
+        await developers.CreateButton.ClickAsync();
+        var token = await DevelopersPage.TakeShownTokenAsync(developers.CreateDialog);
+        await Expect(developers.Row(name)).ToBeVisibleAsync();
+        return token;
+    }
+
+    private async Task<(BeatPass.Core.Data.BeatPassUser User, IPage Page, DevelopersPage Developers)> OpenDevelopersAsync()
+    {
+        var user = await browser.App.CreateUserAsync();
+        var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
+        var developers = new DevelopersPage(page);
+        await developers.OpenAsync();
+        return (user, page, developers);
+    }
+
+    private async Task<HttpStatusCode> CallMeAsync(string token)
+    {
+        using var client = browser.CreateApiClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return (await client.SendAsync(request)).StatusCode;
+    }
+}

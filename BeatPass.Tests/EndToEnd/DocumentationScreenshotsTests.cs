@@ -1,0 +1,68 @@
+using System.Net.Http.Headers;
+using BeatPass.Core.ApiTokens;
+using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Hosting;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BeatPass.Tests.EndToEnd;
+
+/// <summary>
+/// The README's screenshots, taken from the running app. They go to TestResults/screenshots/docs on every run;
+/// <c>docs/update-screenshots.sh</c> sets BEATPASS_UPDATE_DOCS_SCREENSHOTS=1 to write them to docs/screenshots.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class DocumentationScreenshotsTests(BrowserFixture browser)
+{
+    private static readonly string Directory = Environment.GetEnvironmentVariable("BEATPASS_UPDATE_DOCS_SCREENSHOTS") == "1"
+        ? Path.Combine(RepositoryPaths.Root, "docs", "screenshots")
+        : Path.Combine(Screenshots.Directory, "docs");
+
+    [BrowserFact]
+    public async Task The_Developers_page_its_dialogs_and_the_admin_page()
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var user = await browser.App.CreateUserAsync();
+        var now = browser.App.Time.GetUtcNow().UtcDateTime;
+        var uploader = (await browser.App.WithTokenServiceAsync(t => t.CreateAsync(user.Id, "Release uploader", ApiTokenExpiration.InDays(now, 30)))).Token!;
+        await browser.App.CreateTokenAsync(user.Id, "Analytics export");
+        await UseAsync(uploader.PlainText);
+
+        var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
+        var developers = new DevelopersPage(page);
+        await developers.OpenAsync();
+        await Expect(developers.SecurityLog).ToContainTextAsync("Token created");
+        await page.ScreenshotAsync(new() { Path = PathFor("developers.png"), FullPage = true });
+
+        await developers.OpenCreateDialogAsync("Mix backup");
+        await developers.CreateButton.ClickAsync();
+        await Expect(developers.NewToken).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = PathFor("show-once-dialog.png"), Animations = ScreenshotAnimations.Disabled });
+        await developers.CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+
+        await developers.Row("Analytics export").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(developers.DeleteDialog).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = PathFor("delete-confirmation.png"), Animations = ScreenshotAnimations.Disabled });
+
+        var staffPage = await browser.SignedInPageAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
+        var admin = new DeveloperAccessAdminPage(staffPage);
+        await admin.OpenAsync();
+        await Expect(staffPage.GetByRole(AriaRole.Switch).First).ToBeVisibleAsync();
+        await staffPage.ScreenshotAsync(new() { Path = PathFor("admin.png"), FullPage = true });
+
+        foreach (var name in new[] { "developers.png", "show-once-dialog.png", "delete-confirmation.png", "admin.png" })
+        {
+            new FileInfo(PathFor(name)).Length.Should().BeGreaterThan(10_000, $"{name} shows a page");
+        }
+    }
+
+    private static string PathFor(string name) => Path.Combine(Directory, name);
+
+    private async Task UseAsync(string token)
+    {
+        using var client = browser.CreateApiClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        (await client.SendAsync(request)).EnsureSuccessStatusCode();
+    }
+}
