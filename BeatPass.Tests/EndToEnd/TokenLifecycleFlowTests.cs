@@ -61,6 +61,7 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
         await developers.RegenerateConfirmation.GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
         await Expect(developers.RegenerateDialog).ToContainTextAsync("It will not be shown again.");
         var newToken = await DevelopersPage.TakeShownTokenAsync(developers.RegenerateDialog);
+        await Expect(page.GetByText("Token “Rotated” regenerated. Its old secret no longer works.")).ToBeVisibleAsync();
 
         newToken.Should().NotBe(oldToken);
         await Expect(developers.Row("Rotated")).ToContainTextAsync(ApiTokenFormat.Hint(newToken));
