@@ -1,12 +1,11 @@
-using System.Security.Cryptography;
 using System.Text;
 using BeatPass.Core.ApiTokens;
 using Microsoft.Data.Sqlite;
 
 /// <summary>
-/// Fills the bench database: bulk tokens by raw SQL, then the three tokens the harness uses, made by the product's
-/// own <see cref="ApiTokenService.CreateAsync"/>. Of the bulk tokens, the first <c>known</c> have a plaintext,
-/// which the answer lists; the others are random hashes no request will ever match.
+/// Fills the bench database: bulk tokens by raw SQL in one transaction, then the three tokens the harness uses,
+/// made by the product's own <see cref="ApiTokenService.CreateAsync"/>. Of the bulk tokens, the first <c>known</c>
+/// have a plaintext, which the answer lists; the others are random hashes no request will ever match.
 /// </summary>
 public static class BenchSeeder
 {
@@ -52,81 +51,74 @@ public static class BenchSeeder
     private static List<string> InsertRows(string connectionString, string userId, int bulkTokens, int known)
     {
         using var connection = Open(connectionString);
-        using (var pragma = connection.CreateCommand())
-        {
-            // A million random keys into two indexes: keep the index pages in memory (200 MB) while inserting.
-            pragma.CommandText = "PRAGMA cache_size = -200000;";
-            pragma.ExecuteNonQuery();
-        }
-
+        // A million random keys into the hash index: keep its pages in memory (200 MB) while inserting.
+        Execute(connection, "PRAGMA cache_size = -200000;");
         using var transaction = connection.BeginTransaction();
 
         // Counts every row write of LastUsedAt, by whatever statement, so the harness can check "at most once a minute".
-        using (var counter = connection.CreateCommand())
-        {
-            counter.CommandText = """
-                CREATE TABLE BenchLastUsedWrites (TokenId TEXT NOT NULL, LastUsedAt TEXT);
-                CREATE TRIGGER BenchCountLastUsedWrites AFTER UPDATE OF LastUsedAt ON ApiTokens
-                BEGIN
-                    INSERT INTO BenchLastUsedWrites (TokenId, LastUsedAt) VALUES (NEW.Id, NEW.LastUsedAt);
-                END;
-                """;
-            counter.ExecuteNonQuery();
-        }
+        Execute(connection, """
+            CREATE TABLE BenchLastUsedWrites (TokenId TEXT NOT NULL, LastUsedAt TEXT);
+            CREATE TRIGGER BenchCountLastUsedWrites AFTER UPDATE OF LastUsedAt ON ApiTokens
+            BEGIN
+                INSERT INTO BenchLastUsedWrites (TokenId, LastUsedAt) VALUES (NEW.Id, NEW.LastUsedAt);
+            END;
+            """);
 
-        using var user = connection.CreateCommand();
-        user.CommandText = """
+        Execute(connection, """
             INSERT INTO AspNetUsers (Id, UserName, NormalizedUserName, Email, NormalizedEmail, EmailConfirmed, PhoneNumberConfirmed,
                 TwoFactorEnabled, LockoutEnabled, AccessFailedCount, HasDeveloperAccess)
-            VALUES ($id, $email, upper($email), $email, upper($email), 1, 0, 0, 1, 0, 1)
-            """;
-        var id = user.Parameters.Add("$id", SqliteType.Text);
-        var email = user.Parameters.Add("$email", SqliteType.Text);
+            VALUES ($id, 'bench@bench.test', 'BENCH@BENCH.TEST', 'bench@bench.test', 'BENCH@BENCH.TEST', 1, 0, 0, 1, 0, 1)
+            """, ("$id", userId));
 
-        using var token = connection.CreateCommand();
-        token.CommandText = """
+        // Accounts with developer access and 100 tokens each (the most one may hold), made inside SQLite: ids that
+        // count up, random hashes. Bulk token n has the id 00000000-0000-7000-8000-{n:X12}, of account n / 100.
+        Execute(connection, """
+            WITH RECURSIVE account(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM account WHERE n + 1 < $accounts)
+            INSERT INTO AspNetUsers (Id, UserName, NormalizedUserName, Email, NormalizedEmail, EmailConfirmed, PhoneNumberConfirmed,
+                TwoFactorEnabled, LockoutEnabled, AccessFailedCount, HasDeveloperAccess)
+            SELECT printf('00000000-0000-4000-8000-%012d', n), printf('bulk-%06d@bench.test', n), printf('BULK-%06d@BENCH.TEST', n),
+                printf('bulk-%06d@bench.test', n), printf('BULK-%06d@BENCH.TEST', n), 1, 0, 0, 1, 0, 1
+            FROM account WHERE n < $accounts;
+
+            WITH RECURSIVE token(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM token WHERE n + 1 < $tokens)
             INSERT INTO ApiTokens (Id, UserId, Name, NormalizedName, TokenHash, Hint, CreatedAt, IssuedAt)
-            VALUES ($id, $user, $name, upper($name), $hash, 'bpat_…bulk', '2026-11-01 10:00:00', '2026-11-01 10:00:00')
-            """;
-        var tokenId = token.Parameters.Add("$id", SqliteType.Text);
-        var tokenUser = token.Parameters.Add("$user", SqliteType.Text);
-        var tokenName = token.Parameters.Add("$name", SqliteType.Text);
-        var hash = token.Parameters.Add("$hash", SqliteType.Blob);
+            SELECT printf('00000000-0000-7000-8000-%012X', n), printf('00000000-0000-4000-8000-%012d', n / $perAccount),
+                'Token ' || (n % $perAccount), 'TOKEN ' || (n % $perAccount), randomblob(32), 'bpat_…bulk',
+                '2026-11-01 10:00:00', '2026-11-01 10:00:00'
+            FROM token WHERE n < $tokens;
+            """,
+            ("$accounts", (bulkTokens + TokensPerBulkAccount - 1) / TokensPerBulkAccount),
+            ("$tokens", bulkTokens),
+            ("$perAccount", TokensPerBulkAccount));
 
-        id.Value = userId;
-        email.Value = "bench@bench.test";
-        user.ExecuteNonQuery();
-
+        // The first bulk tokens get a secret the harness knows.
         var knownTokens = new List<string>();
-        var random = new byte[ApiTokenFormat.HashLength];
-        for (var i = 0; i < bulkTokens; i++)
+        using var update = connection.CreateCommand();
+        update.CommandText = "UPDATE ApiTokens SET TokenHash = $hash WHERE Id = $id";
+        var hash = update.Parameters.Add("$hash", SqliteType.Blob);
+        var id = update.Parameters.Add("$id", SqliteType.Text);
+        for (var n = 0; n < known; n++)
         {
-            if (i % TokensPerBulkAccount == 0)
-            {
-                id.Value = Guid.NewGuid().ToString();
-                email.Value = $"bulk-{i / TokensPerBulkAccount:D6}@bench.test";
-                user.ExecuteNonQuery();
-            }
-
-            if (i < known)
-            {
-                knownTokens.Add(ApiTokenFormat.Generate());
-                hash.Value = ApiTokenFormat.Hash(knownTokens[^1]);
-            }
-            else
-            {
-                RandomNumberGenerator.Fill(random);
-                hash.Value = random;
-            }
-
-            tokenId.Value = Guid.CreateVersion7().ToString().ToUpperInvariant(); // as EF Core stores a Guid
-            tokenUser.Value = id.Value;
-            tokenName.Value = $"Token {i % TokensPerBulkAccount}";
-            token.ExecuteNonQuery();
+            knownTokens.Add(ApiTokenFormat.Generate());
+            hash.Value = ApiTokenFormat.Hash(knownTokens[^1]);
+            id.Value = $"00000000-0000-7000-8000-{n:X12}";
+            update.ExecuteNonQuery();
         }
 
         transaction.Commit();
         return knownTokens;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        command.ExecuteNonQuery();
     }
 
     private static long Scalar(string connectionString, string sql)
