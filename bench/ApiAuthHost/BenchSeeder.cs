@@ -30,6 +30,9 @@ public static class BenchSeeder
             lines.AppendLine($"{name} {created.Token!.Summary.Id} {created.Token.PlainText}");
         }
 
+        // Well-formed, right checksum, in no database: what a deleted token, or one made up by someone who knows the
+        // format, looks like.
+        lines.AppendLine($"unknown {ApiTokenFormat.Generate()}");
         lines.AppendLine($"tokens {Scalar(connectionString, "SELECT COUNT(*) FROM ApiTokens")}");
         return lines.ToString();
     }
