@@ -41,13 +41,14 @@ free_port() {
   done
 }
 
-# start_server NAME [KEY=VALUE...]: the product in Production on database NAME.db, logging warnings and errors.
+# start_server NAME [KEY=VALUE...]: the product in Production on database NAME.db, logging warnings and errors,
+# with its own appsettings.json (the published folder is its content root, as when deployed).
 start_server() {
   local name=$1 port
   shift
   port=$(free_port)
   env ConnectionStrings__BeatPass="Data Source=$work/$name.db" Logging__LogLevel__Default=Warning "$@" \
-    "$work/host/ApiAuthHost" --urls "http://127.0.0.1:$port" >> "$work/$name.log" 2>&1 &
+    "$work/host/ApiAuthHost" --contentRoot "$work/host" --urls "http://127.0.0.1:$port" >> "$work/$name.log" 2>&1 &
   pid[$name]=$!
   url[$name]="http://127.0.0.1:$port"
   for _ in $(seq 100); do
