@@ -112,12 +112,32 @@ public class TokenAuthenticationBenchmarks
         return _authenticator.AuthenticateAsync(_token);
     }
 
-    // What GET /health does (AddDbContextCheck): a context, then CanConnect. Also the fixed cost of every miss.
+    // What GET /health does (AddDbContextCheck): a context, then CanConnect.
     [Benchmark(Description = "DbContext + CanConnectAsync (/health)")]
     public async Task<bool> HealthCheck()
     {
         await using var db = await _dbFactory.CreateDbContextAsync();
         return await db.Database.CanConnectAsync();
+    }
+
+    // The fixed part of every miss and every last-used write: a context and one connection opened through EF.
+    [Benchmark(Description = "DbContext + open and close its connection")]
+    public async Task OpenThroughEf()
+    {
+        await using var db = await _dbFactory.CreateDbContextAsync();
+        await db.Database.OpenConnectionAsync();
+        await db.Database.CloseConnectionAsync();
+    }
+
+    // The same pooled SQLite connection without EF, for comparison.
+    [Benchmark(Description = "SqliteConnection open + SELECT 1")]
+    public async Task<object?> OpenWithoutEf()
+    {
+        await using var connection = new SqliteConnection($"Data Source={_path}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
+        return await command.ExecuteScalarAsync();
     }
 
     [Benchmark(Description = "ApiToken handler, valid (hit)")]
