@@ -37,13 +37,14 @@ public static class BenchSeeder
         return lines.ToString();
     }
 
-    /// <summary>How many times a trigger saw the token's LastUsedAt written, and the values written.</summary>
+    /// <summary>How many times a trigger saw the token's LastUsedAt written, and the values written, oldest first.</summary>
     public static string LastUsedWrites(string connectionString, Guid tokenId)
     {
         using var connection = Open(connectionString);
         using var query = connection.CreateCommand();
         query.CommandText = """
-            SELECT COUNT(*), ifnull(group_concat(LastUsedAt, ', '), '-') FROM BenchLastUsedWrites WHERE upper(TokenId) = upper($id)
+            SELECT COUNT(*), ifnull(group_concat(LastUsedAt, ', '), '-')
+            FROM (SELECT LastUsedAt FROM BenchLastUsedWrites WHERE upper(TokenId) = upper($id) ORDER BY rowid)
             """;
         query.Parameters.AddWithValue("$id", tokenId.ToString());
         using var reader = query.ExecuteReader();
