@@ -1,0 +1,67 @@
+using System.Security.Claims;
+using BeatPass.Core;
+using BeatPass.Core.ApiTokens;
+using BeatPass.Web.Api;
+using BeatPass.Web.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+/// <summary>
+/// What bench/api-auth.sh calls besides the product's own endpoints. Under /api so that they get the same
+/// middleware as /api/v1/me (the no-store header included); never part of the product.
+/// </summary>
+public static class BenchEndpoints
+{
+    // Who /api/bench/anonymous-me describes: claims like those the ApiToken handler puts in its ticket.
+    private static readonly ClaimsPrincipal SampleUser = new(new ClaimsIdentity(
+    [
+        new(ClaimTypes.NameIdentifier, "0b0e7a53-4a8e-4d4e-9d0f-1c2b3a4d5e6f"),
+        new(ClaimTypes.Name, "bench@bench.test"),
+        new(ClaimTypes.Email, "bench@bench.test"),
+        new(ApiTokenDefaults.TokenIdClaimType, "019ac6a4-3f1e-7d2b-9c4a-5e6f7a8b9c0d"),
+        new(ApiTokenDefaults.TokenNameClaimType, "Bench token"),
+    ]));
+
+    public static void MapBenchEndpoints(this IEndpointRouteBuilder app)
+    {
+        var bench = app.MapGroup("/api/bench");
+
+        // An anonymous endpoint of the same shape as /api/v1/me: same claims read, same JSON, no authentication.
+        bench.MapGet("/anonymous-me", () => GetMe(SampleUser));
+
+        // /api/v1/me's twin, authenticated by Identity's bearer tokens instead of BeatPass tokens.
+        bench.MapGet("/identity-me", GetMe).RequireAuthorization(BenchHostingStartup.IdentityBearerScheme);
+
+        // Trades a BeatPass token for an Identity bearer token carrying the very claims the ApiToken handler made.
+        bench.MapPost("/identity-token", (ClaimsPrincipal user) => TypedResults.SignIn(
+                new ClaimsPrincipal(new ClaimsIdentity(user.Claims, BenchHostingStartup.IdentityBearerScheme)),
+                authenticationScheme: BenchHostingStartup.IdentityBearerScheme))
+            .RequireAuthorization(ApiTokenDefaults.AuthorizationPolicy);
+
+        // What the Developers page does when its owner deletes a token; answers once the delete has committed.
+        bench.MapPost("/delete-token", async (string userId, Guid tokenId, ApiTokenService tokens) =>
+            await tokens.DeleteAsync(userId, tokenId) ? Results.NoContent() : Results.NotFound());
+
+        // The harness restarts the server after seeding, so what seeding allocated is not in the figures.
+        bench.MapPost("/seed", async (int tokens, int known, IConfiguration configuration, ApiTokenService service) =>
+            Results.Text(await BenchSeeder.SeedAsync(ConnectionString(configuration), tokens, known, service)));
+
+        bench.MapGet("/last-used-writes", (Guid tokenId, IConfiguration configuration) =>
+            Results.Text(BenchSeeder.LastUsedWrites(ConnectionString(configuration), tokenId)));
+
+        bench.MapGet("/cache", (ApiTokenCache cache, IOptions<ApiTokenOptions> options) =>
+            Results.Text($"entries {cache.Count} capacity {options.Value.CacheCapacity}"));
+    }
+
+    // As ApiV1Endpoints.GetMe, which is private to the product.
+    private static Ok<MeResponse> GetMe(ClaimsPrincipal user) => TypedResults.Ok(new MeResponse(
+        user.FindFirstValue(ClaimTypes.NameIdentifier)!,
+        user.FindFirstValue(ClaimTypes.Name)!,
+        user.FindFirstValue(ClaimTypes.Email)!,
+        new MeToken(
+            Guid.Parse(user.FindFirstValue(ApiTokenDefaults.TokenIdClaimType)!),
+            user.FindFirstValue(ApiTokenDefaults.TokenNameClaimType)!)));
+
+    private static string ConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString(CoreServiceCollectionExtensions.ConnectionStringName)!;
+}

@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# Token authentication under HTTP load, against the real app (Release, Production, SQLite in /tmp): requests
+# per second, latency and server CPU per request of GET /api/v1/me with a valid, a malformed and a bad-checksum
+# BeatPass token, next to an anonymous endpoint of the same shape and to ASP.NET Core Identity's bearer tokens,
+# with 1,000 and with 1,000,000 tokens in the database. Then: last-used writes, revocation under load, memory.
+# Prints one table and exits 1 when a target is missed. About six minutes. See bench/RESULTS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-9}                 # rounds; each runs every scenario once, in turn, so noise hits all alike
+DURATION=${DURATION:-3}         # seconds per run
+WARMUP=${WARMUP:-2}             # seconds per scenario before the first round
+CONNECTIONS=${CONNECTIONS:-32}  # wrk -t1 -cN: one load thread, it shares the two cores with the server
+LUA=bench/api-auth.lua
+
+if ! command -v wrk > /dev/null; then
+  apt-get update -qq && apt-get install -y -qq wrk > /dev/null
+fi
+
+work=$(mktemp -d /tmp/beatpass-api-auth-XXXXXX)
+declare -A url pid
+stop_server() {
+  kill "${pid[$1]}" 2> /dev/null && wait "${pid[$1]}" 2> /dev/null || true
+  unset "pid[$1]"
+}
+cleanup() {
+  for name in "${!pid[@]}"; do stop_server "$name"; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "Publishing the bench host (Release)..."
+dotnet publish bench/ApiAuthHost/ApiAuthHost.csproj -c Release -o "$work/host" --nologo -v quiet > "$work/publish.log" \
+  || { cat "$work/publish.log"; exit 1; }
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 20000))
+    (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null || { echo "$port"; return; }
+  done
+}
+
+# start_server NAME [KEY=VALUE...]: the product in Production on database NAME.db, logging warnings and errors,
+# with its own appsettings.json (the published folder is its content root, as when deployed).
+start_server() {
+  local name=$1 port
+  shift
+  port=$(free_port)
+  env ConnectionStrings__BeatPass="Data Source=$work/$name.db" Logging__LogLevel__Default=Warning "$@" \
+    "$work/host/ApiAuthHost" --contentRoot "$work/host" --urls "http://127.0.0.1:$port" >> "$work/$name.log" 2>&1 &
+  pid[$name]=$!
+  url[$name]="http://127.0.0.1:$port"
+  for _ in $(seq 100); do
+    curl -sf -o /dev/null "${url[$name]}/health" && return
+    sleep 0.2
+  done
+  echo "The $name server did not start:"; cat "$work/$name.log"; exit 1
+}
+
+# seeded_server NAME TOKENS KNOWN [KEY=VALUE...]: a server over TOKENS tokens, KNOWN of them with a plaintext the
+# harness keeps (see BenchSeeder). It seeds, then starts again, so that seeding leaves nothing in its memory.
+seeded_server() {
+  local name=$1 tokens=$2 known=$3
+  shift 3
+  start_server "$name" "$@"
+  curl -sf -X POST "${url[$name]}/api/bench/seed?tokens=$tokens&known=$known" > "$work/$name.seed"
+  stop_server "$name"
+  start_server "$name" "$@"
+}
+seeded() { awk -v key="$2" -v field="$3" '$1 == key { print $field }' "$work/$1.seed"; }
+
+memory() { awk -v key="$2:" '$1 == key { printf "%.0f", $2 / 1024 }' "/proc/${pid[$1]}/status"; } # MiB
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/${pid[$1]}/stat"; } # user + system, 1/100 s
+
+# load SERVER PATH AUTHORIZATION SECONDS: one wrk run; prints wrk's RESULT line plus the server's CPU ticks.
+load() {
+  local before result
+  before=$(cpu_ticks "$1")
+  result=$(BENCH_AUTHORIZATION=$3 wrk -t1 -c"$CONNECTIONS" -d"$4s" -s "$LUA" "${url[$1]}$2" | grep '^RESULT')
+  echo "$result cpu_ticks=$(($(cpu_ticks "$1") - before))"
+}
+field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<< "$2"; }
+
+echo "Seeding and starting two servers: 1,000 tokens (small) and 1,000,000 tokens (large)..."
+seeded_server small 1000 0
+started=$(date +%s)
+seeded_server large 1000000 0
+echo "  1,000,000 tokens seeded and the server up again in $(($(date +%s) - started)) s."
+
+valid=$(seeded small valid 3)
+last=${valid: -1}
+bad_checksum=${valid:0:42}$([[ $last == A ]] && echo B || echo A) # right shape, wrong CRC32
+valid_first_used=$(date +%s)
+identity=$(curl -sf -X POST -H "Authorization: Bearer $valid" "${url[small]}/api/bench/identity-token" \
+  | sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
+
+# name | server | path | Authorization | expected status. In each round they run in this order, so that each
+# scenario runs close in time to the one its target compares it with.
+ANONYMOUS=0 VALID=1 MALFORMED=2 BAD_CHECKSUM=3 IDENTITY=4 VALID_LARGE=5 UNKNOWN=6 HEALTH=7
+scenarios=(
+  "anonymous JSON|small|/api/bench/anonymous-me||200"
+  "valid token|small|/api/v1/me|Bearer $valid|200"
+  "malformed token|small|/api/v1/me|Bearer bpat_not-a-token|401"
+  "bad-checksum token|small|/api/v1/me|Bearer $bad_checksum|401"
+  "Identity bearer token|small|/api/bench/identity-me|Bearer $identity|200"
+  "valid token, 1M in DB|large|/api/v1/me|Bearer $(seeded large valid 3)|200"
+  "unknown token (right checksum)|small|/api/v1/me|Bearer $(seeded small unknown 2)|401"
+  "/health (DB check)|small|/health||200"
+)
+
+for scenario in "${scenarios[@]}"; do
+  IFS='|' read -r name server path authorization status <<< "$scenario"
+  got=$(curl -s -o /dev/null -w '%{http_code}' ${authorization:+-H "Authorization: $authorization"} "${url[$server]}$path")
+  [[ $got == "$status" ]] || { echo "$name answers $got, not $status; stopping."; exit 1; }
+done
+
+echo "Warming up, then $RUNS rounds of ${DURATION} s per scenario (wrk -t1 -c$CONNECTIONS), interleaved..."
+failures=()
+load_average=$(cut -d' ' -f1 /proc/loadavg)
+for scenario in "${scenarios[@]}"; do
+  IFS='|' read -r name server path authorization status <<< "$scenario"
+  load "$server" "$path" "$authorization" "$WARMUP" > /dev/null
+done
+
+: > "$work/results"
+rounds_memory=()
+for round in $(seq "$RUNS"); do
+  for i in "${!scenarios[@]}"; do
+    IFS='|' read -r name server path authorization status <<< "${scenarios[$i]}"
+    result=$(load "$server" "$path" "$authorization" "$DURATION")
+    requests=$(field requests "$result")
+    non2xx=$(field non2xx "$result")
+    errors=$(field socket_errors "$result")
+    if [[ $status == 200 && $non2xx != 0 ]] || [[ $status == 401 && $non2xx != "$requests" ]] || [[ $errors != 0 ]]; then
+      failures+=("$name, round $round: $non2xx of $requests responses not 2xx, $errors socket errors (expected all $status)")
+    fi
+    echo "$i $round $requests $(field duration_us "$result") $(field p50_us "$result") $(field p99_us "$result") $(field cpu_ticks "$result")" >> "$work/results"
+  done
+  rounds_memory+=("$(memory small VmRSS) $(memory large VmRSS)")
+done
+load_average+=" at the start, $(cut -d' ' -f1 /proc/loadavg) at the end"
+
+# Per scenario: median requests/s and its range over the runs, median p50 and p99 (ms), median server CPU per
+# request (µs).
+MEDIAN='
+  function median(values, n,   i, j, t) {
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && values[j - 1] > values[j]; j--) { t = values[j]; values[j] = values[j - 1]; values[j - 1] = t }
+    return n % 2 ? values[(n + 1) / 2] : (values[n / 2] + values[n / 2 + 1]) / 2
+  }'
+summary=$(awk "$MEDIAN"'
+  { k = $1; i = ++n[k]; rps[k, i] = $3 / ($4 / 1e6); p50[k, i] = $5 / 1000; p99[k, i] = $6 / 1000; cpu[k, i] = $7 * 10000 / $3 }
+  END {
+    for (k = 0; k in n; k++) {
+      lo = hi = rps[k, 1]
+      for (i = 1; i <= n[k]; i++) {
+        a[i] = rps[k, i]; b[i] = p50[k, i]; c[i] = p99[k, i]; d[i] = cpu[k, i]
+        if (a[i] < lo) lo = a[i]
+        if (a[i] > hi) hi = a[i]
+      }
+      printf "%d %.0f %.0f %.0f %.2f %.2f %.1f\n", k, median(a, n[k]), lo, hi, median(b, n[k]), median(c, n[k]), median(d, n[k])
+    }
+  }' "$work/results")
+
+# ratio A B: requests/s of scenario A over those of scenario B, in the same round; the median over the rounds.
+# Pairing runs a few seconds apart cancels most of what other work on the machine does to both.
+ratio() {
+  awk -v a="$1" -v b="$2" "$MEDIAN"'
+    { rps[$1, $2] = $3 / ($4 / 1e6); if ($2 > rounds) rounds = $2 }
+    END { for (r = 1; r <= rounds; r++) q[r] = rps[a, r] / rps[b, r]; printf "%.2f", median(q, rounds) }' "$work/results"
+}
+at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+# target RATIO MINIMUM DESCRIPTION: the target and its verdict, two table cells.
+target() { printf '%s: %s | %s' "$3" "$1" "$(at_least "$1" "$2" && echo pass || echo MISSED)"; }
+
+echo
+echo "| scenario | requests/s | range of $RUNS runs | p50 ms | p99 ms | server CPU µs/request | × anonymous | target: ratio | pass |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+for i in "${!scenarios[@]}"; do
+  IFS='|' read -r name _ <<< "${scenarios[$i]}"
+  read -r _ median lo hi p50 p99 cpu <<< "$(awk -v k="$i" '$1 == k' <<< "$summary")"
+  case $i in
+    "$ANONYMOUS") verdict="baseline | -" ;;
+    "$VALID") verdict=$(target "$(ratio "$VALID" "$ANONYMOUS")" 0.8 "≥ 0.8 × anonymous") ;;
+    "$MALFORMED" | "$BAD_CHECKSUM") verdict=$(target "$(ratio "$i" "$ANONYMOUS")" 0.9 "≥ 0.9 × anonymous") ;;
+    "$IDENTITY") verdict=$(target "$(ratio "$VALID" "$IDENTITY")" 1.0 "valid token ≥ 1.0 × this") ;;
+    "$VALID_LARGE") verdict=$(target "$(ratio "$VALID_LARGE" "$VALID")" 0.9 "≥ 0.9 × valid token with 1,000") ;;
+    "$UNKNOWN") verdict="- (a query per request) | -" ;;
+    "$HEALTH") verdict="- (checks the database) | -" ;;
+  esac
+  [[ $verdict == *MISSED ]] && failures+=("$name: ${verdict% | MISSED}")
+  printf '| %s | %s | %s–%s | %s | %s | %s | %s | %s |\n' "$name" "$median" "$lo" "$hi" "$p50" "$p99" "$cpu" \
+    "$(ratio "$i" "$ANONYMOUS")" "$verdict"
+done
+echo
+echo "Machine load average (1 min) during the rounds: $load_average (2 cores: the server and wrk alone make about 2)."
+
+echo
+echo "Last used:"
+writes_id=$(seeded small writes 2)
+load small /api/v1/me "Bearer $(seeded small writes 3)" 10 > /dev/null
+read -r _ writes _ values <<< "$(curl -sf "${url[small]}/api/bench/last-used-writes?tokenId=$writes_id")"
+echo "  10 s of load on a token never used before: LastUsedAt written $writes time(s) ($values)"
+((writes <= 1)) || failures+=("last used written $writes times in 10 s of load")
+read -r _ writes _ values <<< "$(curl -sf "${url[small]}/api/bench/last-used-writes?tokenId=$(seeded small valid 2)")"
+gaps=$(tr ',' '\n' <<< "$values" | while read -r value; do date -d "$value" +%s.%N 2> /dev/null || true; done \
+  | awk 'NR > 1 { printf "%s%.1f", sep, $1 - previous; sep = ", " } { previous = $1 }')
+echo "  the valid token, in use for $(($(date +%s) - valid_first_used)) s: written $writes time(s), seconds between writes: ${gaps:--}"
+awk -v gaps="$gaps" 'BEGIN { n = split(gaps, g, ", "); for (i = 1; i <= n; i++) if (g[i] < 60) exit 1 }' \
+  || failures+=("last used of the valid token written twice within a minute: $gaps s apart")
+
+echo
+echo "Revocation under load (wrk on one token for 10 s; its owner deletes it after 4 s; then 200 requests with it):"
+revoked=$(seeded small revoke 3)
+load small /api/v1/me "Bearer $revoked" 10 > "$work/revoke.result" &
+wrk_pid=$!
+sleep 4
+deleted=$(curl -s -o /dev/null -w '%{http_code} in %{time_total} s' -X POST \
+  "${url[small]}/api/bench/delete-token?userId=$(seeded small user 2)&tokenId=$(seeded small revoke 2)")
+after=()
+for _ in $(seq 200); do after+=("${url[small]}/api/v1/me" -o /dev/null); done
+codes=$(curl -s -w '%{http_code}\n' -H "Authorization: Bearer $revoked" "${after[@]}")
+wait "$wrk_pid"
+accepted=$(grep -vc '^401$' <<< "$codes" || true)
+result=$(cat "$work/revoke.result")
+echo "  delete answered $deleted; after it, $accepted of 200 requests were not 401"
+echo "  wrk meanwhile: $(field requests "$result") requests, $(field non2xx "$result") of them refused"
+[[ $deleted == 204* && $accepted == 0 ]] || failures+=("revocation: delete answered $deleted, then $accepted of 200 requests not 401")
+
+echo
+echo "Memory (MiB):"
+rounds=""
+for pair in "${rounds_memory[@]}"; do rounds+="${pair/ / \/ }; "; done
+echo "  working set after each round, small / large: ${rounds%; }"
+echo "  peak working set, small / large: $(memory small VmHWM) / $(memory large VmHWM)"
+read -r first_small first_large <<< "${rounds_memory[0]}"
+read -r last_small last_large <<< "${rounds_memory[-1]}"
+if ((last_small * 10 > first_small * 11 || last_large * 10 > first_large * 11)); then
+  failures+=("working set grew by more than 10% from the first round to the last")
+fi
+
+# The cache churned: more distinct tokens than it may hold, on a third server whose capacity is set low.
+stop_server large
+seeded_server churn 5003 5000 ApiTokens__CacheCapacity=1000
+seeded churn known 2 > "$work/known-tokens"
+churned=()
+for _ in 1 2 3; do
+  BENCH_TOKENS_FILE="$work/known-tokens" load churn /api/v1/me "" 4 > /dev/null
+  churned+=("$(curl -sf "${url[churn]}/api/bench/cache" | awk '{ print $2 }') entries, $(memory churn VmRSS) MiB")
+done
+echo "  cache churned (capacity 1,000; 5,000 distinct valid tokens in turn), after each of 3 runs of 4 s: $(printf '%s; ' "${churned[@]}" | sed 's/; $//')"
+echo "  peak working set of that server: $(memory churn VmHWM)"
+read -r first_churn <<< "$(cut -d, -f2 <<< "${churned[0]}")"
+read -r last_churn <<< "$(cut -d, -f2 <<< "${churned[-1]}")"
+((${last_churn% MiB} * 10 <= ${first_churn% MiB} * 11)) || failures+=("churned server grew from $first_churn to $last_churn")
+
+echo
+locked=$(cat "$work"/*.log | grep -c 'database is locked' || true)
+# wrk ends a run with requests in flight; the health check logs their cancellation as an error. Count them apart.
+read -r errors aborted <<< "$(cat "$work"/*.log | awk '
+  /^(fail|crit):/ { errors++; next_line = 1; next }
+  next_line { if (/The operation was canceled/) aborted++; next_line = 0 }
+  END { print errors + 0, aborted + 0 }')"
+echo "Server logs: $locked 'database is locked'; $errors errors logged, $aborted of them requests cancelled as wrk stopped."
+if ((locked > 0 || errors > aborted)); then
+  failures+=("server logs: $locked 'database is locked', $((errors - aborted)) other errors")
+  grep -hE -A5 '^(fail|crit):' "$work"/*.log | head -60
+fi
+
+echo
+if ((${#failures[@]} == 0)); then
+  echo "All targets met."
+else
+  echo "Missed:"
+  printf '  %s\n' "${failures[@]}"
+  exit 1
+fi
