@@ -57,6 +57,8 @@ public sealed class AccessibilityTests(BrowserFixture browser)
 
     private static async Task ShouldHaveNoSeriousViolationsAsync(IPage page, string state = "")
     {
+        // Check the page as a person reads it: loaded, not in the middle of a reload of its data.
+        await Expect(page.GetByRole(AriaRole.Progressbar)).ToHaveCountAsync(0);
         var result = await page.RunAxe();
 
         var serious = result.Violations

@@ -17,6 +17,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         "--disable-sync", "--no-first-run",
     ];
 
+    private static readonly string FailuresDirectory = Path.Combine(Screenshots.ResultsDirectory, "failures");
     private readonly List<IPage> _pagesOfThisTest = [];
     private IPlaywright? _playwright;
 
@@ -29,6 +30,12 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Failures of an earlier run would be mistaken for this one's.
+        if (Directory.Exists(FailuresDirectory))
+        {
+            Directory.Delete(FailuresDirectory, recursive: true);
+        }
+
         App.Start();
 
         var chromium = Environment.GetEnvironmentVariable("BEATPASS_CHROMIUM") is { Length: > 0 } configured ? configured : "/usr/bin/chromium";
@@ -66,7 +73,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Saves a screenshot and the HTML of each page the failed test opened.</summary>
     public async Task SaveFailureAsync(string testName)
     {
-        var directory = Path.Combine(Screenshots.ResultsDirectory, "failures");
+        var directory = FailuresDirectory;
         Directory.CreateDirectory(directory);
         for (var i = 0; i < _pagesOfThisTest.Count; i++)
         {

@@ -8,9 +8,8 @@ public sealed class SecurityHeadersTests(BeatPassAppFactory app) : IClassFixture
     [InlineData("/")]
     [InlineData("/account/settings/developers")]
     [InlineData("/Identity/Account/Login")]
-    [InlineData("/api/v1/me")]
     [InlineData("/scalar/v1")]
-    public async Task Every_response_carries_the_security_headers(string path)
+    public async Task Every_page_carries_the_security_headers(string path)
     {
         var response = await app.CreateClient().GetAsync(path);
 
@@ -20,6 +19,16 @@ public sealed class SecurityHeadersTests(BeatPassAppFactory app) : IClassFixture
         var policy = response.Headers.GetValues("Content-Security-Policy").Single();
         policy.Should().Contain("frame-ancestors 'none'").And.Contain("object-src 'none'").And.NotContain("unsafe-eval");
         policy.Should().MatchRegex("script-src 'self' 'nonce-[0-9A-F]{32}';");
+    }
+
+    [Fact]
+    public async Task API_responses_carry_a_policy_that_allows_nothing()
+    {
+        var response = await app.CreateClient().GetAsync("/api/v1/me");
+
+        response.Headers.GetValues("X-Content-Type-Options").Should().Equal("nosniff");
+        response.Headers.GetValues("X-Frame-Options").Should().Equal("DENY");
+        response.Headers.GetValues("Content-Security-Policy").Should().Equal("default-src 'none'; frame-ancestors 'none'");
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed class FailedAuthenticationLimitOptions
     public const string SectionName = "ApiRateLimit";
 
     /// <summary>Failed API authentications one address may make per window before it gets 429.</summary>
-    [Range(1, 1_000_000)]
+    [Range(1, int.MaxValue)]
     public int FailuresPerWindow { get; set; } = 20;
 
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]

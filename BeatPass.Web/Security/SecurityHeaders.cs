@@ -7,7 +7,7 @@ namespace BeatPass.Web.Security;
 /// Content-Security-Policy that lets only this origin's scripts run (plus inline scripts carrying the
 /// response's nonce, such as Blazor's import map and the API reference's configuration). No
 /// <c>unsafe-eval</c>. Styles may be inline: MudBlazor sets its theme and layout through style elements and
-/// attributes.
+/// attributes. API responses get a policy that allows nothing at all.
 /// </summary>
 public static class SecurityHeaders
 {
@@ -16,17 +16,25 @@ public static class SecurityHeaders
     /// <summary>The nonce inline scripts of this response must carry.</summary>
     public static string CspNonce(this HttpContext context) => (string)context.Items[NonceItem]!;
 
+    // API responses are JSON, never a document: nothing in them may load or run, and they need no nonce.
+    private const string ApiPolicy = "default-src 'none'; frame-ancestors 'none'";
+
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {
-            // Hex rather than base64: '+' and '/' would be HTML-encoded in the attributes that carry it.
-            var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-            context.Items[NonceItem] = nonce;
-
             var headers = context.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
             headers.XFrameOptions = "DENY";
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                headers.ContentSecurityPolicy = ApiPolicy;
+                return next(context);
+            }
+
+            // Hex rather than base64: '+' and '/' would be HTML-encoded in the attributes that carry it.
+            var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+            context.Items[NonceItem] = nonce;
             headers.ContentSecurityPolicy =
                 "default-src 'self'; " +
                 $"script-src 'self' 'nonce-{nonce}'; " +

@@ -42,6 +42,13 @@ public static class BenchEndpoints
         bench.MapPost("/delete-token", async (string userId, Guid tokenId, ApiTokenService tokens) =>
             await tokens.DeleteAsync(userId, tokenId) ? Results.NoContent() : Results.NotFound());
 
+        // What the Developers page does on "Create"; answers the plaintext once the token is committed
+        // (bench/crash-safety.sh records it, then checks it still works after a SIGKILL).
+        bench.MapPost("/create-token", async (string userId, ApiTokenService tokens) =>
+            await tokens.CreateAsync(userId, $"Crash {Guid.NewGuid():N}") is { Succeeded: true } result
+                ? Results.Text(result.Token.PlainText)
+                : Results.Conflict());
+
         // The harness restarts the server after seeding, so what seeding allocated is not in the figures.
         bench.MapPost("/seed", async (int tokens, int known, IConfiguration configuration, ApiTokenService service) =>
             Results.Text(await BenchSeeder.SeedAsync(ConnectionString(configuration), tokens, known, service)));
