@@ -112,6 +112,21 @@ public sealed class DeveloperAccessServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_staff_member_who_loses_the_role_is_refused_on_the_next_call()
+    {
+        var subject = await _database.CreateUserAsync(hasDeveloperAccess: false);
+        await _access.SearchAccountsAsync(_staffId, new AccountQuery());
+
+        await using (var db = _database.CreateDbContext())
+        {
+            await db.UserRoles.Where(r => r.UserId == _staffId).ExecuteDeleteAsync();
+        }
+
+        await FluentActions.Awaiting(() => _access.GrantAsync(_staffId, subject)).Should().ThrowAsync<StaffOnlyException>();
+        (await _access.HasAccessAsync(subject)).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task Search_narrows_by_email_whatever_the_case_and_pages_in_order()
     {
         for (var i = 0; i < 5; i++)

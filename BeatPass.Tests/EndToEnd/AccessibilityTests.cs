@@ -15,8 +15,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
     public async Task Account_Settings_has_no_serious_violations()
     {
         var page = await browser.SignedInPageAsync(DemoAccounts.ListenerEmail, DemoAccounts.Password);
-        await page.GotoAsync("/account/settings");
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Account Security" })).ToBeVisibleAsync();
+        await new AccountSettingsPage(page).OpenAsync();
 
         await ShouldHaveNoSeriousViolationsAsync(page);
     }

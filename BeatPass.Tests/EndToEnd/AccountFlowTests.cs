@@ -28,9 +28,9 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         await Expect(page.GetByText("Thank you for confirming your email.")).ToBeVisibleAsync();
         await new LoginPage(page).SignInAsync(email, BeatPassAppFactory.Password);
 
-        await page.GotoAsync("/account/settings");
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Account Security" })).ToBeVisibleAsync();
-        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Developers" })).ToHaveCountAsync(0);
+        var settings = new AccountSettingsPage(page);
+        await settings.OpenAsync();
+        await Expect(settings.DevelopersLink).ToHaveCountAsync(0);
         await page.GotoAsync("/account/settings/developers");
         await Expect(page.GetByText("The Developers section is not available for your account.")).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create token" })).ToHaveCountAsync(0);
@@ -43,8 +43,8 @@ public sealed class AccountFlowTests(BrowserFixture browser)
             return true;
         });
 
-        await page.GotoAsync("/account/settings");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Developers" }).ClickAsync();
+        await settings.OpenAsync();
+        await settings.DevelopersLink.ClickAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create token" })).ToBeVisibleAsync();
     }
 
@@ -91,16 +91,17 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         await admin.OpenAsync();
         await admin.FindAsync(user.Email!);
 
-        await admin.AccessSwitch(user.Email!).UncheckAsync();
+        // A click, not UncheckAsync: the switch stays on until the confirmation is answered.
+        await admin.AccessSwitch(user.Email!).ClickAsync();
         var confirmation = staffPage.GetByRole(AriaRole.Dialog, new() { Name = "Revoke developer access?" });
         await Expect(confirmation).ToContainTextAsync("1 token");
         await confirmation.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
         await Expect(admin.AccessSwitch(user.Email!)).Not.ToBeCheckedAsync();
 
         (await CallMeAsync(token)).Should().Be(HttpStatusCode.Unauthorized);
-        await userPage.GotoAsync("/account/settings");
-        await Expect(userPage.GetByRole(AriaRole.Heading, new() { Name = "Account Security" })).ToBeVisibleAsync();
-        await Expect(userPage.GetByRole(AriaRole.Link, new() { Name = "Developers" })).ToHaveCountAsync(0);
+        var settings = new AccountSettingsPage(userPage);
+        await settings.OpenAsync();
+        await Expect(settings.DevelopersLink).ToHaveCountAsync(0);
     }
 
     [BrowserFact]

@@ -17,8 +17,7 @@ public sealed class ContentSecurityPolicyTests(BrowserFixture browser)
 
         await page.GotoAsync("/Identity/Account/Login");
         await new LoginPage(page).SignInAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
-        await page.GotoAsync("/account/settings");
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Account Security" })).ToBeVisibleAsync();
+        await new AccountSettingsPage(page).OpenAsync();
         await new DeveloperAccessAdminPage(page).OpenAsync();
         await Expect(page.GetByRole(AriaRole.Switch).First).ToBeVisibleAsync();
 

@@ -19,14 +19,15 @@ public sealed class DeveloperAccessAdminFlowTests(BrowserFixture browser)
         await admin.FindAsync(user.Email!);
         await Expect(admin.Row(DemoAccounts.DeveloperEmail)).ToHaveCountAsync(0);
         await staffPage.ScreenshotAsync(new() { Path = Screenshots.PathFor("admin-page.png"), FullPage = true });
-        await admin.AccessSwitch(user.Email!).CheckAsync();
+        await admin.AccessSwitch(user.Email!).ClickAsync();
 
         await Expect(staffPage.GetByText($"Developer access granted to {user.Email}.")).ToBeVisibleAsync();
         await Expect(admin.AccessSwitch(user.Email!)).ToBeCheckedAsync();
 
         var userPage = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
-        await userPage.GotoAsync("/account/settings");
-        await userPage.GetByRole(AriaRole.Link, new() { Name = "Developers" }).ClickAsync();
+        var settings = new AccountSettingsPage(userPage);
+        await settings.OpenAsync();
+        await settings.DevelopersLink.ClickAsync();
         await Expect(new DevelopersPage(userPage).Heading).ToBeVisibleAsync();
     }
 

@@ -127,9 +127,9 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         await page.ScreenshotAsync(new() { Path = Screenshot("sign-in.png") });
         await new LoginPage(page).SignInAsync(DemoAccounts.ListenerEmail, DemoAccounts.Password);
 
-        await page.GotoAsync("/account/settings");
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Account Security" })).ToBeVisibleAsync();
-        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Developers" })).ToHaveCountAsync(0);
+        var settings = new AccountSettingsPage(page);
+        await settings.OpenAsync();
+        await Expect(settings.DevelopersLink).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Link, new() { Name = "Password" }).ClickAsync();
 
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Identity/Account/Manage/ChangePassword$"));

@@ -16,7 +16,22 @@ public sealed class LoginPage(IPage page)
     }
 }
 
-/// <summary>Account Settings > Developers, with its two dialogs.</summary>
+/// <summary>Account Settings, with its section navigation.</summary>
+public sealed class AccountSettingsPage(IPage page)
+{
+    public ILocator SecurityHeading => page.GetByRole(AriaRole.Heading, new() { Name = "Account Security" });
+
+    /// <summary>The navigation's link to the Developers section; absent without developer access.</summary>
+    public ILocator DevelopersLink => page.GetByRole(AriaRole.Link, new() { Name = "Developers" });
+
+    public async Task OpenAsync()
+    {
+        await page.GotoAsync("/account/settings");
+        await Expect(SecurityHeading).ToBeVisibleAsync();
+    }
+}
+
+/// <summary>Account Settings > Developers, with its dialogs.</summary>
 public sealed class DevelopersPage(IPage page)
 {
     public ILocator Heading => page.GetByRole(AriaRole.Heading, new() { Name = "Developers", Exact = true });
