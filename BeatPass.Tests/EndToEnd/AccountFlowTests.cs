@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using BeatPass.Core.DeveloperAccess;
 using BeatPass.Tests.Infrastructure;
 using BeatPass.Web.Hosting;
@@ -51,7 +50,7 @@ public sealed class AccountFlowTests(BrowserFixture browser)
     [BrowserFact]
     public async Task Reloading_while_the_new_token_is_shown_never_brings_it_back()
     {
-        var (_, page, developers) = await OpenDevelopersAsync();
+        var (_, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
         await developers.OpenCreateDialogAsync("Reloaded");
         await developers.CreateButton.ClickAsync();
         await Expect(developers.NewToken).ToBeVisibleAsync();
@@ -62,13 +61,13 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         await Expect(developers.Row("Reloaded")).ToContainTextAsync(BeatPass.Core.ApiTokens.ApiTokenFormat.Hint(shown));
         await Expect(developers.CreateDialog).ToHaveCountAsync(0);
         (await page.ContentAsync()).Should().NotContain(shown);
-        (await CallMeAsync(shown)).Should().Be(HttpStatusCode.OK, "the token was created; only its display is gone");
+        (await browser.CallMeAsync(shown)).Should().Be(HttpStatusCode.OK, "the token was created; only its display is gone");
     }
 
     [BrowserFact]
     public async Task Of_two_tokens_the_one_not_deleted_keeps_working()
     {
-        var (_, page, developers) = await OpenDevelopersAsync();
+        var (_, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
         var first = await CreateThroughPageAsync(developers, "First of two");
         var second = await CreateThroughPageAsync(developers, "Second of two");
 
@@ -77,14 +76,14 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         await Expect(developers.Row("First of two")).ToHaveCountAsync(0);
 
         await Expect(developers.Row("Second of two")).ToBeVisibleAsync();
-        (await CallMeAsync(first)).Should().Be(HttpStatusCode.Unauthorized);
-        (await CallMeAsync(second)).Should().Be(HttpStatusCode.OK);
+        (await browser.CallMeAsync(first)).Should().Be(HttpStatusCode.Unauthorized);
+        (await browser.CallMeAsync(second)).Should().Be(HttpStatusCode.OK);
     }
 
     [BrowserFact]
     public async Task When_staff_revoke_access_the_accounts_tokens_stop_and_its_Developers_section_goes()
     {
-        var (user, userPage, developers) = await OpenDevelopersAsync();
+        var (user, userPage, developers) = await browser.OpenDevelopersAsNewUserAsync();
         var token = await CreateThroughPageAsync(developers, "Revoked soon");
         var staffPage = await browser.SignedInPageAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
         var admin = new DeveloperAccessAdminPage(staffPage);
@@ -98,7 +97,7 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         await confirmation.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
         await Expect(admin.AccessSwitch(user.Email!)).Not.ToBeCheckedAsync();
 
-        (await CallMeAsync(token)).Should().Be(HttpStatusCode.Unauthorized);
+        (await browser.CallMeAsync(token)).Should().Be(HttpStatusCode.Unauthorized);
         var settings = new AccountSettingsPage(userPage);
         await settings.OpenAsync();
         await Expect(settings.DevelopersLink).ToHaveCountAsync(0);
@@ -107,13 +106,13 @@ public sealed class AccountFlowTests(BrowserFixture browser)
     [BrowserFact]
     public async Task Signing_out_leaves_the_accounts_tokens_working()
     {
-        var (_, page, developers) = await OpenDevelopersAsync();
+        var (_, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
         var token = await CreateThroughPageAsync(developers, "Outlives the session");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToHaveCountAsync(0);
 
-        (await CallMeAsync(token)).Should().Be(HttpStatusCode.OK);
+        (await browser.CallMeAsync(token)).Should().Be(HttpStatusCode.OK);
     }
 
     private static async Task<string> CreateThroughPageAsync(DevelopersPage developers, string name)
@@ -123,22 +122,5 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         var token = await DevelopersPage.TakeShownTokenAsync(developers.CreateDialog);
         await Expect(developers.Row(name)).ToBeVisibleAsync();
         return token;
-    }
-
-    private async Task<(BeatPass.Core.Data.BeatPassUser User, IPage Page, DevelopersPage Developers)> OpenDevelopersAsync()
-    {
-        var user = await browser.App.CreateUserAsync();
-        var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
-        var developers = new DevelopersPage(page);
-        await developers.OpenAsync();
-        return (user, page, developers);
-    }
-
-    private async Task<HttpStatusCode> CallMeAsync(string token)
-    {
-        using var client = browser.CreateApiClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return (await client.SendAsync(request)).StatusCode;
     }
 }

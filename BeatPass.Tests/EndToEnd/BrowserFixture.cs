@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Headers;
+using BeatPass.Core.Data;
 using BeatPass.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
@@ -98,6 +101,25 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     public HttpClient CreateApiClient() => App.CreateHttpClient();
+
+    /// <summary>What <c>GET /api/v1/me</c> answers a script that sends this token.</summary>
+    public async Task<HttpStatusCode> CallMeAsync(string token)
+    {
+        using var client = CreateApiClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return (await client.SendAsync(request)).StatusCode;
+    }
+
+    /// <summary>A new account with developer access, signed in, on its Developers section.</summary>
+    public async Task<(BeatPassUser User, IPage Page, DevelopersPage Developers)> OpenDevelopersAsNewUserAsync()
+    {
+        var user = await App.CreateUserAsync();
+        var page = await SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
+        var developers = new DevelopersPage(page);
+        await developers.OpenAsync();
+        return (user, page, developers);
+    }
 
     public async Task DisposeAsync()
     {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Web.Hosting;
 using Microsoft.Playwright;
@@ -36,7 +35,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         (await page.ContentAsync()).Should().NotContain(copied);
         await page.ScreenshotAsync(new() { Path = Screenshot("developers-with-token.png"), FullPage = true });
 
-        (await CallMeAsync(copied)).Should().Be(HttpStatusCode.OK);
+        (await browser.CallMeAsync(copied)).Should().Be(HttpStatusCode.OK);
 
         await developers.Row("E2E script").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
         await Expect(developers.DeleteDialog).ToContainTextAsync("“E2E script”");
@@ -45,7 +44,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         await Expect(page.GetByText("Token “E2E script” deleted.")).ToBeVisibleAsync();
         await Expect(developers.Row("E2E script")).ToHaveCountAsync(0);
 
-        (await CallMeAsync(copied)).Should().Be(HttpStatusCode.Unauthorized);
+        (await browser.CallMeAsync(copied)).Should().Be(HttpStatusCode.Unauthorized);
     }
 
     [BrowserFact]
@@ -134,14 +133,6 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
 
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Identity/Account/Manage/ChangePassword$"));
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Account Settings" })).ToBeVisibleAsync();
-    }
-
-    private async Task<HttpStatusCode> CallMeAsync(string token)
-    {
-        using var client = browser.CreateApiClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return (await client.SendAsync(request)).StatusCode;
     }
 
     private static string Screenshot(string name) => Screenshots.PathFor(name);

@@ -1,5 +1,3 @@
-using BeatPass.Core.Data;
-using BeatPass.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -12,7 +10,7 @@ public sealed class HostileInputFlowTests(BrowserFixture browser)
     [BrowserFact]
     public async Task A_pasted_megabyte_name_is_cut_at_the_field_and_refused_with_a_clear_error()
     {
-        var (user, developers, page) = await OpenDevelopersAsync();
+        var (user, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
         await developers.OpenCreateDialogAsync("");
 
         await developers.TokenName.FocusAsync();
@@ -26,7 +24,7 @@ public sealed class HostileInputFlowTests(BrowserFixture browser)
     [BrowserFact]
     public async Task A_megabyte_sent_past_the_field_closes_the_circuit_and_stores_nothing()
     {
-        var (user, developers, page) = await OpenDevelopersAsync();
+        var (user, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
         await developers.OpenCreateDialogAsync("");
         var reconnectModal = page.Locator("#components-reconnect-modal");
         await Expect(reconnectModal).ToHaveCountAsync(0);
@@ -43,7 +41,7 @@ public sealed class HostileInputFlowTests(BrowserFixture browser)
     [BrowserFact]
     public async Task Invisible_direction_and_null_characters_are_refused_under_the_field()
     {
-        var (user, developers, _) = await OpenDevelopersAsync();
+        var (user, _, developers) = await browser.OpenDevelopersAsNewUserAsync();
         await developers.OpenCreateDialogAsync("");
         (string Name, string Error)[] cases =
         [
@@ -66,7 +64,7 @@ public sealed class HostileInputFlowTests(BrowserFixture browser)
     [BrowserFact]
     public async Task A_name_with_markup_is_shown_as_text_and_never_run()
     {
-        var (_, developers, page) = await OpenDevelopersAsync();
+        var (_, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
         const string name = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=1</script>";
         await developers.OpenCreateDialogAsync(name);
         await developers.CreateButton.ClickAsync();
@@ -75,14 +73,5 @@ public sealed class HostileInputFlowTests(BrowserFixture browser)
         await Expect(developers.Row("<script>")).ToContainTextAsync(name);
         (await page.Locator("table img, table script").CountAsync()).Should().Be(0);
         (await page.EvaluateAsync<bool>("() => window.__pwned === 1")).Should().BeFalse();
-    }
-
-    private async Task<(BeatPassUser User, DevelopersPage Developers, IPage Page)> OpenDevelopersAsync()
-    {
-        var user = await browser.App.CreateUserAsync();
-        var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
-        var developers = new DevelopersPage(page);
-        await developers.OpenAsync();
-        return (user, developers, page);
     }
 }

@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using BeatPass.Core.ApiTokens;
-using BeatPass.Tests.Infrastructure;
 using BeatPass.Web.Components.Shared;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -15,7 +13,7 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
     [BrowserFact]
     public async Task A_token_created_for_7_days_is_listed_with_its_expiry_date()
     {
-        var (page, developers) = await OpenDevelopersAsync();
+        var (_, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
         await developers.OpenCreateDialogAsync("Week pass");
         await Expect(developers.CreateDialog).ToContainTextAsync("The token will never expire.");
 
@@ -27,13 +25,13 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
         var token = await DevelopersPage.TakeShownTokenAsync(developers.CreateDialog);
 
         await Expect(developers.Row("Week pass")).ToContainTextAsync($"Expires on {expiry}");
-        (await CallMeAsync(token)).Should().Be(HttpStatusCode.OK);
+        (await browser.CallMeAsync(token)).Should().Be(HttpStatusCode.OK);
     }
 
     [BrowserFact]
     public async Task A_custom_date_outside_the_allowed_range_keeps_Create_disabled()
     {
-        var (_, developers) = await OpenDevelopersAsync();
+        var (_, _, developers) = await browser.OpenDevelopersAsNewUserAsync();
         await developers.OpenCreateDialogAsync("Dated");
         await developers.ChooseExpirationAsync("Custom date");
         var date = developers.CreateDialog.GetByLabel("Expiration date");
@@ -51,7 +49,7 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
     [BrowserFact]
     public async Task Regenerate_shows_a_new_secret_once_and_only_the_new_one_works()
     {
-        var (page, developers) = await OpenDevelopersAsync();
+        var (_, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
         await developers.OpenCreateDialogAsync("Rotated");
         await developers.CreateButton.ClickAsync();
         var oldToken = await DevelopersPage.TakeShownTokenAsync(developers.CreateDialog);
@@ -66,15 +64,15 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
         newToken.Should().NotBe(oldToken);
         await Expect(developers.Row("Rotated")).ToContainTextAsync(ApiTokenFormat.Hint(newToken));
         (await page.ContentAsync()).Should().NotContain(newToken);
-        (await CallMeAsync(oldToken)).Should().Be(HttpStatusCode.Unauthorized);
-        (await CallMeAsync(newToken)).Should().Be(HttpStatusCode.OK);
+        (await browser.CallMeAsync(oldToken)).Should().Be(HttpStatusCode.Unauthorized);
+        (await browser.CallMeAsync(newToken)).Should().Be(HttpStatusCode.OK);
         await Expect(developers.SecurityLog).ToContainTextAsync("Token regenerated");
     }
 
     [BrowserFact]
     public async Task API_Documentation_opens_the_reference_which_shows_how_to_send_the_token()
     {
-        var (page, _) = await OpenDevelopersAsync();
+        var (_, page, _) = await browser.OpenDevelopersAsNewUserAsync();
 
         var reference = await page.Context.RunAndWaitForPageAsync(() =>
             page.GetByRole(AriaRole.Link, new() { Name = "API Documentation" }).ClickAsync());
@@ -83,22 +81,5 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
         await Expect(reference.GetByText("The account and token behind the request").First).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await Expect(reference.GetByText("Authorization: Bearer bpat_…").First).ToBeVisibleAsync();
         await reference.ScreenshotAsync(new() { Path = Screenshots.PathFor("api-reference.png") });
-    }
-
-    private async Task<(IPage Page, DevelopersPage Developers)> OpenDevelopersAsync()
-    {
-        var user = await browser.App.CreateUserAsync();
-        var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
-        var developers = new DevelopersPage(page);
-        await developers.OpenAsync();
-        return (page, developers);
-    }
-
-    private async Task<HttpStatusCode> CallMeAsync(string token)
-    {
-        using var client = browser.CreateApiClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return (await client.SendAsync(request)).StatusCode;
     }
 }
