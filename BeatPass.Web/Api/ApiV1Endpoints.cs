@@ -30,8 +30,11 @@ public static class ApiV1Endpoints
             return next(context);
         });
 
-    // The handler already loaded the account and token, so this answers without a database call.
-    private static Ok<MeResponse> GetMe(ClaimsPrincipal user) => TypedResults.Ok(new MeResponse(
+    /// <summary>
+    /// The answer of <c>GET /api/v1/me</c>, from the claims the ApiToken handler put in the ticket: it already
+    /// loaded the account and token, so this needs no database call. Public for the benchmark harness.
+    /// </summary>
+    public static Ok<MeResponse> GetMe(ClaimsPrincipal user) => TypedResults.Ok(new MeResponse(
         user.FindFirstValue(ClaimTypes.NameIdentifier)!,
         user.FindFirstValue(ClaimTypes.Name)!,
         user.FindFirstValue(ClaimTypes.Email)!,

@@ -3,7 +3,6 @@ using BeatPass.Core;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Web.Api;
 using BeatPass.Web.Authentication;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 /// <summary>
@@ -27,10 +26,10 @@ public static class BenchEndpoints
         var bench = app.MapGroup("/api/bench");
 
         // An anonymous endpoint of the same shape as /api/v1/me: same claims read, same JSON, no authentication.
-        bench.MapGet("/anonymous-me", () => GetMe(SampleUser));
+        bench.MapGet("/anonymous-me", () => ApiV1Endpoints.GetMe(SampleUser));
 
         // /api/v1/me's twin, authenticated by Identity's bearer tokens instead of BeatPass tokens.
-        bench.MapGet("/identity-me", GetMe).RequireAuthorization(BenchHostingStartup.IdentityBearerScheme);
+        bench.MapGet("/identity-me", ApiV1Endpoints.GetMe).RequireAuthorization(BenchHostingStartup.IdentityBearerScheme);
 
         // Trades a BeatPass token for an Identity bearer token carrying the very claims the ApiToken handler made.
         bench.MapPost("/identity-token", (ClaimsPrincipal user) => TypedResults.SignIn(
@@ -59,15 +58,6 @@ public static class BenchEndpoints
         bench.MapGet("/cache", (ApiTokenCache cache, IOptions<ApiTokenOptions> options) =>
             Results.Text($"entries {cache.Count} capacity {options.Value.CacheCapacity}"));
     }
-
-    // As ApiV1Endpoints.GetMe, which is private to the product.
-    private static Ok<MeResponse> GetMe(ClaimsPrincipal user) => TypedResults.Ok(new MeResponse(
-        user.FindFirstValue(ClaimTypes.NameIdentifier)!,
-        user.FindFirstValue(ClaimTypes.Name)!,
-        user.FindFirstValue(ClaimTypes.Email)!,
-        new MeToken(
-            Guid.Parse(user.FindFirstValue(ApiTokenDefaults.TokenIdClaimType)!),
-            user.FindFirstValue(ApiTokenDefaults.TokenNameClaimType)!)));
 
     private static string ConnectionString(IConfiguration configuration) =>
         configuration.GetConnectionString(CoreServiceCollectionExtensions.ConnectionStringName)!;
