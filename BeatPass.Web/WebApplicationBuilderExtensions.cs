@@ -11,7 +11,10 @@ namespace BeatPass.Web;
 
 public static class WebApplicationBuilderExtensions
 {
-    /// <summary>Identity with its default UI, the API token scheme, Blazor with MudBlazor, health checks.</summary>
+    /// <summary>
+    /// Identity with its default UI and sign-in lockout, the API token scheme and its failed-authentication limit,
+    /// Blazor with MudBlazor, the API reference, health checks.
+    /// </summary>
     public static WebApplicationBuilder AddBeatPassWeb(this WebApplicationBuilder builder)
     {
         // Whatever a circuit sends is capped: 32 KB a message (a longer one closes the circuit), and the

@@ -108,6 +108,11 @@ public sealed class DeveloperAccessAdminPage(IPage page)
     public async Task FindAsync(string email)
     {
         await Search.FillAsync(email);
+        // The grid reloads once typing pauses: wait until it lists only matches, so that a click lands on the
+        // rows of the new page rather than on ones about to be replaced.
+        var accountRows = page.GetByRole(AriaRole.Table).First.Locator("tbody tr");
+        await Expect(accountRows.Filter(new() { HasNotText = email })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Progressbar)).ToHaveCountAsync(0);
         await Expect(Row(email)).ToBeVisibleAsync();
     }
 }
