@@ -32,6 +32,8 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await ShouldHaveNoSeriousViolationsAsync(page, "without tokens");
 
         await developers.OpenCreateDialogAsync("Accessible");
+        // A valid name enables "Create": check the dialog as a person then sees it, button in its final colours.
+        await Expect(developers.CreateButton).ToBeEnabledAsync();
         await ShouldHaveNoSeriousViolationsAsync(page, "create dialog");
         await developers.CreateButton.ClickAsync();
         await Expect(developers.NewToken).ToBeVisibleAsync();
@@ -61,10 +63,18 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await ShouldHaveNoSeriousViolationsAsync(page);
     }
 
+    /// <summary>True when no finite CSS animation or transition is running (spinners run forever and don't count).</summary>
+    private const string SettledScript = """
+        () => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)
+        """;
+
     private static async Task ShouldHaveNoSeriousViolationsAsync(IPage page, string state = "")
     {
-        // Check the page as a person reads it: loaded, not in the middle of a reload of its data.
+        // Check the page as a person reads it: loaded, not in the middle of a reload of its data, and with every
+        // transition finished. A button that has just been enabled fades from grey to its colour over 250 ms, and
+        // axe reads the colours of that moment: white text on a half-faded background fails contrast.
         await Expect(page.GetByRole(AriaRole.Progressbar)).ToHaveCountAsync(0);
+        await page.WaitForFunctionAsync(SettledScript);
         var result = await page.RunAxe();
 
         var serious = result.Violations
