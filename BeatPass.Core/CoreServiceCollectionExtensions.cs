@@ -2,6 +2,7 @@ using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Audit;
 using BeatPass.Core.Data;
 using BeatPass.Core.DeveloperAccess;
+using BeatPass.Core.Email;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,14 +15,14 @@ public static class CoreServiceCollectionExtensions
 {
     public const string ConnectionStringName = "BeatPass";
 
-    /// <summary>The database, the token and developer access services, and their options.</summary>
+    /// <summary>The database, the token and developer access services and their options, the email outbox and the token expiry notices.</summary>
     public static IHostApplicationBuilder AddBeatPassCore(this IHostApplicationBuilder builder)
     {
         // Read the connection string when the first context is made, so test hosts can override it.
         builder.Services.AddDbContextFactory<BeatPassDbContext>((services, options) => options
             .UseSqlite(services.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName)
                 ?? throw new InvalidOperationException($"Set the connection string 'ConnectionStrings:{ConnectionStringName}'."))
-            .AddInterceptors(services.GetRequiredService<ApiTokenCacheInvalidator>()));
+            .AddInterceptors(services.GetRequiredService<ApiTokenCacheInvalidator>(), services.GetRequiredService<OutgoingEmailSignal>()));
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<ApiTokenOptions>()
@@ -34,6 +35,10 @@ public static class CoreServiceCollectionExtensions
         builder.Services.AddScoped<ApiTokenService>();
         builder.Services.AddScoped<DeveloperAccessService>();
         builder.Services.AddScoped<SecurityLogService>();
+        builder.Services.AddSingleton<EmailOutbox>();
+        builder.Services.AddSingleton<OutgoingEmailSignal>();
+        builder.Services.AddSingleton<TokenExpiryNotices>();
+        builder.Services.AddHostedService<TokenExpiryNoticeJob>();
         return builder;
     }
 

@@ -2,9 +2,14 @@ using BeatPass.Core.Data;
 using BeatPass.Web.Api;
 using BeatPass.Web.Authentication;
 using BeatPass.Web.Components.Account;
+using BeatPass.Web.Email;
+using BeatPass.Web.Hosting;
 using BeatPass.Web.Security;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.UI.Services;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 namespace BeatPass.Web;
@@ -12,8 +17,8 @@ namespace BeatPass.Web;
 public static class WebApplicationBuilderExtensions
 {
     /// <summary>
-    /// Identity with its default UI and sign-in lockout, the API token scheme and its failed-authentication limit,
-    /// Blazor with MudBlazor, the API reference, health checks.
+    /// Identity with its default UI and sign-in lockout, email through the outbox, the API token scheme and its
+    /// failed-authentication limit, Blazor with MudBlazor, the API reference, health checks.
     /// </summary>
     public static WebApplicationBuilder AddBeatPassWeb(this WebApplicationBuilder builder)
     {
@@ -41,6 +46,8 @@ public static class WebApplicationBuilderExtensions
         // Pages re-read the account (roles included) at least once a minute; open circuits do the same.
         builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
 
+        builder.AddEmail();
+
         builder.Services.AddAuthentication().AddApiToken();
         builder.Services.AddFailedAuthenticationLimit();
         // UseSecurityHeaders sends X-Frame-Options: DENY; antiforgery would add a second, weaker one.
@@ -54,5 +61,33 @@ public static class WebApplicationBuilderExtensions
         builder.Services.AddBeatPassApiDocumentation();
         builder.Services.AddHealthChecks().AddDbContextCheck<BeatPassDbContext>();
         return builder;
+    }
+
+    /// <summary>Email settings checked at start, the outbox's sender, and links built from <c>App:PublicUrl</c>.</summary>
+    private static void AddEmail(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AppOptions>()
+            .BindConfiguration(AppOptions.SectionName)
+            .Validate(options => options.IsValid, AppOptions.PublicUrlMissing)
+            .ValidateOnStart();
+        builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>();
+
+        builder.Services.AddTransient<IEmailSender, OutboxEmailSender>();
+        builder.Services.AddScoped<AccountEmails>();
+        builder.Services.AddSingleton<EmailTransport>();
+        builder.Services.AddHostedService<EmailDeliveryService>();
+
+        // Outside Development only requests for the public address are served, unless AllowedHosts says otherwise.
+        if (!builder.Environment.IsDevelopment() && string.IsNullOrEmpty(builder.Configuration["AllowedHosts"]))
+        {
+            builder.Services.AddOptions<HostFilteringOptions>().PostConfigure<IOptions<AppOptions>>((filtering, app) =>
+            {
+                if (app.Value.PublicUrl is { IsAbsoluteUri: true } publicUrl)
+                {
+                    filtering.AllowedHosts = [publicUrl.Host];
+                }
+            });
+        }
     }
 }

@@ -49,7 +49,10 @@ start_server() {
   port=$(free_port)
   # The failed-authentication rate limit is lifted: the refused-token scenarios measure the work of refusing
   # a token, not of answering 429 to an address that has been limited (cheaper still).
+  # Production refuses to start without email settings: the bench writes its mail to a folder.
   env ConnectionStrings__BeatPass="Data Source=$work/$name.db" Logging__LogLevel__Default=Warning \
+    App__PublicUrl="http://127.0.0.1:$port" Email__Delivery=Pickup Email__From="BeatPass <bench@beatpass.test>" \
+    Email__PickupDirectory="$work/mail" \
     ApiRateLimit__FailuresPerWindow=2000000000 "$@" \
     "$work/host/ApiAuthHost" --contentRoot "$work/host" --urls "http://127.0.0.1:$port" >> "$work/$name.log" 2>&1 &
   pid[$name]=$!

@@ -27,7 +27,9 @@ dotnet publish bench/ApiAuthHost/ApiAuthHost.csproj -c Release -o "$work/host" -
 port=$(( 20000 + RANDOM % 20000 ))
 url="http://127.0.0.1:$port"
 start_server() {
+  # Production refuses to start without email settings: the bench writes its mail to a folder.
   env ConnectionStrings__BeatPass="Data Source=$work/crash.db" Logging__LogLevel__Default=Warning \
+    App__PublicUrl="$url" Email__Delivery=Pickup Email__From="BeatPass <bench@beatpass.test>" Email__PickupDirectory="$work/mail" \
     ApiTokens__MaxTokensPerAccount=10000 \
     "$work/host/ApiAuthHost" --contentRoot "$work/host" --urls "$url" >> "$work/server.log" 2>&1 &
   server=$!

@@ -30,4 +30,16 @@ public sealed class ApiToken
     public DateTime? ExpiresAt { get; set; }
 
     public DateTime? LastUsedAt { get; set; }
+
+    /// <summary>The last expiry email sent for the current secret, so each goes once, even across restarts.</summary>
+    public ExpiryNotice ExpiryNotice { get; set; }
+}
+
+/// <summary>The expiry emails, in the order they go out.</summary>
+public enum ExpiryNotice
+{
+    None,
+    SevenDays,
+    OneDay,
+    Expired,
 }

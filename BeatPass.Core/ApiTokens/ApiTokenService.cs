@@ -1,5 +1,6 @@
 using BeatPass.Core.Audit;
 using BeatPass.Core.Data;
+using BeatPass.Core.Email;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -54,6 +55,7 @@ public sealed class ApiTokenService(
             .Select(u => new
             {
                 u.HasDeveloperAccess,
+                u.Email,
                 TokenCount = db.ApiTokens.Count(t => t.UserId == userId),
                 NameTaken = db.ApiTokens.Any(t => t.UserId == userId && t.NormalizedName == normalizedName),
             })
@@ -89,6 +91,10 @@ public sealed class ApiTokenService(
         var plainText = IssueSecret(token, now, expiresAt);
         db.ApiTokens.Add(token);
         db.AuditEvents.Add(AuditEvent.Create(now, userId, userId, AuditAction.TokenCreated, trimmedName));
+        if (owner.Email is { } email)
+        {
+            db.OutgoingEmails.Add(SecurityNotices.TokenCreated(now, email, trimmedName));
+        }
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -122,6 +128,10 @@ public sealed class ApiTokenService(
         var now = timeProvider.GetUtcNow().UtcDateTime;
         var plainText = IssueSecret(token, now, now + (token.ExpiresAt - token.IssuedAt));
         db.AuditEvents.Add(AuditEvent.Create(now, userId, userId, AuditAction.TokenRegenerated, token.Name));
+        if (token.User.Email is { } email)
+        {
+            db.OutgoingEmails.Add(SecurityNotices.TokenRegenerated(now, email, token.Name));
+        }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
@@ -133,14 +143,21 @@ public sealed class ApiTokenService(
     public async Task<bool> DeleteAsync(string userId, Guid tokenId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var token = await db.ApiTokens.SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, cancellationToken);
+        var token = await db.ApiTokens
+            .Include(t => t.User)
+            .SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, cancellationToken);
         if (token is null)
         {
             return false;
         }
 
+        var now = timeProvider.GetUtcNow().UtcDateTime;
         db.ApiTokens.Remove(token);
-        db.AuditEvents.Add(AuditEvent.Create(timeProvider.GetUtcNow().UtcDateTime, userId, userId, AuditAction.TokenDeleted, token.Name));
+        db.AuditEvents.Add(AuditEvent.Create(now, userId, userId, AuditAction.TokenDeleted, token.Name));
+        if (token.User!.Email is { } email)
+        {
+            db.OutgoingEmails.Add(SecurityNotices.TokenDeleted(now, email, token.Name));
+        }
         await db.SaveChangesAsync(cancellationToken);
 
         logger.LogInformation("User {UserId} deleted API token {TokenId}", userId, tokenId);
@@ -155,6 +172,7 @@ public sealed class ApiTokenService(
         token.Hint = ApiTokenFormat.Hint(plainText);
         token.IssuedAt = now;
         token.ExpiresAt = expiresAt;
+        token.ExpiryNotice = ExpiryNotice.None; // a new lifetime earns its own reminders
         return plainText;
     }
 

@@ -1,5 +1,6 @@
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Audit;
+using BeatPass.Core.Email;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -12,6 +13,8 @@ public sealed class BeatPassDbContext(DbContextOptions<BeatPassDbContext> option
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    public DbSet<OutgoingEmail> OutgoingEmails => Set<OutgoingEmail>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -30,6 +33,7 @@ public sealed class BeatPassDbContext(DbContextOptions<BeatPassDbContext> option
             token.Property(t => t.TokenHash).HasMaxLength(ApiTokenFormat.HashLength);
             token.Property(t => t.Hint).HasMaxLength(16);
             token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasIndex(t => t.ExpiresAt);
             token.HasIndex(t => new { t.UserId, t.NormalizedName }).IsUnique();
             token.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -42,6 +46,13 @@ public sealed class BeatPassDbContext(DbContextOptions<BeatPassDbContext> option
             audit.Property(a => a.TokenName).HasMaxLength(ApiTokenNames.MaxLength);
             audit.HasIndex(a => new { a.SubjectUserId, a.OccurredAt });
             audit.HasIndex(a => a.OccurredAt);
+        });
+
+        builder.Entity<OutgoingEmail>(email =>
+        {
+            email.Property(e => e.To).HasMaxLength(OutgoingEmail.MaxAddressLength);
+            email.Property(e => e.Subject).HasMaxLength(OutgoingEmail.MaxSubjectLength);
+            email.HasIndex(e => e.NextAttemptAt);
         });
     }
 

@@ -1,5 +1,6 @@
 using BeatPass.Core.Audit;
 using BeatPass.Core.Data;
+using BeatPass.Core.Email;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -74,6 +75,10 @@ public sealed class DeveloperAccessService(
 
         subject.HasDeveloperAccess = true;
         db.AuditEvents.Add(NewEvent(actorUserId, subjectUserId, AuditAction.DeveloperAccessGranted));
+        if (subject.Email is { } email)
+        {
+            db.OutgoingEmails.Add(SecurityNotices.DeveloperAccessGranted(Now, email));
+        }
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("Staff {ActorUserId} granted developer access to user {UserId}", actorUserId, subjectUserId);
     }
@@ -99,6 +104,10 @@ public sealed class DeveloperAccessService(
         subject.HasDeveloperAccess = false;
         db.AuditEvents.Add(NewEvent(actorUserId, subjectUserId, AuditAction.DeveloperAccessRevoked));
         db.AuditEvents.AddRange(tokens.Select(t => NewEvent(actorUserId, subjectUserId, AuditAction.TokenDeleted, t.Name)));
+        if (subject.Email is { } email)
+        {
+            db.OutgoingEmails.Add(SecurityNotices.DeveloperAccessRevoked(Now, email, tokens.Select(t => t.Name).ToList()));
+        }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
@@ -162,8 +171,10 @@ public sealed class DeveloperAccessService(
         await db.Users.SingleOrDefaultAsync(u => u.Id == subjectUserId, cancellationToken)
         ?? throw new KeyNotFoundException("That account no longer exists.");
 
+    private DateTime Now => timeProvider.GetUtcNow().UtcDateTime;
+
     private AuditEvent NewEvent(string actorUserId, string subjectUserId, AuditAction action, string? tokenName = null) =>
-        AuditEvent.Create(timeProvider.GetUtcNow().UtcDateTime, actorUserId, subjectUserId, action, tokenName);
+        AuditEvent.Create(Now, actorUserId, subjectUserId, action, tokenName);
 }
 
 /// <summary>A non-staff account asked for something only staff may do. Nothing was changed.</summary>

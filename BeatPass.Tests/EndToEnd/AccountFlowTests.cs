@@ -22,8 +22,10 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(BeatPassAppFactory.Password);
         await page.GetByLabel("Confirm password").FillAsync(BeatPassAppFactory.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
-        // No email is sent here; the Identity UI shows the confirmation link instead.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Click here to confirm your account" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Check your email" })).ToBeVisibleAsync();
+        await Expect(page.Locator("a[href*='ConfirmEmail']")).ToHaveCountAsync(0); // only the inbox has the link
+        var confirmation = await browser.App.Mail.WaitForMessageAsync(email);
+        await page.GotoAsync(EmailLinks.Single(confirmation));
         await Expect(page.GetByText("Thank you for confirming your email.")).ToBeVisibleAsync();
         await new LoginPage(page).SignInAsync(email, BeatPassAppFactory.Password);
 

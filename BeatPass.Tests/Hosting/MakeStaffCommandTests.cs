@@ -38,6 +38,33 @@ public sealed class MakeStaffCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_unconfirmed_account_is_refused_and_described_so_the_operator_can_check_who_it_is()
+    {
+        string id;
+        await using (var database = await TestDatabase.CreateAsync(filePath: _databasePath))
+        {
+            id = await database.CreateUserAsync(email: "ops-lead@corp.example", emailConfirmed: false);
+        }
+
+        var run = await RunAsync("Production", "make-staff", "ops-lead@corp.example");
+
+        run.ExitCode.Should().Be(1, run.Output);
+        run.Output.Should().Contain($"Account {id}, email ops-lead@corp.example, created unknown.")
+            .And.Contain("ops-lead@corp.example has not been confirmed");
+        (await CountStaffAsync("ops-lead@corp.example")).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task In_Production_without_email_settings_the_app_refuses_to_start_and_names_them()
+    {
+        var run = await RunAsync("Production");
+
+        run.ExitCode.Should().NotBe(0, run.Output);
+        run.Output.Should().Contain("Email is not configured").And.Contain("Email:Delivery").And.Contain("Email:From")
+            .And.Contain("Email:Smtp:Host").And.Contain("App:PublicUrl");
+    }
+
+    [Fact]
     public async Task Without_an_email_it_prints_the_usage()
     {
         var run = await RunAsync("Production", "make-staff");

@@ -13,10 +13,24 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace BeatPass.Tests.Infrastructure;
 
-/// <summary>The real app in Development (so demo accounts are seeded) over a temporary SQLite file and a fake clock.</summary>
+/// <summary>
+/// The real app in Development (so demo accounts are seeded) over a temporary SQLite file and a fake clock, sending
+/// its email through a real SMTP server of its own on 127.0.0.1.
+/// </summary>
 public class BeatPassAppFactory : WebApplicationFactory<Program>
 {
     public const string Password = "Test-password-1";
+
+    public const string MailFrom = "BeatPass <no-reply@beatpass.test>";
+
+    /// <summary>The SMTP server the app sends to; every message it received is kept.</summary>
+    public TestSmtpServer Mail { get; } = TestSmtpServer.StartAsync().GetAwaiter().GetResult();
+
+    /// <summary>The port the app sends mail to: <see cref="Mail"/>'s, unless a test plays a mail server that is down.</summary>
+    protected virtual int SmtpPort => Mail.Port;
+
+    /// <summary><c>App:PublicUrl</c>: what every link in an email starts with.</summary>
+    public virtual Uri PublicUrl => new("http://localhost");
 
     public string DatabasePath { get; } = Path.Combine(Path.GetTempPath(), $"beatpass-app-{Guid.NewGuid():N}.db");
 
@@ -27,14 +41,23 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
 
     protected virtual LogLevel MinimumLogLevel => LogLevel.Information;
 
+    /// <summary>Development, so demo accounts are seeded; a test of Production's rules says so.</summary>
+    protected virtual string EnvironmentName => "Development";
+
     /// <summary>Failed API authentications allowed per address and minute; high, so tests of bad tokens aren't limited.</summary>
     protected virtual int FailedAuthenticationsPerWindow => 100_000;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(EnvironmentName);
         builder.UseSetting("ConnectionStrings:BeatPass", $"Data Source={DatabasePath}");
         builder.UseSetting("ApiRateLimit:FailuresPerWindow", FailedAuthenticationsPerWindow.ToString());
+        builder.UseSetting("App:PublicUrl", PublicUrl.ToString());
+        builder.UseSetting("Email:Delivery", "Smtp");
+        builder.UseSetting("Email:From", MailFrom);
+        builder.UseSetting("Email:Smtp:Host", "127.0.0.1");
+        builder.UseSetting("Email:Smtp:Port", SmtpPort.ToString());
+        builder.UseSetting("Email:Smtp:TlsMode", "None");
         foreach (var category in new[] { "Default", "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore.Database.Command" })
         {
             builder.UseSetting($"Logging:LogLevel:{category}", MinimumLogLevel.ToString());
@@ -88,6 +111,7 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        await Mail.DisposeAsync();
         TestFiles.DeleteSqliteDatabase(DatabasePath);
 
         GC.SuppressFinalize(this);

@@ -19,6 +19,24 @@ public static partial class IdentityForms
         }));
     }
 
+    /// <summary>Opens the page at <paramref name="url"/>, then posts its form with <paramref name="fields"/>, as a browser would.</summary>
+    public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string url, Dictionary<string, string> fields)
+    {
+        var form = await client.GetStringAsync(url);
+        fields["__RequestVerificationToken"] = AntiforgeryField().Match(form).Groups[1].Value;
+        return await client.PostAsync(url, new FormUrlEncodedContent(fields));
+    }
+
+    /// <summary>
+    /// A page's HTML without what differs on every response (antiforgery tokens, script nonces) and with
+    /// <paramref name="email"/> replaced, so the answers for two emails can be compared whole.
+    /// </summary>
+    public static string Comparable(string html, string email) =>
+        PerResponse().Replace(html, "").Replace(email, "EMAIL").Replace(Uri.EscapeDataString(email), "EMAIL");
+
+    [GeneratedRegex("value=\"CfDJ8[^\"]+\"|nonce=\"[^\"]+\"")]
+    private static partial Regex PerResponse();
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryField();
 }

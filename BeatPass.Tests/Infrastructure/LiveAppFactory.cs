@@ -11,11 +11,16 @@ public class LiveAppFactory(LogLevel minimumLogLevel = LogLevel.Information) : B
 {
     protected override LogLevel MinimumLogLevel => minimumLogLevel;
 
+    // Chosen before the server starts, because emailed links are built from App:PublicUrl, which names the port.
+    private readonly int _port = LoopbackPorts.Free();
+
     public Uri BaseAddress { get; private set; } = null!;
+
+    public override Uri PublicUrl => new($"http://127.0.0.1:{_port}");
 
     public void Start()
     {
-        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        UseKestrel(options => options.Listen(IPAddress.Loopback, _port));
         StartServer();
         BaseAddress = new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }

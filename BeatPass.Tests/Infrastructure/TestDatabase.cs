@@ -80,12 +80,15 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public DeveloperAccessService CreateDeveloperAccessService() => ActivatorUtilities.CreateInstance<DeveloperAccessService>(_services);
 
+    /// <summary>A new instance each call, as after a restart or on another node.</summary>
+    public TokenExpiryNotices CreateExpiryNotices() => ActivatorUtilities.CreateInstance<TokenExpiryNotices>(_services);
+
     public SecurityLogService CreateSecurityLog() => ActivatorUtilities.CreateInstance<SecurityLogService>(_services);
 
     public BeatPassDbContext CreateDbContext() =>
         _services.GetRequiredService<IDbContextFactory<BeatPassDbContext>>().CreateDbContext();
 
-    public async Task<string> CreateUserAsync(bool hasDeveloperAccess = true, string? email = null)
+    public async Task<string> CreateUserAsync(bool hasDeveloperAccess = true, string? email = null, bool emailConfirmed = true)
     {
         var id = Guid.NewGuid().ToString();
         email ??= $"user-{id[..8]}@example.com";
@@ -97,6 +100,7 @@ public sealed class TestDatabase : IAsyncDisposable
             NormalizedUserName = email.ToUpperInvariant(),
             Email = email,
             NormalizedEmail = email.ToUpperInvariant(),
+            EmailConfirmed = emailConfirmed,
             HasDeveloperAccess = hasDeveloperAccess,
         });
         await db.SaveChangesAsync();

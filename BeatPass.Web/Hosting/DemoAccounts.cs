@@ -15,6 +15,7 @@ internal static class DemoAccounts
     {
         await using var scope = services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<BeatPassUser>>();
+        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
 
         await CreateAsync(StaffEmail, hasDeveloperAccess: false, isStaff: true);
         await CreateAsync(DeveloperEmail, hasDeveloperAccess: true, isStaff: false);
@@ -33,6 +34,7 @@ internal static class DemoAccounts
                 Email = email,
                 EmailConfirmed = true,
                 HasDeveloperAccess = hasDeveloperAccess,
+                CreatedAt = now,
             };
             StaffAccounts.EnsureSucceeded(await users.CreateAsync(user, Password));
             if (isStaff)

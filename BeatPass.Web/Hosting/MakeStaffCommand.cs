@@ -1,9 +1,10 @@
+using System.Globalization;
 using BeatPass.Core.Data;
 using Microsoft.AspNetCore.Identity;
 
 namespace BeatPass.Web.Hosting;
 
-/// <summary><c>dotnet run --project BeatPass.Web -- make-staff someone@example.com</c>: makes the first staff member.</summary>
+/// <summary><c>dotnet run --project BeatPass.Web -- make-staff someone@example.com</c>: makes a confirmed account staff.</summary>
 internal static class MakeStaffCommand
 {
     public const string Name = "make-staff";
@@ -22,6 +23,16 @@ internal static class MakeStaffCommand
         if (user is null)
         {
             await error.WriteLineAsync($"No account uses the email '{email}'. Register it in the app first, then run make-staff again.");
+            return 1;
+        }
+
+        // Whoever registered an address that was never confirmed may not own it: never make such an account staff.
+        var created = user.CreatedAt is { } at ? at.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "unknown";
+        await output.WriteLineAsync($"Account {user.Id}, email {user.Email}, created {created}.");
+        if (!user.EmailConfirmed)
+        {
+            await error.WriteLineAsync($"{user.Email} has not been confirmed, so nobody has shown they own it. " +
+                "Its owner must open the confirmation link emailed to them (or use \"Resend email confirmation\"), then run make-staff again.");
             return 1;
         }
 

@@ -1,0 +1,65 @@
+using System.Globalization;
+
+namespace BeatPass.Core.Email;
+
+/// <summary>
+/// The plain-text emails that tell an account holder about changes to their API access. They carry no link or
+/// button to act on (mail shaped like phishing trains people to click), never a token, and always the token's
+/// name, the time, and what to do if it wasn't them.
+/// </summary>
+public static class SecurityNotices
+{
+    private const string WhereTokensLive = "Account Settings > Developers";
+
+    public static OutgoingEmail TokenCreated(DateTime now, string to, string tokenName) => Notice(now, to,
+        "A new API token was created on your BeatPass account",
+        $"The API token \"{tokenName}\" was created on your BeatPass account on {Time(now)}.",
+        $"If this was you, there is nothing to do. If it wasn't, delete the token in {WhereTokensLive}, then change your password.");
+
+    public static OutgoingEmail TokenRegenerated(DateTime now, string to, string tokenName) => Notice(now, to,
+        "An API token on your BeatPass account was regenerated",
+        $"The API token \"{tokenName}\" on your BeatPass account was given a new secret on {Time(now)}. The old secret no longer works.",
+        $"If this was you, there is nothing to do. If it wasn't, delete the token in {WhereTokensLive}, then change your password.");
+
+    public static OutgoingEmail TokenDeleted(DateTime now, string to, string tokenName) => Notice(now, to,
+        "An API token was deleted from your BeatPass account",
+        $"The API token \"{tokenName}\" was deleted from your BeatPass account on {Time(now)}. Apps that used it can no longer reach the BeatPass API.",
+        $"If this was you, there is nothing to do. If it wasn't, change your password, and check the tokens left in {WhereTokensLive}.");
+
+    public static OutgoingEmail DeveloperAccessGranted(DateTime now, string to) => Notice(now, to,
+        "Your BeatPass account now has developer access",
+        $"BeatPass staff gave your account developer access on {Time(now)}. You can now create API tokens in {WhereTokensLive}.",
+        "No token exists until you create one. If you didn't ask for developer access, you can ignore this email.");
+
+    public static OutgoingEmail DeveloperAccessRevoked(DateTime now, string to, IReadOnlyCollection<string> deletedTokenNames) => Notice(now, to,
+        "Your BeatPass account no longer has developer access",
+        $"BeatPass staff removed your account's developer access on {Time(now)}. " + (deletedTokenNames.Count == 0
+            ? "Your account had no API tokens."
+            : $"Its API tokens were deleted and no longer work: {string.Join(", ", deletedTokenNames.Select(n => $"\"{n}\""))}."),
+        "If you think this is a mistake, contact BeatPass staff.");
+
+    public static OutgoingEmail TokenExpiresSoon(DateTime now, string to, string tokenName, DateTime expiresAt, int days) => Notice(now, to,
+        $"An API token on your BeatPass account expires in {(days == 1 ? "1 day" : $"{days} days")}",
+        $"The API token \"{tokenName}\" on your BeatPass account expires on {Time(expiresAt)}. After that the BeatPass API refuses it.",
+        $"To keep an app working, regenerate the token in {WhereTokensLive} (it keeps its name and gets a new secret) or create a new one. " +
+        $"If you no longer use it, there is nothing to do. If you don't know this token, delete it in {WhereTokensLive}.");
+
+    public static OutgoingEmail TokenExpired(DateTime now, string to, string tokenName, DateTime expiresAt) => Notice(now, to,
+        "An API token on your BeatPass account has expired",
+        $"The API token \"{tokenName}\" on your BeatPass account expired on {Time(expiresAt)}. The BeatPass API now refuses it.",
+        $"To keep an app working, regenerate the token in {WhereTokensLive} or create a new one. If you don't know this token, delete it in {WhereTokensLive}.");
+
+    /// <summary>A time as every reader can place it, whatever their zone: "Sat, 28 Nov 2026 07:45 UTC".</summary>
+    public static string Time(DateTime utc) => utc.ToString("ddd, d MMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    private static OutgoingEmail Notice(DateTime now, string to, string subject, string what, string ifNotYou) =>
+        OutgoingEmail.PlainText(now, to, subject, $"""
+            Hello,
+
+            {what}
+
+            {ifNotYou}
+
+            This is an automatic security notice from BeatPass. It contains no link: to act on it, sign in to BeatPass as you usually do.
+            """);
+}

@@ -1,0 +1,233 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
+using BeatPass.Tests.Infrastructure;
+
+namespace BeatPass.Tests.Email;
+
+/// <summary>
+/// Confirmation and password reset over real HTTP and a real SMTP server: the link in the email is the only way
+/// in, it points at App:PublicUrl whatever Host a request claims, and no page tells whether an email has an account.
+/// </summary>
+public sealed class AccountEmailTests : IAsyncLifetime
+{
+    private const string NewPassword = "Another-password-2";
+    private readonly LiveAppFactory _app = new();
+
+    public Task InitializeAsync()
+    {
+        _app.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task Registering_emails_a_link_that_confirms_the_account_so_it_can_sign_in()
+    {
+        var client = NewClient();
+        var email = NewEmail();
+
+        var registered = await RegisterAsync(client, email);
+        var page = await FollowAsync(client, registered);
+        page.Should().Contain("Check your email").And.NotContain("ConfirmEmail", "the link must reach the inbox only");
+        (await SignInAsync(client, email, BeatPassAppFactory.Password)).Should().BeFalse("the email is not confirmed yet");
+
+        var message = await _app.Mail.WaitForMessageAsync(email);
+        message.Subject.Should().Be("Confirm your BeatPass account");
+        message.From.ToString().Should().Contain("no-reply@beatpass.test");
+        var link = EmailLinks.Single(message);
+        link.Should().StartWith($"{_app.PublicUrl.ToString().TrimEnd('/')}/Identity/Account/ConfirmEmail?");
+
+        (await client.GetStringAsync(link)).Should().Contain("Thank you for confirming your email.");
+        (await SignInAsync(client, email, BeatPassAppFactory.Password)).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_forged_Host_header_never_reaches_an_emailed_link()
+    {
+        var user = await _app.CreateUserAsync();
+        var client = NewClient();
+        client.DefaultRequestHeaders.Host = "evil.example";
+
+        (await ForgotPasswordAsync(client, user.Email!)).StatusCode.Should().Be(HttpStatusCode.Redirect);
+        await RegisterAsync(client, NewEmail());
+
+        var reset = await _app.Mail.WaitForMessageAsync(user.Email!);
+        EmailLinks.Single(reset).Should().StartWith(_app.PublicUrl.ToString()).And.NotContain("evil.example");
+        foreach (var message in _app.Mail.Messages)
+        {
+            message.HtmlBody.Should().NotContain("evil.example");
+        }
+    }
+
+    [Fact]
+    public async Task Forgot_password_emails_a_link_that_sets_a_new_password()
+    {
+        var user = await _app.CreateUserAsync();
+        var client = NewClient();
+
+        var response = await ForgotPasswordAsync(client, user.Email!);
+        response.Headers.Location!.ToString().Should().EndWith("/Identity/Account/ForgotPasswordConfirmation");
+        var message = await _app.Mail.WaitForMessageAsync(user.Email!);
+        message.Subject.Should().Be("Reset your BeatPass password");
+        var link = EmailLinks.Single(message);
+        // The form carries the code the link brought, decoded, as the page's hidden field does.
+        var code = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(System.Web.HttpUtility.ParseQueryString(new Uri(link).Query)["code"]!));
+
+        var reset = await IdentityForms.PostAsync(client, link, new()
+        {
+            ["Input.Email"] = user.Email!,
+            ["Input.Password"] = NewPassword,
+            ["Input.ConfirmPassword"] = NewPassword,
+            ["Input.Code"] = code,
+        });
+
+        reset.Headers.Location!.ToString().Should().Contain("ResetPasswordConfirmation");
+        (await SignInAsync(NewClient(), user.Email!, BeatPassAppFactory.Password)).Should().BeFalse();
+        (await SignInAsync(NewClient(), user.Email!, NewPassword)).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Changing_the_email_takes_effect_only_through_the_link_sent_to_the_new_address()
+    {
+        var user = await _app.CreateUserAsync();
+        var client = NewClient();
+        (await SignInAsync(client, user.Email!, BeatPassAppFactory.Password)).Should().BeTrue();
+        var newEmail = NewEmail();
+
+        var changed = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/Email?handler=ChangeEmail", new() { ["Input.NewEmail"] = newEmail });
+
+        changed.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        (await FollowAsync(client, changed)).Should().Contain("We&#x27;ve sent a link to your new email");
+        (await _app.WithDbAsync(db => Task.FromResult(db.Users.Single(u => u.Id == user.Id).Email))).Should().Be(user.Email);
+        var link = EmailLinks.Single(await _app.Mail.WaitForMessageAsync(newEmail));
+        link.Should().StartWith($"{_app.PublicUrl.ToString().TrimEnd('/')}/Identity/Account/ConfirmEmailChange?");
+        (await client.GetStringAsync(link)).Should().Contain("Thank you for confirming your email change.");
+        (await _app.WithDbAsync(db => Task.FromResult(db.Users.Single(u => u.Id == user.Id).Email))).Should().Be(newEmail);
+    }
+
+    [Fact]
+    public async Task Resend_confirmation_emails_a_new_link_that_works()
+    {
+        var client = NewClient();
+        var email = NewEmail();
+        await RegisterAsync(client, email);
+        await _app.Mail.WaitForMessageAsync(email);
+
+        var resent = await ResendConfirmationAsync(client, email);
+
+        resent.Should().Contain("Check your email");
+        var messages = await WaitForCountAsync(email, 2);
+        var link = EmailLinks.Single(messages[1]);
+        (await client.GetStringAsync(link)).Should().Contain("Thank you for confirming your email.");
+        (await SignInAsync(client, email, BeatPassAppFactory.Password)).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Register_answers_a_taken_email_as_it_answers_a_new_one_and_tells_the_owner_instead()
+    {
+        var owner = await _app.CreateUserAsync();
+        var stranger = NewEmail();
+
+        var taken = await RegisterAsync(NewClient(), owner.Email!);
+        var fresh = await RegisterAsync(NewClient(), stranger);
+
+        taken.StatusCode.Should().Be(fresh.StatusCode);
+        IdentityForms.Comparable(taken.Headers.Location!.ToString(), owner.Email!)
+            .Should().Be(IdentityForms.Comparable(fresh.Headers.Location!.ToString(), stranger));
+        IdentityForms.Comparable(await FollowAsync(NewClient(), taken), owner.Email!)
+            .Should().Be(IdentityForms.Comparable(await FollowAsync(NewClient(), fresh), stranger));
+
+        var notice = await _app.Mail.WaitForMessageAsync(owner.Email!);
+        notice.Subject.Should().Be("Someone tried to register your email at BeatPass");
+        EmailLinks.Single(notice).Should().Contain("/Identity/Account/ForgotPassword");
+        (await _app.Mail.WaitForMessageAsync(stranger)).Subject.Should().Be("Confirm your BeatPass account");
+        (await _app.WithDbAsync(db => Task.FromResult(db.Users.Count(u => u.Email == owner.Email)))).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_weak_password_gets_the_same_errors_for_a_taken_email_and_a_new_one()
+    {
+        var owner = await _app.CreateUserAsync();
+        var stranger = NewEmail();
+
+        var taken = await RegisterAsync(NewClient(), owner.Email!, "weakpass");
+        var fresh = await RegisterAsync(NewClient(), stranger, "weakpass");
+
+        taken.StatusCode.Should().Be(HttpStatusCode.OK);
+        var takenPage = await taken.Content.ReadAsStringAsync();
+        takenPage.Should().Contain("Passwords must have at least one digit");
+        IdentityForms.Comparable(takenPage, owner.Email!)
+            .Should().Be(IdentityForms.Comparable(await fresh.Content.ReadAsStringAsync(), stranger));
+    }
+
+    [Fact]
+    public async Task Forgot_password_Resend_and_Register_confirmation_answer_alike_for_accounts_and_unknown_emails()
+    {
+        var confirmed = await _app.CreateUserAsync();
+        var unconfirmed = NewEmail();
+        await RegisterAsync(NewClient(), unconfirmed);
+        await _app.Mail.WaitForMessageAsync(unconfirmed);
+        var unknown = NewEmail();
+
+        var forgotKnown = await ForgotPasswordAsync(NewClient(), confirmed.Email!);
+        var forgotUnknown = await ForgotPasswordAsync(NewClient(), unknown);
+        forgotKnown.StatusCode.Should().Be(forgotUnknown.StatusCode);
+        forgotKnown.Headers.Location.Should().Be(forgotUnknown.Headers.Location);
+
+        IdentityForms.Comparable(await ResendConfirmationAsync(NewClient(), unconfirmed), unconfirmed)
+            .Should().Be(IdentityForms.Comparable(await ResendConfirmationAsync(NewClient(), unknown), unknown));
+
+        var confirmationKnown = await NewClient().GetStringAsync($"/Identity/Account/RegisterConfirmation?email={Uri.EscapeDataString(unconfirmed)}");
+        var confirmationUnknown = await NewClient().GetStringAsync($"/Identity/Account/RegisterConfirmation?email={Uri.EscapeDataString(unknown)}");
+        confirmationKnown.Should().NotContain("ConfirmEmail");
+        IdentityForms.Comparable(confirmationKnown, unconfirmed).Should().Be(IdentityForms.Comparable(confirmationUnknown, unknown));
+
+        await _app.Mail.WaitForMessageAsync(confirmed.Email!, m => m.Subject == "Reset your BeatPass password");
+        await WaitForCountAsync(unconfirmed, 2);
+        _app.Mail.MessagesTo(unknown).Should().BeEmpty("nobody owns that address here");
+    }
+
+    private HttpClient NewClient() =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = _app.BaseAddress };
+
+    private static string NewEmail() => $"mail-{Guid.NewGuid():N}@example.com";
+
+    private static Task<HttpResponseMessage> RegisterAsync(HttpClient client, string email, string password = BeatPassAppFactory.Password) =>
+        IdentityForms.PostAsync(client, "/Identity/Account/Register", new()
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+            ["Input.ConfirmPassword"] = password,
+        });
+
+    private static Task<HttpResponseMessage> ForgotPasswordAsync(HttpClient client, string email) =>
+        IdentityForms.PostAsync(client, "/Identity/Account/ForgotPassword", new() { ["Input.Email"] = email });
+
+    private static async Task<string> ResendConfirmationAsync(HttpClient client, string email)
+    {
+        var response = await IdentityForms.PostAsync(client, "/Identity/Account/ResendEmailConfirmation", new() { ["Input.Email"] = email });
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private static async Task<string> FollowAsync(HttpClient client, HttpResponseMessage redirect)
+    {
+        redirect.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        return await client.GetStringAsync(redirect.Headers.Location);
+    }
+
+    /// <summary>Signs in with the form; true when it redirects anywhere but back to a sign-in problem.</summary>
+    private static async Task<bool> SignInAsync(HttpClient client, string email, string password)
+    {
+        var response = await IdentityForms.SignInAsync(client, email, password);
+        return response.StatusCode == HttpStatusCode.Redirect && !response.Headers.Location!.ToString().Contains("Lockout");
+    }
+
+    private async Task<IReadOnlyList<MimeKit.MimeMessage>> WaitForCountAsync(string to, int count)
+    {
+        await _app.Mail.WaitForMessageAsync(to, _ => _app.Mail.MessagesTo(to).Count >= count);
+        return _app.Mail.MessagesTo(to);
+    }
+}

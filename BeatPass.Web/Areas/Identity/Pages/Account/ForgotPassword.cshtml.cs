@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+using BeatPass.Core.Data;
+using BeatPass.Web.Email;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace BeatPass.Web.Areas.Identity.Pages.Account;
+
+/// <summary>Emails a reset link to a confirmed account; answers the same for any email.</summary>
+[AllowAnonymous]
+public sealed class ForgotPasswordModel(UserManager<BeatPassUser> users, AccountEmails emails) : PageModel
+{
+    [BindProperty]
+    public InputModel Input { get; set; } = new();
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (!ModelState.IsValid)
+        {
+            return Page();
+        }
+
+        if (await users.FindByEmailAsync(Input.Email) is { } user && await users.IsEmailConfirmedAsync(user))
+        {
+            await emails.SendPasswordResetAsync(user);
+        }
+
+        return RedirectToPage("./ForgotPasswordConfirmation");
+    }
+
+    public sealed class InputModel
+    {
+        [Required]
+        [EmailAddress]
+        public string Email { get; set; } = "";
+    }
+}

@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+using BeatPass.Core.Data;
+using BeatPass.Web.Email;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace BeatPass.Web.Areas.Identity.Pages.Account;
+
+/// <summary>Sends a new confirmation link to an unconfirmed account; answers the same for any email.</summary>
+[AllowAnonymous]
+public sealed class ResendEmailConfirmationModel(UserManager<BeatPassUser> users, AccountEmails emails) : PageModel
+{
+    [BindProperty]
+    public InputModel Input { get; set; } = new();
+
+    public bool Sent { get; private set; }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (!ModelState.IsValid)
+        {
+            return Page();
+        }
+
+        if (await users.FindByEmailAsync(Input.Email) is { EmailConfirmed: false } user)
+        {
+            await emails.SendConfirmationAsync(user);
+        }
+
+        Sent = true;
+        return Page();
+    }
+
+    public sealed class InputModel
+    {
+        [Required]
+        [EmailAddress]
+        public string Email { get; set; } = "";
+    }
+}
