@@ -3,6 +3,7 @@ using BeatPass.Core.Audit;
 using BeatPass.Core.Data;
 using BeatPass.Core.DeveloperAccess;
 using BeatPass.Core.Email;
+using BeatPass.Core.Sessions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,7 @@ public static class CoreServiceCollectionExtensions
         builder.Services.AddScoped<ApiTokenService>();
         builder.Services.AddScoped<DeveloperAccessService>();
         builder.Services.AddScoped<SecurityLogService>();
+        builder.Services.AddSingleton<UserSessionService>();
         builder.Services.AddSingleton<EmailOutbox>();
         builder.Services.AddSingleton<OutgoingEmailSignal>();
         builder.Services.AddSingleton<TokenExpiryNotices>();

@@ -5,6 +5,7 @@ using BeatPass.Web.Components.Account;
 using BeatPass.Web.Email;
 using BeatPass.Web.Hosting;
 using BeatPass.Web.Security;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Identity;
@@ -43,6 +44,10 @@ public static class WebApplicationBuilderExtensions
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<BeatPassDbContext>()
             .AddSignInManager<LockoutSignInManager>();
+        // The cookie carries only a session key; the sign-in lives in the database, so ending it there ends it everywhere.
+        builder.Services.AddSingleton<DatabaseTicketStore>();
+        builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<DatabaseTicketStore>((cookie, store) => cookie.SessionStore = store);
         // Pages re-read the account (roles included) at least once a minute; open circuits do the same.
         builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
 

@@ -1,6 +1,7 @@
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Audit;
 using BeatPass.Core.Email;
+using BeatPass.Core.Sessions;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -15,6 +16,8 @@ public sealed class BeatPassDbContext(DbContextOptions<BeatPassDbContext> option
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     public DbSet<OutgoingEmail> OutgoingEmails => Set<OutgoingEmail>();
+
+    public DbSet<UserSession> UserSessions => Set<UserSession>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -53,6 +56,16 @@ public sealed class BeatPassDbContext(DbContextOptions<BeatPassDbContext> option
             email.Property(e => e.To).HasMaxLength(OutgoingEmail.MaxAddressLength);
             email.Property(e => e.Subject).HasMaxLength(OutgoingEmail.MaxSubjectLength);
             email.HasIndex(e => e.NextAttemptAt);
+        });
+
+        builder.Entity<UserSession>(session =>
+        {
+            session.Property(s => s.KeyHash).HasMaxLength(32);
+            session.Property(s => s.IpAddress).HasMaxLength(UserSession.MaxAddressLength);
+            session.Property(s => s.UserAgent).HasMaxLength(UserSession.MaxUserAgentLength);
+            session.HasIndex(s => s.KeyHash).IsUnique();
+            session.HasIndex(s => new { s.UserId, s.LastActiveAt });
+            session.HasOne(s => s.User).WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

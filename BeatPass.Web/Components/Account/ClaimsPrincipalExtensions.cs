@@ -8,4 +8,8 @@ public static class ClaimsPrincipalExtensions
     public static string GetUserId(this ClaimsPrincipal user) =>
         user.FindFirstValue(ClaimTypes.NameIdentifier)
         ?? throw new InvalidOperationException("The signed-in user has no id claim.");
+
+    /// <summary>The sign-in session this principal came from (see <see cref="DatabaseTicketStore"/>); null for other schemes.</summary>
+    public static Guid? GetSessionId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(DatabaseTicketStore.SessionIdClaimType), out var id) ? id : null;
 }

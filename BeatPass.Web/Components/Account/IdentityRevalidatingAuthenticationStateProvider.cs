@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using BeatPass.Core.Data;
+using BeatPass.Core.Sessions;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Identity;
@@ -7,8 +8,9 @@ using Microsoft.Extensions.Options;
 
 namespace BeatPass.Web.Components.Account;
 
-// Rechecks the signed-in user's security stamp and roles while a circuit is open, so a signed-out-everywhere
-// account, or a staff member who lost the role, does not keep working in an open tab for more than a minute.
+// Rechecks the signed-in user's session, security stamp and roles while a circuit is open, so an ended session, a
+// signed-out-everywhere account, or a staff member who lost the role, does not keep working in an open tab for more
+// than a minute.
 internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         ILoggerFactory loggerFactory,
         IServiceScopeFactory scopeFactory,
@@ -23,7 +25,10 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         // A new scope, so the user manager reads fresh data.
         await using var scope = scopeFactory.CreateAsyncScope();
         var userManager = scope.ServiceProvider.GetRequiredService<UserManager<BeatPassUser>>();
-        return await IsCurrentAsync(userManager, options.Value, authenticationState.User);
+        var sessions = scope.ServiceProvider.GetRequiredService<UserSessionService>();
+        return authenticationState.User.GetSessionId() is { } sessionId
+            && await sessions.IsActiveAsync(sessionId, cancellationToken)
+            && await IsCurrentAsync(userManager, options.Value, authenticationState.User);
     }
 
     /// <summary>Whether the principal still matches its account: same security stamp, same roles.</summary>

@@ -1,0 +1,150 @@
+using System.Security.Cryptography;
+using BeatPass.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace BeatPass.Core.Sessions;
+
+/// <summary>
+/// Sign-in sessions kept in the database. The browser holds a random key; the row holds the sign-in. Every read goes
+/// to the database (no cache), so a session ended on one node is refused by every node on its next request.
+/// </summary>
+public sealed class UserSessionService(IDbContextFactory<BeatPassDbContext> dbFactory, TimeProvider timeProvider, ILogger<UserSessionService> logger)
+{
+    /// <summary>Last active is written at most this often per session.</summary>
+    public static readonly TimeSpan ActivityResolution = TimeSpan.FromMinutes(1);
+
+    /// <summary>Starts a session and returns its key, the only thing the cookie will carry.</summary>
+    public async Task<string> StartAsync(
+        string userId, byte[] ticket, DateTime? expiresAt, string? ipAddress, string? userAgent, CancellationToken cancellationToken = default)
+    {
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await AddAsync(db, Hash(key), userId, ticket, expiresAt, ipAddress, userAgent, cancellationToken);
+        return key;
+    }
+
+    private async Task AddAsync(BeatPassDbContext db, byte[] keyHash, string userId, byte[] ticket, DateTime? expiresAt,
+        string? ipAddress, string? userAgent, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var session = new UserSession
+        {
+            Id = Guid.CreateVersion7(now),
+            KeyHash = keyHash,
+            UserId = userId,
+            Ticket = ticket,
+            SignedInAt = now,
+            LastActiveAt = now,
+            ExpiresAt = expiresAt,
+            IpAddress = Truncate(ipAddress, UserSession.MaxAddressLength),
+            UserAgent = Truncate(userAgent, UserSession.MaxUserAgentLength),
+        };
+        db.UserSessions.Add(session);
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("User {UserId} started session {SessionId}", userId, session.Id);
+    }
+
+    /// <summary>The session's id and ticket, or null when it was ended or has lapsed. Notes the activity, at most once a minute.</summary>
+    public async Task<(Guid Id, byte[] Ticket)?> FindAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var hash = Hash(key);
+        var now = Now;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var session = await db.UserSessions.AsNoTracking()
+            .Where(s => s.KeyHash == hash && (s.ExpiresAt == null || s.ExpiresAt > now))
+            .Select(s => new { s.Id, s.Ticket, s.LastActiveAt })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (session is null)
+        {
+            return null;
+        }
+
+        if (now - session.LastActiveAt >= ActivityResolution)
+        {
+            // Conditional, so concurrent requests (or nodes) write it once.
+            var seen = session.LastActiveAt;
+            await db.UserSessions.Where(s => s.Id == session.Id && s.LastActiveAt == seen)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastActiveAt, now), cancellationToken);
+        }
+
+        return (session.Id, session.Ticket);
+    }
+
+    /// <summary>True while the session exists and has not lapsed: what an open tab re-checks.</summary>
+    public async Task<bool> IsActiveAsync(Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.UserSessions.AnyAsync(s => s.Id == sessionId && (s.ExpiresAt == null || s.ExpiresAt > now), cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores a renewed ticket (the cookie's sliding expiry, or a sign-in in a browser that still held a key). A key
+    /// whose session was ended meanwhile gets a new session rather than a sign-in that silently fails.
+    /// </summary>
+    public async Task RenewAsync(string key, string userId, byte[] ticket, DateTime? expiresAt,
+        string? ipAddress, string? userAgent, CancellationToken cancellationToken = default)
+    {
+        var hash = Hash(key);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var renewed = await db.UserSessions.Where(s => s.KeyHash == hash)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Ticket, ticket).SetProperty(x => x.ExpiresAt, expiresAt).SetProperty(x => x.UserId, userId),
+                cancellationToken);
+        if (renewed == 0)
+        {
+            await AddAsync(db, hash, userId, ticket, expiresAt, ipAddress, userAgent, cancellationToken);
+        }
+    }
+
+    /// <summary>Ends the session with this key: sign-out.</summary>
+    public async Task EndAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var hash = Hash(key);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.UserSessions.Where(s => s.KeyHash == hash).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    /// <summary>The user's sessions, most recently active first; <paramref name="currentSessionId"/>'s is marked.</summary>
+    public async Task<IReadOnlyList<UserSessionSummary>> ListAsync(string userId, Guid? currentSessionId, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var sessions = await db.UserSessions.AsNoTracking()
+            .Where(s => s.UserId == userId && (s.ExpiresAt == null || s.ExpiresAt > now))
+            .OrderByDescending(s => s.LastActiveAt)
+            .Select(s => new UserSessionSummary(s.Id, s.SignedInAt, s.LastActiveAt, s.IpAddress, s.UserAgent, s.Id == currentSessionId))
+            .ToListAsync(cancellationToken);
+        return sessions;
+    }
+
+    /// <summary>Ends one of the user's own sessions, by the id the page shows. False when the user has no such session.</summary>
+    public async Task<bool> EndAsync(string userId, Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var ended = await db.UserSessions.Where(s => s.Id == sessionId && s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        if (ended > 0)
+        {
+            logger.LogInformation("User {UserId} ended session {SessionId}", userId, sessionId);
+        }
+
+        return ended > 0;
+    }
+
+    /// <summary>Ends every session of the user but <paramref name="currentSessionId"/>. Returns how many ended.</summary>
+    public async Task<int> EndOthersAsync(string userId, Guid currentSessionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var ended = await db.UserSessions.Where(s => s.UserId == userId && s.Id != currentSessionId).ExecuteDeleteAsync(cancellationToken);
+        logger.LogInformation("User {UserId} ended {Count} other sessions", userId, ended);
+        return ended;
+    }
+
+    private DateTime Now => timeProvider.GetUtcNow().UtcDateTime;
+
+    private static byte[] Hash(string key) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key));
+
+    private static string? Truncate(string? value, int length) => value is null || value.Length <= length ? value : value[..length];
+}
+
+public sealed record UserSessionSummary(Guid Id, DateTime SignedInAt, DateTime LastActiveAt, string? IpAddress, string? UserAgent, bool IsCurrent);

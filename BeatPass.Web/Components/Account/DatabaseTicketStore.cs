@@ -1,0 +1,58 @@
+using System.Security.Claims;
+using BeatPass.Core.Sessions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace BeatPass.Web.Components.Account;
+
+/// <summary>
+/// Keeps the sign-in ticket in the database (<see cref="UserSessionService"/>), so the cookie holds only a random
+/// key and signing out, or ending the session from Active Sessions, leaves a copied cookie worth nothing.
+/// </summary>
+public sealed class DatabaseTicketStore(UserSessionService sessions) : ITicketStore
+{
+    /// <summary>The claim that names the session (its id, not its key) on every principal read from the store.</summary>
+    public const string SessionIdClaimType = "beatpass:session";
+
+    public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, null!, CancellationToken.None);
+
+    public Task<string> StoreAsync(AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken) =>
+        sessions.StartAsync(UserId(ticket), Serialize(ticket), ticket.Properties.ExpiresUtc?.UtcDateTime,
+            httpContext?.Connection.RemoteIpAddress?.ToString(), UserAgent(httpContext), cancellationToken);
+
+    public Task RenewAsync(string key, AuthenticationTicket ticket) => RenewAsync(key, ticket, null!, CancellationToken.None);
+
+    public Task RenewAsync(string key, AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken) =>
+        sessions.RenewAsync(key, UserId(ticket), Serialize(ticket), ticket.Properties.ExpiresUtc?.UtcDateTime,
+            httpContext?.Connection.RemoteIpAddress?.ToString(), UserAgent(httpContext), cancellationToken);
+
+    public Task<AuthenticationTicket?> RetrieveAsync(string key) => RetrieveAsync(key, null!, CancellationToken.None);
+
+    public async Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        if (await sessions.FindAsync(key, cancellationToken) is not var (id, bytes) || TicketSerializer.Default.Deserialize(bytes) is not { } ticket)
+        {
+            return null;
+        }
+
+        var identity = (ClaimsIdentity)ticket.Principal.Identity!;
+        foreach (var stale in identity.FindAll(SessionIdClaimType).ToList())
+        {
+            identity.RemoveClaim(stale);
+        }
+
+        identity.AddClaim(new Claim(SessionIdClaimType, id.ToString()));
+        return ticket;
+    }
+
+    public Task RemoveAsync(string key) => sessions.EndAsync(key);
+
+    public Task RemoveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken) => sessions.EndAsync(key, cancellationToken);
+
+    private static string UserId(AuthenticationTicket ticket) =>
+        ticket.Principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("A sign-in without a user id.");
+
+    private static byte[] Serialize(AuthenticationTicket ticket) => TicketSerializer.Default.Serialize(ticket);
+
+    private static string? UserAgent(HttpContext? httpContext) => httpContext?.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null;
+}
