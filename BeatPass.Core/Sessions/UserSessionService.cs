@@ -105,14 +105,14 @@ public sealed class UserSessionService(IDbContextFactory<BeatPassDbContext> dbFa
         await db.UserSessions.Where(s => s.KeyHash == hash).ExecuteDeleteAsync(cancellationToken);
     }
 
-    /// <summary>The user's sessions, most recently active first; <paramref name="currentSessionId"/>'s is marked.</summary>
+    /// <summary>The user's sessions: <paramref name="currentSessionId"/>'s first and marked, then the most recently active.</summary>
     public async Task<IReadOnlyList<UserSessionSummary>> ListAsync(string userId, Guid? currentSessionId, CancellationToken cancellationToken = default)
     {
         var now = Now;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var sessions = await db.UserSessions.AsNoTracking()
             .Where(s => s.UserId == userId && (s.ExpiresAt == null || s.ExpiresAt > now))
-            .OrderByDescending(s => s.LastActiveAt)
+            .OrderByDescending(s => s.Id == currentSessionId).ThenByDescending(s => s.LastActiveAt)
             .Select(s => new UserSessionSummary(s.Id, s.SignedInAt, s.LastActiveAt, s.IpAddress, s.UserAgent, s.Id == currentSessionId))
             .ToListAsync(cancellationToken);
         return sessions;

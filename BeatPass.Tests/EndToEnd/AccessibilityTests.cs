@@ -51,6 +51,22 @@ public sealed class AccessibilityTests(BrowserFixture browser)
     }
 
     [BrowserFact]
+    public async Task Active_Sessions_and_its_confirmation_have_no_serious_violations()
+    {
+        var user = await browser.App.CreateUserAsync();
+        await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
+        var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
+        var sessions = new ActiveSessionsPage(page);
+        await sessions.OpenAsync();
+        await Expect(sessions.Rows).ToHaveCountAsync(2);
+        await ShouldHaveNoSeriousViolationsAsync(page, "with two sessions");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out of all other sessions" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "Sign out of all other sessions?" })).ToBeVisibleAsync();
+        await ShouldHaveNoSeriousViolationsAsync(page, "sign out of all other sessions confirmation");
+    }
+
+    [BrowserFact]
     public async Task The_admin_page_has_no_serious_violations()
     {
         // The longest name there can be, with no space to break at: tables must still fit without scrolling.

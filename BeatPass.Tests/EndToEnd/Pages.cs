@@ -89,6 +89,26 @@ public sealed class DevelopersPage(IPage page)
     }
 }
 
+/// <summary>Account Settings > Active Sessions.</summary>
+public sealed class ActiveSessionsPage(IPage page)
+{
+    public ILocator Heading => page.GetByRole(AriaRole.Heading, new() { Name = "Active Sessions" });
+
+    /// <summary>The sessions' rows, the header left out.</summary>
+    public ILocator Rows => page.GetByRole(AriaRole.Table).Locator("tbody tr");
+
+    public ILocator ThisDevice => Rows.Filter(new() { HasText = "This device" });
+
+    public ILocator OtherSessions => Rows.Filter(new() { HasNotText = "This device" });
+
+    public async Task OpenAsync()
+    {
+        await page.GotoAsync("/account/settings/sessions");
+        await Expect(Heading).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Table)).ToBeVisibleAsync();
+    }
+}
+
 /// <summary>The staff page that grants and revokes developer access.</summary>
 public sealed class DeveloperAccessAdminPage(IPage page)
 {

@@ -53,6 +53,8 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:BeatPass", $"Data Source={DatabasePath}");
         builder.UseSetting("ApiRateLimit:FailuresPerWindow", FailedAuthenticationsPerWindow.ToString());
         builder.UseSetting("App:PublicUrl", PublicUrl.ToString());
+        // Open tabs re-check their sign-in every 2 s instead of every minute, so tests see it within seconds.
+        builder.UseSetting("Security:CircuitRevalidationInterval", "00:00:02");
         builder.UseSetting("Email:Delivery", "Smtp");
         builder.UseSetting("Email:From", MailFrom);
         builder.UseSetting("Email:Smtp:Host", "127.0.0.1");

@@ -14,10 +14,13 @@ namespace BeatPass.Web.Components.Account;
 internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         ILoggerFactory loggerFactory,
         IServiceScopeFactory scopeFactory,
-        IOptions<IdentityOptions> options)
+        IOptions<IdentityOptions> options,
+        IConfiguration configuration)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
+    /// <summary>How often an open tab re-checks its sign-in: <c>Security:CircuitRevalidationInterval</c>, a minute by default.</summary>
+    protected override TimeSpan RevalidationInterval { get; } =
+        configuration.GetValue("Security:CircuitRevalidationInterval", TimeSpan.FromMinutes(1));
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(
         AuthenticationState authenticationState, CancellationToken cancellationToken)

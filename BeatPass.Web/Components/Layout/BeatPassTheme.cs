@@ -11,9 +11,12 @@ public static class BeatPassTheme
             Primary = "#5b2bd6",
             Secondary = "#e0457b",
             AppbarBackground = "#1f1147",
-            // Darker than MudBlazor's own, so warning and error text reaches WCAG AA contrast (axe checks it).
+            // Darker than MudBlazor's own, so warning, error and info text, and white text on success snackbars,
+            // reach WCAG AA contrast (axe checks it).
             Warning = "#9a4d00",
             Error = "#c62828",
+            Info = "#0a5ca8",
+            Success = "#1b7a34",
         },
         // Buttons say what SPEC says, in its case ("Create token", not "CREATE TOKEN").
         Typography = new Typography
