@@ -28,13 +28,17 @@ else
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
     app.UseHsts();
+    // Only where the app serves HTTPS itself; behind a TLS proxy there is no HTTPS port to send anyone to.
+    app.UseHttpsRedirection();
 }
 
 app.UseSecurityHeaders();
+app.UseHubOriginCheck();
 app.UseApiNoStore();
 app.UseFailedAuthenticationLimit();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapStaticAssets();

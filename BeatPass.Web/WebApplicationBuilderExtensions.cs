@@ -8,6 +8,7 @@ using BeatPass.Web.Security;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.UI.Services;
 using Microsoft.Extensions.Options;
@@ -43,7 +44,12 @@ public static class WebApplicationBuilderExtensions
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<BeatPassDbContext>()
-            .AddSignInManager<LockoutSignInManager>();
+            .AddSignInManager<LockoutSignInManager>()
+            .AddUserManager<LockoutUserManager>();
+        // Outside Development the sign-in cookie only travels over HTTPS.
+        builder.Services.ConfigureApplicationCookie(cookie => cookie.Cookie.SecurePolicy = builder.Environment.IsDevelopment()
+            ? CookieSecurePolicy.SameAsRequest
+            : CookieSecurePolicy.Always);
         // The cookie carries only a session key; the sign-in lives in the database, so ending it there ends it everywhere.
         builder.Services.AddSingleton<DatabaseTicketStore>();
         builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
@@ -55,6 +61,9 @@ public static class WebApplicationBuilderExtensions
 
         builder.Services.AddAuthentication().AddApiToken();
         builder.Services.AddFailedAuthenticationLimit();
+        builder.Services.AddAccountFormLimit();
+        // No "Server: Kestrel": nothing to tell a scanner which server to try.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         // UseSecurityHeaders sends X-Frame-Options: DENY; antiforgery would add a second, weaker one.
         builder.Services.AddAntiforgery(options => options.SuppressXFrameOptionsHeader = true);
         builder.Services.AddAuthorizationBuilder()

@@ -47,11 +47,15 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
     /// <summary>Failed API authentications allowed per address and minute; high, so tests of bad tokens aren't limited.</summary>
     protected virtual int FailedAuthenticationsPerWindow => 100_000;
 
+    /// <summary>Posts of the sign-in and account forms allowed per address and minute; high, so tests that sign in often aren't limited.</summary>
+    protected virtual int AccountFormPostsPerWindow => 100_000;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(EnvironmentName);
         builder.UseSetting("ConnectionStrings:BeatPass", $"Data Source={DatabasePath}");
         builder.UseSetting("ApiRateLimit:FailuresPerWindow", FailedAuthenticationsPerWindow.ToString());
+        builder.UseSetting("AccountRateLimit:PostsPerWindow", AccountFormPostsPerWindow.ToString());
         builder.UseSetting("App:PublicUrl", PublicUrl.ToString());
         // Open tabs re-check their sign-in every 2 s instead of every minute, so tests see it within seconds.
         builder.UseSetting("Security:CircuitRevalidationInterval", "00:00:02");

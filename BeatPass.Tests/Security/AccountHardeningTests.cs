@@ -1,0 +1,166 @@
+using System.Net;
+using BeatPass.Core.Data;
+using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Security;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BeatPass.Tests.Security;
+
+/// <summary>The holes closed around sign-in: form rate limits, timing of unknown accounts, change-password guessing, the hub's origin, headers.</summary>
+public sealed class AccountHardeningTests
+{
+    [Fact]
+    public async Task One_address_posting_the_account_forms_too_often_gets_429_with_Retry_After_across_all_of_them()
+    {
+        await using var app = new LimitedApp();
+        app.Start();
+        using var client = NewClient(app);
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await IdentityForms.PostAsync(client, "/Identity/Account/ForgotPassword", new() { ["Input.Email"] = $"x{i}@example.com" }))
+                .StatusCode.Should().Be(HttpStatusCode.Redirect);
+        }
+
+        var limited = await IdentityForms.PostAsync(client, "/Identity/Account/ForgotPassword", new() { ["Input.Email"] = "x@example.com" });
+        var register = await IdentityForms.PostAsync(client, "/Identity/Account/Register", new() { ["Input.Email"] = "y@example.com" });
+        var signIn = await IdentityForms.SignInAsync(client, "z@example.com", "Whatever-1");
+
+        limited.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        limited.Headers.RetryAfter!.Delta.Should().BePositive();
+        register.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        signIn.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        (await client.GetAsync("/Identity/Account/Login")).StatusCode.Should().Be(HttpStatusCode.OK, "only posting the forms is limited");
+        app.Mail.Messages.Should().BeEmpty("none of those addresses has an account");
+    }
+
+    [Theory]
+    [InlineData("203.0.113.7", "203.0.113.7")]
+    [InlineData("::ffff:203.0.113.7", "203.0.113.7")]
+    [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2::/64")]
+    public void IPv6_addresses_are_limited_by_their_64_and_IPv4_ones_by_themselves(string address, string partition) =>
+        AccountFormLimit.Partition(IPAddress.Parse(address)).Should().Be(partition);
+
+    [Fact]
+    public async Task Signing_in_with_an_unknown_email_costs_a_password_hash_as_a_known_one_does()
+    {
+        var hasher = new CountingPasswordHasher();
+        await using var app = new HashCountingApp(hasher);
+        var user = await app.CreateUserAsync();
+        var client = app.CreateClient(new() { AllowAutoRedirect = false });
+
+        var before = hasher.Verifications;
+        (await IdentityForms.SignInAsync(client, user.Email!, "Wrong-password-1")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var known = hasher.Verifications - before;
+        before = hasher.Verifications;
+        (await IdentityForms.SignInAsync(client, "nobody-" + user.Email, "Wrong-password-1")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var unknown = hasher.Verifications - before;
+
+        known.Should().Be(1);
+        unknown.Should().Be(known);
+    }
+
+    [Fact]
+    public async Task Wrong_current_passwords_on_Change_password_lock_the_account_like_wrong_sign_ins()
+    {
+        await using var app = new BeatPassAppFactory();
+        var user = await app.CreateUserAsync();
+        var client = app.CreateClient(new() { AllowAutoRedirect = false });
+        (await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password)).StatusCode.Should().Be(HttpStatusCode.Redirect);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await IdentityForms.PostAsync(client, "/Identity/Account/Manage/ChangePassword", new()
+            {
+                ["Input.OldPassword"] = $"Wrong-password-{i}",
+                ["Input.NewPassword"] = "Brand-new-password-1",
+                ["Input.ConfirmPassword"] = "Brand-new-password-1",
+            });
+        }
+
+        var stored = await app.WithDbAsync(db => db.Users.SingleAsync(u => u.Id == user.Id));
+        stored.LockoutEnd.Should().BeAfter(app.Time.GetUtcNow());
+        var signIn = await IdentityForms.SignInAsync(app.CreateClient(new() { AllowAutoRedirect = false }), user.Email!, BeatPassAppFactory.Password);
+        signIn.Headers.Location!.ToString().Should().Contain("Lockout");
+    }
+
+    [Fact]
+    public async Task The_Blazor_hub_refuses_another_sites_origin_and_no_response_names_the_server()
+    {
+        await using var app = new LiveAppFactory();
+        app.Start();
+        using var client = NewClient(app);
+
+        var foreign = await NegotiateAsync(client, "http://evil.example");
+        var own = await NegotiateAsync(client, app.BaseAddress.GetLeftPart(UriPartial.Authority));
+        var page = await client.GetAsync("/Identity/Account/Login");
+
+        foreign.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        own.StatusCode.Should().Be(HttpStatusCode.OK);
+        page.Headers.Contains("Server").Should().BeFalse();
+        own.Headers.Contains("Server").Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task In_Production_the_sign_in_cookie_is_Secure()
+    {
+        await using var app = new ProductionApp();
+        app.Start();
+        var user = await app.CreateUserAsync();
+        using var client = NewClient(app);
+
+        var signedIn = await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
+
+        signedIn.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        signedIn.Headers.GetValues("Set-Cookie").Should().Contain(c => c.StartsWith(".AspNetCore.Identity.Application=") && c.Contains("secure"));
+    }
+
+    private static async Task<HttpResponseMessage> NegotiateAsync(HttpClient client, string origin)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/_blazor/negotiate?negotiateVersion=1") { Headers = { { "Origin", origin } } };
+        return await client.SendAsync(request);
+    }
+
+    private static HttpClient NewClient(LiveAppFactory app) =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = app.BaseAddress };
+
+    private sealed class LimitedApp : LiveAppFactory
+    {
+        protected override int AccountFormPostsPerWindow => 3;
+    }
+
+    private sealed class ProductionApp : LiveAppFactory
+    {
+        protected override string EnvironmentName => "Production";
+    }
+
+    private sealed class HashCountingApp(CountingPasswordHasher hasher) : BeatPassAppFactory
+    {
+        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureTestServices(services => services.AddSingleton<IPasswordHasher<BeatPassUser>>(hasher));
+        }
+    }
+
+    /// <summary>Identity's own hasher, counting how many passwords it checks.</summary>
+    private sealed class CountingPasswordHasher : IPasswordHasher<BeatPassUser>
+    {
+        private readonly PasswordHasher<BeatPassUser> _real = new();
+        private int _verifications;
+
+        public int Verifications => _verifications;
+
+        public string HashPassword(BeatPassUser user, string password) => _real.HashPassword(user, password);
+
+        public PasswordVerificationResult VerifyHashedPassword(BeatPassUser user, string hashedPassword, string providedPassword)
+        {
+            Interlocked.Increment(ref _verifications);
+            return _real.VerifyHashedPassword(user, hashedPassword, providedPassword);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace BeatPass.Web.Security;
+
+/// <summary>
+/// Limits how often one client address may post the forms a password guesser or a mail bomber would use:
+/// sign in, register, forgot password and resend confirmation. ASP.NET Core's rate limiter, a fixed window per
+/// address (IPv6 by its /64, which one host usually holds whole). Past the limit the form answers 429 with
+/// <c>Retry-After</c>.
+/// </summary>
+public static class AccountFormLimit
+{
+    private static readonly string[] LimitedForms =
+    [
+        "/Identity/Account/Login", "/Identity/Account/LoginWith2fa", "/Identity/Account/LoginWithRecoveryCode",
+        "/Identity/Account/Register", "/Identity/Account/ForgotPassword", "/Identity/Account/ResendEmailConfirmation",
+    ];
+
+    public static IServiceCollection AddAccountFormLimit(this IServiceCollection services)
+    {
+        services.AddOptions<AccountFormLimitOptions>()
+            .BindConfiguration(AccountFormLimitOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<AccountFormLimitOptions>>((limiter, options) =>
+        {
+            var limit = options.Value;
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = (context, _) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                }
+
+                return ValueTask.CompletedTask;
+            };
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                IsLimitedForm(context.Request)
+                    ? RateLimitPartition.GetFixedWindowLimiter(Partition(context.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = limit.PostsPerWindow,
+                        Window = limit.Window,
+                        QueueLimit = 0,
+                    })
+                    : RateLimitPartition.GetNoLimiter(""));
+        });
+        return services;
+    }
+
+    private static bool IsLimitedForm(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) && LimitedForms.Any(form => request.Path.Equals(form, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The address an IPv4 client is known by, or the /64 an IPv6 one is in.</summary>
+    internal static string Partition(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
+}
+
+public sealed class AccountFormLimitOptions
+{
+    public const string SectionName = "AccountRateLimit";
+
+    /// <summary>Posts of the sign-in, register, forgot-password and resend forms one address may make per window.</summary>
+    [Range(1, int.MaxValue)]
+    public int PostsPerWindow { get; set; } = 10;
+
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+}

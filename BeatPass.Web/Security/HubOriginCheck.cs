@@ -1,0 +1,34 @@
+using BeatPass.Web.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace BeatPass.Web.Security;
+
+/// <summary>
+/// Refuses a connection to the Blazor hub (<c>/_blazor</c>, its negotiation and its WebSocket) whose <c>Origin</c>
+/// is another site's: a page elsewhere must not drive a circuit with the visitor's cookie.
+/// </summary>
+public static class HubOriginCheck
+{
+    public static IApplicationBuilder UseHubOriginCheck(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/_blazor")
+                && context.Request.Headers.Origin is [{ } origin]
+                && !IsOwnOrigin(context, origin))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            }
+
+            return next(context);
+        });
+
+    private static bool IsOwnOrigin(HttpContext context, string origin)
+    {
+        var request = context.Request;
+        var own = $"{request.Scheme}://{request.Host}";
+        var publicUrl = context.RequestServices.GetRequiredService<IOptions<AppOptions>>().Value.PublicUrl?.GetLeftPart(UriPartial.Authority);
+        return string.Equals(origin, own, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(origin, publicUrl, StringComparison.OrdinalIgnoreCase);
+    }
+}
