@@ -67,6 +67,18 @@ public sealed class AccessibilityTests(BrowserFixture browser)
     }
 
     [BrowserFact]
+    public async Task Two_factor_setup_with_its_QR_code_has_no_serious_violations()
+    {
+        var user = await browser.App.CreateUserAsync();
+        var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
+        await page.GotoAsync("/Identity/Account/Manage/EnableAuthenticator");
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = "QR code of your authenticator key" })).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Screenshots.PathFor("enable-authenticator.png"), FullPage = true });
+
+        await ShouldHaveNoSeriousViolationsAsync(page);
+    }
+
+    [BrowserFact]
     public async Task The_admin_page_has_no_serious_violations()
     {
         // The longest name there can be, with no space to break at: tables must still fit without scrolling.

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using BeatPass.Tests.Infrastructure;
+
+namespace BeatPass.Tests.Sessions;
+
+/// <summary>Two-factor authentication set up from the page's key and QR code, then a sign-in with a code the test computes.</summary>
+public sealed partial class TwoFactorTests : IAsyncLifetime
+{
+    private readonly LiveAppFactory _app = new();
+
+    public Task InitializeAsync()
+    {
+        _app.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task An_authenticator_app_set_up_from_the_page_signs_in_with_password_and_code_and_recovery_codes_show_once()
+    {
+        var user = await _app.CreateUserAsync();
+        var client = NewClient();
+        await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
+
+        var setup = await client.GetStringAsync("/Identity/Account/Manage/EnableAuthenticator");
+        setup.Should().Contain("<svg").And.NotContain("enable QR code generation");
+        var key = SharedKey().Match(setup).Groups[1].Value;
+        key.Should().NotBeEmpty();
+
+        var wrong = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/EnableAuthenticator", new() { ["Input.Code"] = "000000" });
+        (await wrong.Content.ReadAsStringAsync()).Should().Contain("That code is not right.");
+        var enabled = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/EnableAuthenticator", new() { ["Input.Code"] = Code(key) });
+        enabled.Headers.Location!.ToString().Should().EndWith("/Identity/Account/Manage/ShowRecoveryCodes");
+        var codes = await client.GetStringAsync(enabled.Headers.Location);
+        RecoveryCode().Matches(codes).Should().HaveCount(10);
+        var again = await client.GetAsync(enabled.Headers.Location);
+        again.StatusCode.Should().Be(HttpStatusCode.Redirect, "recovery codes are shown once");
+
+        (await IdentityForms.PostAsync(client, "/Identity/Account/Logout", new())).StatusCode.Should().Be(HttpStatusCode.Redirect);
+        var fresh = NewClient();
+        var password = await IdentityForms.SignInAsync(fresh, user.Email!, BeatPassAppFactory.Password);
+        password.Headers.Location!.ToString().Should().Contain("/Identity/Account/LoginWith2fa");
+        (await fresh.GetAsync("/Identity/Account/Manage/Email")).StatusCode.Should().Be(HttpStatusCode.Redirect, "a password alone does not sign in");
+
+        var badCode = await IdentityForms.PostAsync(fresh, password.Headers.Location.ToString(), new() { ["Input.TwoFactorCode"] = "123456" });
+        badCode.StatusCode.Should().Be(HttpStatusCode.OK);
+        var signedIn = await IdentityForms.PostAsync(fresh, password.Headers.Location.ToString(), new()
+        {
+            ["Input.TwoFactorCode"] = Code(key),
+            ["Input.RememberMachine"] = "false",
+        });
+
+        signedIn.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        signedIn.Headers.Location!.ToString().Should().NotContain("Login");
+        (await fresh.GetAsync("/Identity/Account/Manage/Email")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    private string Code(string key) => Totp.Code(key, _app.Time.GetUtcNow());
+
+    private HttpClient NewClient() =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = _app.BaseAddress };
+
+    [GeneratedRegex("<kbd id=\"sharedKey\">([a-z2-7 ]+)</kbd>")]
+    private static partial Regex SharedKey();
+
+    [GeneratedRegex("<code class=\"recovery-code\">[^<]+</code>")]
+    private static partial Regex RecoveryCode();
+}
