@@ -52,6 +52,7 @@ public static class WebApplicationBuilderExtensions
             : CookieSecurePolicy.Always);
         // The cookie carries only a session key; the sign-in lives in the database, so ending it there ends it everywhere.
         builder.Services.AddSingleton<DatabaseTicketStore>();
+        builder.Services.AddScoped<SudoMode>();
         builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
             .Configure<DatabaseTicketStore>((cookie, store) => cookie.SessionStore = store);
         // Pages re-read the account (roles included) at least once a minute; open circuits do the same.

@@ -27,6 +27,9 @@ public enum ApiTokenError
     LimitReached,
     NoDeveloperAccess,
     NotFound,
+
+    /// <summary>The caller must confirm the password again first (sudo mode, checked by the web app).</summary>
+    ConfirmationRequired,
 }
 
 public sealed record CreateApiTokenResult(CreatedApiToken? Token, ApiTokenError? Error, string? ErrorMessage)

@@ -28,7 +28,10 @@ public sealed class UserSession
     /// <summary>Written at most once a minute.</summary>
     public DateTime LastActiveAt { get; set; }
 
-    /// <summary>When the sign-in lapses unless renewed; expired rows are refused and swept.</summary>
+    /// <summary>When the holder last proved who they are (signing in, or the password asked again before a risky action).</summary>
+    public DateTime VerifiedAt { get; set; }
+
+    /// <summary>When the sign-in lapses unless renewed; expired rows are refused.</summary>
     public DateTime? ExpiresAt { get; set; }
 
     public string? IpAddress { get; set; }

@@ -14,6 +14,12 @@ public sealed class UserSessionService(IDbContextFactory<BeatPassDbContext> dbFa
     /// <summary>Last active is written at most this often per session.</summary>
     public static readonly TimeSpan ActivityResolution = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long after signing in, or confirming the password again, risky actions (creating or regenerating a token,
+    /// turning off two-factor authentication, signing out other sessions) go ahead without asking again.
+    /// </summary>
+    public static readonly TimeSpan SudoWindow = TimeSpan.FromMinutes(10);
+
     /// <summary>Starts a session and returns its key, the only thing the cookie will carry.</summary>
     public async Task<string> StartAsync(
         string userId, byte[] ticket, DateTime? expiresAt, string? ipAddress, string? userAgent, CancellationToken cancellationToken = default)
@@ -36,6 +42,7 @@ public sealed class UserSessionService(IDbContextFactory<BeatPassDbContext> dbFa
             Ticket = ticket,
             SignedInAt = now,
             LastActiveAt = now,
+            VerifiedAt = now,
             ExpiresAt = expiresAt,
             IpAddress = Truncate(ipAddress, UserSession.MaxAddressLength),
             UserAgent = Truncate(userAgent, UserSession.MaxUserAgentLength),
@@ -77,6 +84,23 @@ public sealed class UserSessionService(IDbContextFactory<BeatPassDbContext> dbFa
         var now = Now;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.UserSessions.AnyAsync(s => s.Id == sessionId && (s.ExpiresAt == null || s.ExpiresAt > now), cancellationToken);
+    }
+
+    /// <summary>True when the user proved who they are in this session within the last <see cref="SudoWindow"/>.</summary>
+    public async Task<bool> IsRecentlyVerifiedAsync(string userId, Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        var since = Now - SudoWindow;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.UserSessions.AnyAsync(s => s.Id == sessionId && s.UserId == userId && s.VerifiedAt >= since, cancellationToken);
+    }
+
+    /// <summary>Records that the user just proved who they are (their password or a code, checked by the caller).</summary>
+    public async Task MarkVerifiedAsync(string userId, Guid sessionId, CancellationToken cancellationToken = default)
+    {
+        var now = Now;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.UserSessions.Where(s => s.Id == sessionId && s.UserId == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.VerifiedAt, now), cancellationToken);
     }
 
     /// <summary>

@@ -1,6 +1,9 @@
 using System.Security.Claims;
 using AngleSharp.Dom;
+using BeatPass.Core.Data;
 using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Components.Account;
+using Microsoft.Extensions.DependencyInjection;
 using Bunit;
 using MudBlazor;
 using MudBlazor.Services;
@@ -18,6 +21,9 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
 
     protected string UserId { get; private set; } = "";
 
+    /// <summary>The signed-in test user's session.</summary>
+    protected Guid SessionId { get; private set; }
+
     /// <summary>Whether the signed-in test user has developer access.</summary>
     protected virtual bool HasDeveloperAccess => true;
 
@@ -32,9 +38,18 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Database.AddCoreServicesTo(Services);
+        // Sudo mode reads the account through Identity and the session from the database, as in the app.
+        Services.AddLogging();
+        Services.AddScoped(_ => Database.CreateDbContext());
+        Services.AddIdentityCore<BeatPassUser>().AddEntityFrameworkStores<BeatPassDbContext>();
+        Services.AddScoped<SudoMode>();
+
+        // A session that has just signed in, so risky actions go ahead without asking for the password again.
+        await Database.Sessions.StartAsync(UserId, [], expiresAt: null, "127.0.0.1", "bUnit");
+        SessionId = (await Database.Sessions.ListAsync(UserId, null)).Single().Id;
         var authorization = AddAuthorization();
         authorization.SetAuthorized("someone@example.com");
-        authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, UserId));
+        authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, UserId), new Claim(DatabaseTicketStore.SessionIdClaimType, SessionId.ToString()));
     }
 
     async Task IAsyncLifetime.DisposeAsync()

@@ -3,6 +3,7 @@ using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Audit;
 using BeatPass.Core.Data;
 using BeatPass.Core.DeveloperAccess;
+using BeatPass.Core.Sessions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -67,7 +68,10 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddScoped<ApiTokenService>();
         services.AddScoped<DeveloperAccessService>();
         services.AddScoped<SecurityLogService>();
+        services.AddSingleton(_services.GetRequiredService<UserSessionService>());
     }
+
+    public UserSessionService Sessions => _services.GetRequiredService<UserSessionService>();
 
     /// <summary>The same authenticator, and so the same cache, the API would use with this database.</summary>
     public ApiTokenAuthenticator Authenticator => _services.GetRequiredService<ApiTokenAuthenticator>();

@@ -57,7 +57,35 @@ public sealed partial class TwoFactorTests : IAsyncLifetime
         (await fresh.GetAsync("/Identity/Account/Manage/Email")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
-    private string Code(string key) => Totp.Code(key, _app.Time.GetUtcNow());
+    [Fact]
+    public async Task Turning_two_factor_off_more_than_10_minutes_after_sign_in_asks_for_the_password_or_a_code()
+    {
+        var user = await _app.CreateUserAsync();
+        var client = NewClient();
+        await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
+        var setup = await client.GetStringAsync("/Identity/Account/Manage/EnableAuthenticator");
+        var key = SharedKey().Match(setup).Groups[1].Value;
+        await IdentityForms.PostAsync(client, "/Identity/Account/Manage/EnableAuthenticator", new() { ["Input.Code"] = Code(key) });
+
+        (await client.GetStringAsync("/Identity/Account/Manage/Disable2fa")).Should().NotContain("Input.PasswordOrCode", "just signed in");
+        _app.Time.Advance(TimeSpan.FromMinutes(11));
+        (await client.GetStringAsync("/Identity/Account/Manage/Disable2fa")).Should().Contain("Input.PasswordOrCode");
+
+        var refused = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/Disable2fa", new() { ["Input.PasswordOrCode"] = "Wrong-password-1" });
+        (await refused.Content.ReadAsStringAsync()).Should().Contain("That password or code is not right.");
+        (await TwoFactorEnabledAsync(user.Id)).Should().BeTrue();
+
+        var disabled = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/Disable2fa", new() { ["Input.PasswordOrCode"] = Code(key) });
+
+        disabled.Headers.Location!.ToString().Should().EndWith("/Identity/Account/Manage/TwoFactorAuthentication");
+        (await TwoFactorEnabledAsync(user.Id)).Should().BeFalse();
+    }
+
+    private Task<bool> TwoFactorEnabledAsync(string userId) =>
+        _app.WithDbAsync(db => Task.FromResult(db.Users.Single(u => u.Id == userId).TwoFactorEnabled));
+
+    // Identity checks authenticator codes against the system clock, not the app's TimeProvider, as a phone's app does.
+    private static string Code(string key) => Totp.Code(key, DateTimeOffset.UtcNow);
 
     private HttpClient NewClient() =>
         new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = _app.BaseAddress };

@@ -10,7 +10,10 @@ using QRCoder;
 namespace BeatPass.Web.Areas.Identity.Pages.Account.Manage;
 
 /// <summary>Sets up an authenticator app: the key as text and as a QR code drawn here (inline SVG, no script), then a code to confirm.</summary>
-public sealed class EnableAuthenticatorModel(UserManager<BeatPassUser> users, ILogger<EnableAuthenticatorModel> logger) : PageModel
+public sealed class EnableAuthenticatorModel(
+    UserManager<BeatPassUser> users,
+    SignInManager<BeatPassUser> signIn,
+    ILogger<EnableAuthenticatorModel> logger) : PageModel
 {
     public string SharedKey { get; private set; } = "";
 
@@ -60,6 +63,8 @@ public sealed class EnableAuthenticatorModel(UserManager<BeatPassUser> users, IL
         }
 
         await users.SetTwoFactorEnabledAsync(user, true);
+        // Turning 2FA on changes the security stamp; this session carries the new one, other sessions sign in again.
+        await signIn.RefreshSignInAsync(user);
         logger.LogInformation("User {UserId} turned on two-factor authentication with an authenticator app", user.Id);
         StatusMessage = "Your authenticator app has been verified.";
         if (await users.CountRecoveryCodesAsync(user) == 0)

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace BeatPass.Core.Data.Migrations
 {
     [DbContext(typeof(BeatPassDbContext))]
-    [Migration("20261128080254_UserSessions")]
+    [Migration("20261128082340_UserSessions")]
     partial class UserSessions
     {
         /// <inheritdoc />
@@ -258,6 +258,9 @@ namespace BeatPass.Core.Data.Migrations
 
                     b.Property<string>("UserId")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("VerifiedAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");

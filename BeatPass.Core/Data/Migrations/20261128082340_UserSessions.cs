@@ -21,6 +21,7 @@ namespace BeatPass.Core.Data.Migrations
                     Ticket = table.Column<byte[]>(type: "BLOB", nullable: false),
                     SignedInAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     LastActiveAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    VerifiedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     IpAddress = table.Column<string>(type: "TEXT", maxLength: 45, nullable: true),
                     UserAgent = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true)
