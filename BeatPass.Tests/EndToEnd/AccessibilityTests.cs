@@ -67,6 +67,20 @@ public sealed class AccessibilityTests(BrowserFixture browser)
     }
 
     [BrowserFact]
+    public async Task The_Confirm_access_prompt_has_no_serious_violations()
+    {
+        var (_, page, _) = await browser.OpenDevelopersAsNewUserAsync();
+        browser.App.Time.Advance(TimeSpan.FromMinutes(11));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create token" }).ClickAsync();
+        var confirmAccess = page.GetByRole(AriaRole.Dialog, new() { Name = "Confirm access" });
+        await confirmAccess.GetByLabel("Password").FillAsync("Wrong-password-1");
+        await confirmAccess.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
+        await Expect(confirmAccess.GetByText("That password is not right.")).ToBeVisibleAsync();
+
+        await ShouldHaveNoSeriousViolationsAsync(page, "Confirm access, with its error");
+    }
+
+    [BrowserFact]
     public async Task Two_factor_setup_with_its_QR_code_has_no_serious_violations()
     {
         var user = await browser.App.CreateUserAsync();

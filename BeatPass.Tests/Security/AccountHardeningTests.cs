@@ -65,6 +65,22 @@ public sealed class AccountHardeningTests
     }
 
     [Fact]
+    public async Task Signing_in_answers_an_unknown_email_as_it_answers_a_wrong_password()
+    {
+        await using var app = new BeatPassAppFactory();
+        var user = await app.CreateUserAsync();
+        var unknown = "nobody-" + user.Email;
+
+        var wrongPassword = await IdentityForms.SignInAsync(app.CreateClient(new() { AllowAutoRedirect = false }), user.Email!, "Wrong-password-1");
+        var noAccount = await IdentityForms.SignInAsync(app.CreateClient(new() { AllowAutoRedirect = false }), unknown, "Wrong-password-1");
+
+        wrongPassword.StatusCode.Should().Be(noAccount.StatusCode);
+        var page = await wrongPassword.Content.ReadAsStringAsync();
+        page.Should().Contain("Invalid login attempt.");
+        IdentityForms.Comparable(page, user.Email!).Should().Be(IdentityForms.Comparable(await noAccount.Content.ReadAsStringAsync(), unknown));
+    }
+
+    [Fact]
     public async Task Wrong_current_passwords_on_Change_password_lock_the_account_like_wrong_sign_ins()
     {
         await using var app = new BeatPassAppFactory();
