@@ -25,19 +25,12 @@ public sealed class UserSessionService(IDbContextFactory<BeatPassDbContext> dbFa
         string userId, byte[] ticket, DateTime? expiresAt, string? ipAddress, string? userAgent, CancellationToken cancellationToken = default)
     {
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await AddAsync(db, Hash(key), userId, ticket, expiresAt, ipAddress, userAgent, cancellationToken);
-        return key;
-    }
-
-    private async Task AddAsync(BeatPassDbContext db, byte[] keyHash, string userId, byte[] ticket, DateTime? expiresAt,
-        string? ipAddress, string? userAgent, CancellationToken cancellationToken)
-    {
         var now = Now;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var session = new UserSession
         {
             Id = Guid.CreateVersion7(now),
-            KeyHash = keyHash,
+            KeyHash = Hash(key),
             UserId = userId,
             Ticket = ticket,
             SignedInAt = now,
@@ -50,6 +43,7 @@ public sealed class UserSessionService(IDbContextFactory<BeatPassDbContext> dbFa
         db.UserSessions.Add(session);
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("User {UserId} started session {SessionId}", userId, session.Id);
+        return key;
     }
 
     /// <summary>The session's id and ticket, or null when it was ended or has lapsed. Notes the activity, at most once a minute.</summary>
@@ -104,20 +98,27 @@ public sealed class UserSessionService(IDbContextFactory<BeatPassDbContext> dbFa
     }
 
     /// <summary>
-    /// Stores a renewed ticket (the cookie's sliding expiry, or a sign-in in a browser that still held a key). A key
-    /// whose session was ended meanwhile gets a new session rather than a sign-in that silently fails.
+    /// Stores a renewed ticket: the cookie's sliding expiry, a refreshed sign-in, or another account signing in on the
+    /// same browser (the session then moves to that account, as a new sign-in). A session ended meanwhile stays ended:
+    /// it is never brought back under its old key.
     /// </summary>
-    public async Task RenewAsync(string key, string userId, byte[] ticket, DateTime? expiresAt,
-        string? ipAddress, string? userAgent, CancellationToken cancellationToken = default)
+    public async Task RenewAsync(string key, string userId, byte[] ticket, DateTime? expiresAt, CancellationToken cancellationToken = default)
     {
         var hash = Hash(key);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var renewed = await db.UserSessions.Where(s => s.KeyHash == hash)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Ticket, ticket).SetProperty(x => x.ExpiresAt, expiresAt).SetProperty(x => x.UserId, userId),
-                cancellationToken);
+        var renewed = await db.UserSessions.Where(s => s.KeyHash == hash && s.UserId == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Ticket, ticket).SetProperty(x => x.ExpiresAt, expiresAt), cancellationToken);
         if (renewed == 0)
         {
-            await AddAsync(db, hash, userId, ticket, expiresAt, ipAddress, userAgent, cancellationToken);
+            var now = Now;
+            await db.UserSessions.Where(s => s.KeyHash == hash)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.UserId, userId)
+                    .SetProperty(x => x.Ticket, ticket)
+                    .SetProperty(x => x.ExpiresAt, expiresAt)
+                    .SetProperty(x => x.SignedInAt, now)
+                    .SetProperty(x => x.LastActiveAt, now)
+                    .SetProperty(x => x.VerifiedAt, now), cancellationToken);
         }
     }
 

@@ -102,6 +102,21 @@ public sealed class SignOutTests : IAsyncLifetime
         (await ReplayAsync(clients[2].Cookies.GetCookies(_app.BaseAddress)[CookieName]!.Value)).StatusCode.Should().Be(HttpStatusCode.Redirect);
     }
 
+    [Fact]
+    public async Task Signing_in_as_another_account_on_the_same_browser_moves_the_session_to_that_account()
+    {
+        var first = await _app.CreateUserAsync();
+        var second = await _app.CreateUserAsync();
+        var (client, _) = NewClient();
+        await IdentityForms.SignInAsync(client, first.Email!, BeatPassAppFactory.Password);
+
+        (await IdentityForms.SignInAsync(client, second.Email!, BeatPassAppFactory.Password)).StatusCode.Should().Be(HttpStatusCode.Redirect);
+
+        (await client.GetStringAsync("/Identity/Account/Manage/Email")).Should().Contain(second.Email!).And.NotContain(first.Email!);
+        (await _app.WithServiceAsync<UserSessionService, IReadOnlyList<UserSessionSummary>>(s => s.ListAsync(first.Id, null))).Should().BeEmpty();
+        (await _app.WithServiceAsync<UserSessionService, IReadOnlyList<UserSessionSummary>>(s => s.ListAsync(second.Id, null))).Should().ContainSingle();
+    }
+
     private (HttpClient Client, CookieContainer Cookies) NewClient(string userAgent = "Test browser")
     {
         var cookies = new CookieContainer();

@@ -23,8 +23,7 @@ public sealed class DatabaseTicketStore(UserSessionService sessions) : ITicketSt
     public Task RenewAsync(string key, AuthenticationTicket ticket) => RenewAsync(key, ticket, null!, CancellationToken.None);
 
     public Task RenewAsync(string key, AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken) =>
-        sessions.RenewAsync(key, UserId(ticket), Serialize(ticket), ticket.Properties.ExpiresUtc?.UtcDateTime,
-            httpContext?.Connection.RemoteIpAddress?.ToString(), UserAgent(httpContext), cancellationToken);
+        sessions.RenewAsync(key, UserId(ticket), Serialize(ticket), ticket.Properties.ExpiresUtc?.UtcDateTime, cancellationToken);
 
     public Task<AuthenticationTicket?> RetrieveAsync(string key) => RetrieveAsync(key, null!, CancellationToken.None);
 
