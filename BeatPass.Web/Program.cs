@@ -20,6 +20,9 @@ if (args is [MakeStaffCommand.Name, .. var commandArguments])
     return await MakeStaffCommand.RunAsync(app.Services, commandArguments, Console.Out, Console.Error);
 }
 
+// First: everything after it sees the client's address and scheme, not the proxy's.
+app.UseForwardedHeaders();
+
 if (app.Environment.IsDevelopment())
 {
     await DemoAccounts.SeedAsync(app.Services);

@@ -63,6 +63,7 @@ public static class WebApplicationBuilderExtensions
         builder.Services.AddAuthentication().AddApiToken();
         builder.Services.AddFailedAuthenticationLimit();
         builder.Services.AddAccountFormLimit();
+        builder.Services.AddKnownProxies(builder.Configuration);
         // No "Server: Kestrel": nothing to tell a scanner which server to try.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         // UseSecurityHeaders sends X-Frame-Options: DENY; antiforgery would add a second, weaker one.
