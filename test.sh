@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole suite: unit, API, component and browser tests.
-# The browser tests drive the system Chromium, so make sure it is there first.
+# Runs the whole suite: unit, API, component and browser tests, on SQLite and on a real PostgreSQL server.
+# The browser tests drive the system Chromium and the PostgreSQL tests a throwaway PostgreSQL cluster
+# (tools/postgres-cluster.sh), so make sure both are there first.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -17,8 +18,13 @@ if [ ! -x "$chromium" ]; then
   fi
 fi
 
+# A throwaway PostgreSQL cluster for the PostgreSQL tests, stopped when the tests end.
+source tools/postgres-cluster.sh
+start_postgres_cluster
+export BEATPASS_TEST_POSTGRES="$BEATPASS_POSTGRES"
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'stop_postgres_cluster; rm -f "$log"' EXIT
+
 status=0
 dotnet test BeatPass.Settings.sln "$@" 2>&1 | tee "$log" || status=$?
 

@@ -12,7 +12,15 @@ builder.AddBeatPassWeb();
 
 var app = builder.Build();
 
-await app.Services.MigrateBeatPassDatabaseAsync();
+// `migrate` applies migrations once (before PostgreSQL nodes start) and exits.
+if (args is [MigrateCommand])
+{
+    await app.Services.MigrateBeatPassDatabaseAsync();
+    Console.WriteLine("The database is up to date.");
+    return 0;
+}
+
+await app.Services.MigrateOnStartAsync();
 
 // Before seeding: `dotnet run` is Development, and the command may point at a real database.
 if (args is [MakeStaffCommand.Name, .. var commandArguments])
@@ -55,4 +63,7 @@ app.MapHealthChecks("/health");
 await app.RunAsync();
 return 0;
 
-public partial class Program;
+public partial class Program
+{
+    private const string MigrateCommand = "migrate";
+}

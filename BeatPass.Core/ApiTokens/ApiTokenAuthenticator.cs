@@ -26,7 +26,9 @@ public sealed class ApiTokenAuthenticator(
     /// <summary>How often each node records, per token, that an expired token was refused.</summary>
     public static readonly TimeSpan ExpiredRefusalLogInterval = TimeSpan.FromHours(1);
 
-    private static readonly Func<BeatPassDbContext, byte[], CancellationToken, Task<TokenRow?>> FindByHash =
+    // Compiled once per authenticator, not per process: a compiled query serves one model, and each provider's
+    // context has a model of its own (a test run holds both).
+    private readonly Func<BeatPassDbContext, byte[], CancellationToken, Task<TokenRow?>> _findByHash =
         EF.CompileAsyncQuery((BeatPassDbContext db, byte[] hash, CancellationToken _) => db.ApiTokens
             .Where(t => t.TokenHash == hash && t.User!.HasDeveloperAccess)
             .Select(t => new TokenRow(t.Id, t.Name, t.UserId, t.User!.UserName!, t.User.Email!, t.ExpiresAt, t.LastUsedAt))
@@ -52,7 +54,7 @@ public sealed class ApiTokenAuthenticator(
         TokenRow? row;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            row = await FindByHash(db, hash.ToArray(), cancellationToken);
+            row = await _findByHash(db, hash.ToArray(), cancellationToken);
         }
 
         if (row is null)

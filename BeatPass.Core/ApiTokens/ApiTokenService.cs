@@ -47,9 +47,10 @@ public sealed class ApiTokenService(
         var normalizedName = ApiTokenNames.Normalize(trimmedName);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        // Checks and insert in one write transaction (IMMEDIATE on SQLite), so a concurrent revoke, a
-        // second create of the same name or one over the limit cannot slip in between.
+        // Checks and insert in one write transaction (IMMEDIATE on SQLite, the account's row locked on PostgreSQL), so a
+        // concurrent revoke, a second create of the same name or one over the limit cannot slip in between.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.LockAccountAsync(userId, cancellationToken);
         var owner = await db.Users
             .Where(u => u.Id == userId)
             .Select(u => new
@@ -111,6 +112,7 @@ public sealed class ApiTokenService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.LockAccountAsync(userId, cancellationToken);
         var token = await db.ApiTokens
             .Where(t => t.Id == tokenId && t.UserId == userId)
             .Include(t => t.User)
@@ -143,6 +145,8 @@ public sealed class ApiTokenService(
     public async Task<bool> DeleteAsync(string userId, Guid tokenId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.LockAccountAsync(userId, cancellationToken);
         var token = await db.ApiTokens
             .Include(t => t.User)
             .SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, cancellationToken);
@@ -158,7 +162,9 @@ public sealed class ApiTokenService(
         {
             db.OutgoingEmails.Add(SecurityNotices.TokenDeleted(now, email, token.Name));
         }
+
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
 
         logger.LogInformation("User {UserId} deleted API token {TokenId}", userId, tokenId);
         return true;

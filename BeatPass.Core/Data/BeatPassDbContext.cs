@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Audit;
 using BeatPass.Core.Email;
@@ -8,9 +9,16 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace BeatPass.Core.Data;
 
-public sealed class BeatPassDbContext(DbContextOptions<BeatPassDbContext> options)
+/// <summary>
+/// The model, the same on every database. Each provider has a thin subclass of its own
+/// (<see cref="SqliteBeatPassDbContext"/>, <see cref="PostgreSqlBeatPassDbContext"/>) that its migrations belong to,
+/// as EF Core's "Migrations with Multiple Providers" describes; the rest of the code sees only this class.
+/// </summary>
+public abstract class BeatPassDbContext(DbContextOptions options)
     : IdentityDbContext<BeatPassUser>(options)
 {
+    private const int IdentityKeyLength = 128;
+
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
@@ -28,6 +36,20 @@ public sealed class BeatPassDbContext(DbContextOptions<BeatPassDbContext> option
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
+
+        // The web app's Identity (AddDefaultIdentity) caps these keys at 128 characters, and Identity reads that from
+        // the app's options while building the model. Say it here too, so the model, and each provider's
+        // migrations, are the same whoever builds the context: the app, the migration tools or a test.
+        builder.Entity<IdentityUserLogin<string>>(login =>
+        {
+            login.Property(l => l.LoginProvider).HasMaxLength(IdentityKeyLength);
+            login.Property(l => l.ProviderKey).HasMaxLength(IdentityKeyLength);
+        });
+        builder.Entity<IdentityUserToken<string>>(token =>
+        {
+            token.Property(t => t.LoginProvider).HasMaxLength(IdentityKeyLength);
+            token.Property(t => t.Name).HasMaxLength(IdentityKeyLength);
+        });
 
         builder.Entity<ApiToken>(token =>
         {
@@ -77,3 +99,9 @@ public sealed class BeatPassDbContext(DbContextOptions<BeatPassDbContext> option
             : throw new ArgumentException($"Store UTC times only; got a {value.Kind} one.", nameof(value));
     }
 }
+
+/// <summary>The embedded single-node database. Migrations: <c>Data/Migrations/Sqlite</c>.</summary>
+public sealed class SqliteBeatPassDbContext(DbContextOptions<SqliteBeatPassDbContext> options) : BeatPassDbContext(options);
+
+/// <summary>The database several nodes share. Migrations: <c>Data/Migrations/PostgreSql</c>.</summary>
+public sealed class PostgreSqlBeatPassDbContext(DbContextOptions<PostgreSqlBeatPassDbContext> options) : BeatPassDbContext(options);

@@ -3,9 +3,16 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace BeatPass.Core.Data;
 
-// Lets `dotnet ef migrations add` build the model without starting the web host.
-internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<BeatPassDbContext>
+// Let `dotnet ef migrations add … --context <provider's context>` build the model without starting the web host
+// or reaching a database server.
+internal sealed class SqliteDesignTimeDbContextFactory : IDesignTimeDbContextFactory<SqliteBeatPassDbContext>
 {
-    public BeatPassDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<BeatPassDbContext>().UseSqlite("Data Source=design-time.db").Options);
+    public SqliteBeatPassDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteBeatPassDbContext>().UseSqlite("Data Source=design-time.db").Options);
+}
+
+internal sealed class PostgreSqlDesignTimeDbContextFactory : IDesignTimeDbContextFactory<PostgreSqlBeatPassDbContext>
+{
+    public PostgreSqlBeatPassDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgreSqlBeatPassDbContext>().UseNpgsql("Host=localhost;Database=beatpass_design_time").Options);
 }

@@ -67,6 +67,8 @@ public sealed class DeveloperAccessService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await EnsureStaffAsync(db, actorUserId, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.LockAccountAsync(subjectUserId, cancellationToken);
         var subject = await FindSubjectAsync(db, subjectUserId, cancellationToken);
         if (subject.HasDeveloperAccess)
         {
@@ -79,7 +81,9 @@ public sealed class DeveloperAccessService(
         {
             db.OutgoingEmails.Add(SecurityNotices.DeveloperAccessGranted(Now, email));
         }
+
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Staff {ActorUserId} granted developer access to user {UserId}", actorUserId, subjectUserId);
     }
 
@@ -90,9 +94,10 @@ public sealed class DeveloperAccessService(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await EnsureStaffAsync(db, actorUserId, cancellationToken);
 
-        // One write transaction (IMMEDIATE on SQLite): a token being created meanwhile is either
-        // committed before, and deleted here, or refused for lack of access after.
+        // One write transaction (IMMEDIATE on SQLite, the account's row locked on PostgreSQL): a token being
+        // created meanwhile is either committed before, and deleted here, or refused for lack of access after.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.LockAccountAsync(subjectUserId, cancellationToken);
         var subject = await FindSubjectAsync(db, subjectUserId, cancellationToken);
         if (!subject.HasDeveloperAccess)
         {

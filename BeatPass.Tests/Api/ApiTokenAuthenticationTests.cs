@@ -11,7 +11,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace BeatPass.Tests.Api;
 
-public sealed class ApiTokenAuthenticationTests(BeatPassAppFactory app) : IClassFixture<BeatPassAppFactory>
+public abstract class ApiTokenAuthenticationTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : BeatPassAppFactory
 {
     [Fact]
     public async Task A_valid_token_gets_the_account_and_token_behind_it()
@@ -206,3 +207,7 @@ public sealed class ApiTokenAuthenticationTests(BeatPassAppFactory app) : IClass
         problem!.Status.Should().Be(401);
     }
 }
+
+public sealed class ApiTokenAuthenticationTestsOnSqlite(BeatPassAppFactory app) : ApiTokenAuthenticationTests<BeatPassAppFactory>(app);
+
+public sealed class ApiTokenAuthenticationTestsOnPostgreSql(PostgreSqlAppFactory app) : ApiTokenAuthenticationTests<PostgreSqlAppFactory>(app);

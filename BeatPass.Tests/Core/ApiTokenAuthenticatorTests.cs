@@ -1,3 +1,4 @@
+using BeatPass.Core.Data;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Audit;
 using BeatPass.Tests.Infrastructure;
@@ -5,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace BeatPass.Tests.Core;
 
-public sealed class ApiTokenAuthenticatorTests : IAsyncLifetime
+public abstract class ApiTokenAuthenticatorTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private TestDatabase _database = null!;
     private ApiTokenService _tokens = null!;
@@ -13,7 +14,7 @@ public sealed class ApiTokenAuthenticatorTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync();
+        _database = await TestDatabase.CreateAsync(provider: provider);
         _tokens = _database.CreateTokenService();
         _userId = await _database.CreateUserAsync();
     }
@@ -34,7 +35,7 @@ public sealed class ApiTokenAuthenticatorTests : IAsyncLifetime
     public async Task A_malformed_token_is_refused_without_touching_the_database()
     {
         // A database that cannot even be opened: any query would throw.
-        await using var unreachable = await TestDatabase.CreateAsync(connectionString: "Data Source=/nonexistent/dir/x.db;Mode=ReadOnly");
+        await using var unreachable = await TestDatabase.CreateAsync(connectionString: TestDatabase.UnreachableConnectionString(provider), provider: provider);
         var valid = ApiTokenFormat.Generate();
 
         (await unreachable.Authenticator.AuthenticateAsync(TestFiles.WithLastCharacterChanged(valid))).Should().Be(ApiTokenCheck.Invalid);
@@ -170,3 +171,7 @@ public sealed class ApiTokenAuthenticatorTests : IAsyncLifetime
     private async Task<CreatedApiToken> CreateAsync(string name, DateTime? expiresAt = null) =>
         (await _tokens.CreateAsync(_userId, name, expiresAt)).Token!;
 }
+
+public sealed class ApiTokenAuthenticatorTestsOnSqlite() : ApiTokenAuthenticatorTests(DatabaseProvider.Sqlite);
+
+public sealed class ApiTokenAuthenticatorTestsOnPostgreSql() : ApiTokenAuthenticatorTests(DatabaseProvider.PostgreSql);

@@ -1,3 +1,4 @@
+using BeatPass.Core.Data;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Audit;
 using BeatPass.Tests.Infrastructure;
@@ -5,14 +6,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace BeatPass.Tests.Core;
 
-public sealed class ApiTokenServiceTests : IAsyncLifetime
+public abstract class ApiTokenServiceTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private TestDatabase _database = null!;
     private ApiTokenService _tokens = null!;
 
     public async Task InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync(maxTokensPerAccount: 3);
+        _database = await TestDatabase.CreateAsync(maxTokensPerAccount: 3, provider: provider);
         _tokens = _database.CreateTokenService();
     }
 
@@ -342,3 +343,7 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
         (await db.AuditEvents.CountAsync()).Should().Be(0);
     }
 }
+
+public sealed class ApiTokenServiceTestsOnSqlite() : ApiTokenServiceTests(DatabaseProvider.Sqlite);
+
+public sealed class ApiTokenServiceTestsOnPostgreSql() : ApiTokenServiceTests(DatabaseProvider.PostgreSql);

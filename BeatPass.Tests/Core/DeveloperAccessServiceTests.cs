@@ -1,3 +1,4 @@
+using BeatPass.Core.Data;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Audit;
 using BeatPass.Core.DeveloperAccess;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BeatPass.Tests.Core;
 
-public sealed class DeveloperAccessServiceTests : IAsyncLifetime
+public abstract class DeveloperAccessServiceTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private TestDatabase _database = null!;
     private ApiTokenService _tokens = null!;
@@ -17,7 +18,7 @@ public sealed class DeveloperAccessServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync();
+        _database = await TestDatabase.CreateAsync(provider: provider);
         _tokens = _database.CreateTokenService();
         var services = new ServiceCollection();
         _database.AddCoreServicesTo(services);
@@ -76,6 +77,24 @@ public sealed class DeveloperAccessServiceTests : IAsyncLifetime
             (AuditAction.TokenDeleted, _staffId, userId, (string?)"First"),
             (AuditAction.TokenDeleted, _staffId, userId, (string?)"Second"),
         });
+    }
+
+    [Fact]
+    public async Task No_token_created_while_access_is_revoked_outlives_the_revoke()
+    {
+        // Each round races six creates against one revoke: a create either commits first and is deleted by the
+        // revoke, or comes after it and is refused. Without the account lock some rounds would leave a token.
+        for (var round = 0; round < 10; round++)
+        {
+            var userId = await _database.CreateUserAsync();
+            var creates = Enumerable.Range(0, 6).Select(i => Task.Run(() => _tokens.CreateAsync(userId, $"Racer {i}")));
+            var revoke = Task.Run(() => _access.RevokeAsync(_staffId, userId));
+
+            await Task.WhenAll([.. creates, revoke]);
+
+            (await _tokens.ListAsync(userId)).Should().BeEmpty($"round {round} revoked access while tokens were being created");
+            (await _access.HasAccessAsync(userId)).Should().BeFalse();
+        }
     }
 
     [Fact]
@@ -207,3 +226,7 @@ public sealed class DeveloperAccessServiceTests : IAsyncLifetime
         await db.AuditEvents.ExecuteDeleteAsync();
     }
 }
+
+public sealed class DeveloperAccessServiceTestsOnSqlite() : DeveloperAccessServiceTests(DatabaseProvider.Sqlite);
+
+public sealed class DeveloperAccessServiceTestsOnPostgreSql() : DeveloperAccessServiceTests(DatabaseProvider.PostgreSql);

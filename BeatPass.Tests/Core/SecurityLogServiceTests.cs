@@ -1,14 +1,15 @@
+using BeatPass.Core.Data;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Audit;
 using BeatPass.Tests.Infrastructure;
 
 namespace BeatPass.Tests.Core;
 
-public sealed class SecurityLogServiceTests : IAsyncLifetime
+public abstract class SecurityLogServiceTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private TestDatabase _database = null!;
 
-    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync();
+    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync(provider: provider);
 
     public async Task DisposeAsync() => await _database.DisposeAsync();
 
@@ -76,3 +77,7 @@ public sealed class SecurityLogServiceTests : IAsyncLifetime
         _database.Time.Advance(TimeSpan.FromSeconds(1));
     }
 }
+
+public sealed class SecurityLogServiceTestsOnSqlite() : SecurityLogServiceTests(DatabaseProvider.Sqlite);
+
+public sealed class SecurityLogServiceTestsOnPostgreSql() : SecurityLogServiceTests(DatabaseProvider.PostgreSql);

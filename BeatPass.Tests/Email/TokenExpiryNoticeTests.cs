@@ -1,3 +1,4 @@
+using BeatPass.Core.Data;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -5,11 +6,11 @@ using Microsoft.EntityFrameworkCore;
 namespace BeatPass.Tests.Email;
 
 /// <summary>The expiry emails, queued by the job as time moves: each once, even across restarts and racing runs.</summary>
-public sealed class TokenExpiryNoticeTests : IAsyncLifetime
+public abstract class TokenExpiryNoticeTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private TestDatabase _db = null!;
 
-    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync();
+    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync(provider: provider);
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
@@ -108,3 +109,7 @@ public sealed class TokenExpiryNoticeTests : IAsyncLifetime
             .Where(s => s.Contains("expire")).ToListAsync();
     }
 }
+
+public sealed class TokenExpiryNoticeTestsOnSqlite() : TokenExpiryNoticeTests(DatabaseProvider.Sqlite);
+
+public sealed class TokenExpiryNoticeTestsOnPostgreSql() : TokenExpiryNoticeTests(DatabaseProvider.PostgreSql);

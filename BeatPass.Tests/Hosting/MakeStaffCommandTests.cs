@@ -65,6 +65,31 @@ public sealed class MakeStaffCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Migrate_applies_the_PostgreSQL_migrations_once_and_exits()
+    {
+        var database = await PostgreSqlTestServer.CreateEmptyDatabaseAsync();
+        try
+        {
+            var settings = new Dictionary<string, string> { ["Database__Provider"] = "PostgreSQL", ["ConnectionStrings__BeatPass"] = database };
+
+            var first = await RunAsync("Production", settings, "migrate");
+            var second = await RunAsync("Production", settings, "migrate");
+
+            first.ExitCode.Should().Be(0, first.Output);
+            first.Output.Should().Contain("The database is up to date.");
+            second.ExitCode.Should().Be(0, second.Output);
+            await using var connection = new Npgsql.NpgsqlConnection(database);
+            await connection.OpenAsync();
+            await using var count = new Npgsql.NpgsqlCommand("SELECT COUNT(*) FROM \"__EFMigrationsHistory\"", connection);
+            ((long)(await count.ExecuteScalarAsync())!).Should().BePositive();
+        }
+        finally
+        {
+            await PostgreSqlTestServer.DropDatabaseAsync(database);
+        }
+    }
+
+    [Fact]
     public async Task Without_an_email_it_prints_the_usage()
     {
         var run = await RunAsync("Production", "make-staff");
@@ -75,7 +100,10 @@ public sealed class MakeStaffCommandTests : IDisposable
 
     public void Dispose() => TestFiles.DeleteSqliteDatabase(_databasePath);
 
-    private async Task<(int ExitCode, string Output)> RunAsync(string environment, params string[] arguments)
+    private Task<(int ExitCode, string Output)> RunAsync(string environment, params string[] arguments) =>
+        RunAsync(environment, new Dictionary<string, string>(), arguments);
+
+    private async Task<(int ExitCode, string Output)> RunAsync(string environment, Dictionary<string, string> settings, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -89,6 +117,11 @@ public sealed class MakeStaffCommandTests : IDisposable
                 ["Logging__LogLevel__Default"] = "Warning",
             },
         };
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+
         start.ArgumentList.Add(RepositoryPaths.WebAssembly);
         foreach (var argument in arguments)
         {

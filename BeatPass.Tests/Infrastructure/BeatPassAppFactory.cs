@@ -34,7 +34,12 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
 
     public string DatabasePath { get; } = Path.Combine(Path.GetTempPath(), $"beatpass-app-{Guid.NewGuid():N}.db");
 
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    /// <summary>SQLite unless a subclass runs the app on the test PostgreSQL server.</summary>
+    protected virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    private string? _postgreSqlDatabase;
+
+    public FakeTimeProvider Time { get; } = TestClock.Now();
 
     /// <summary>What the app logged, at <see cref="MinimumLogLevel"/> and above; nothing goes to the console.</summary>
     public CapturedLogs Logs { get; } = new();
@@ -53,7 +58,18 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(EnvironmentName);
-        builder.UseSetting("ConnectionStrings:BeatPass", $"Data Source={DatabasePath}");
+        if (Provider == DatabaseProvider.PostgreSql)
+        {
+            // The app migrates a PostgreSQL database only when told to; the test copy comes migrated.
+            _postgreSqlDatabase ??= PostgreSqlTestServer.CreateDatabaseAsync().GetAwaiter().GetResult();
+            builder.UseSetting("Database:Provider", "PostgreSQL");
+            builder.UseSetting("ConnectionStrings:BeatPass", _postgreSqlDatabase);
+        }
+        else
+        {
+            builder.UseSetting("ConnectionStrings:BeatPass", $"Data Source={DatabasePath}");
+        }
+
         builder.UseSetting("ApiRateLimit:FailuresPerWindow", FailedAuthenticationsPerWindow.ToString());
         builder.UseSetting("AccountRateLimit:PostsPerWindow", AccountFormPostsPerWindow.ToString());
         builder.UseSetting("App:PublicUrl", PublicUrl.ToString());
@@ -118,6 +134,11 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         await Mail.DisposeAsync();
+        if (_postgreSqlDatabase is not null)
+        {
+            await PostgreSqlTestServer.DropDatabaseAsync(_postgreSqlDatabase);
+        }
+
         TestFiles.DeleteSqliteDatabase(DatabasePath);
 
         GC.SuppressFinalize(this);

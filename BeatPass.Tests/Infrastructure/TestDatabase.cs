@@ -22,11 +22,14 @@ public sealed class TestDatabase : IAsyncDisposable
 
     private readonly bool _ownsFile;
 
-    private TestDatabase(string path, ServiceProvider services, bool ownsFile)
+    private readonly string? _postgreSqlDatabase;
+
+    private TestDatabase(string path, ServiceProvider services, bool ownsFile, string? postgreSqlDatabase)
     {
         FilePath = path;
         _services = services;
         _ownsFile = ownsFile;
+        _postgreSqlDatabase = postgreSqlDatabase;
     }
 
     public string FilePath { get; }
@@ -34,27 +37,41 @@ public sealed class TestDatabase : IAsyncDisposable
     public FakeTimeProvider Time => (FakeTimeProvider)_services.GetRequiredService<TimeProvider>();
 
     /// <param name="filePath">A file the caller owns and deletes; by default a temporary file deleted on dispose.</param>
-    public static async Task<TestDatabase> CreateAsync(int maxTokensPerAccount = 100, string? connectionString = null, string? filePath = null)
+    /// <param name="provider">SQLite (a file), or PostgreSQL (a database of its own on the test server, dropped on dispose).</param>
+    public static async Task<TestDatabase> CreateAsync(
+        int maxTokensPerAccount = 100, string? connectionString = null, string? filePath = null, DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
         var path = filePath ?? Path.Combine(Path.GetTempPath(), $"beatpass-test-{Guid.NewGuid():N}.db");
+        string? postgreSqlDatabase = null;
+        if (provider == DatabaseProvider.PostgreSql && connectionString is null)
+        {
+            postgreSqlDatabase = await PostgreSqlTestServer.CreateDatabaseAsync(); // migrated already
+        }
+
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:BeatPass"] = connectionString ?? $"Data Source={path}",
+            ["Database:Provider"] = provider == DatabaseProvider.PostgreSql ? "PostgreSQL" : "Sqlite",
+            ["ConnectionStrings:BeatPass"] = connectionString ?? postgreSqlDatabase ?? $"Data Source={path}",
             ["ApiTokens:MaxTokensPerAccount"] = maxTokensPerAccount.ToString(),
         });
-        builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.UtcNow));
+        builder.Services.AddSingleton<TimeProvider>(TestClock.Now());
         builder.Services.AddLogging();
         builder.AddBeatPassCore();
 
         var services = builder.Services.BuildServiceProvider();
-        if (connectionString is null)
+        if (connectionString is null && provider == DatabaseProvider.Sqlite)
         {
             await services.MigrateBeatPassDatabaseAsync();
         }
 
-        return new TestDatabase(path, services, ownsFile: filePath is null);
+        return new TestDatabase(path, services, ownsFile: filePath is null && provider == DatabaseProvider.Sqlite, postgreSqlDatabase);
     }
+
+    /// <summary>A connection string of this provider that no query can get through.</summary>
+    public static string UnreachableConnectionString(DatabaseProvider provider) => provider == DatabaseProvider.PostgreSql
+        ? "Host=127.0.0.1;Port=1;Username=nobody;Database=nothing;Timeout=2"
+        : "Data Source=/nonexistent/dir/x.db;Mode=ReadOnly";
 
     /// <summary>Registers this database's Core services in another container, such as a bUnit context's.</summary>
     public void AddCoreServicesTo(IServiceCollection services)
@@ -146,7 +163,11 @@ public sealed class TestDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
-        if (_ownsFile)
+        if (_postgreSqlDatabase is not null)
+        {
+            await PostgreSqlTestServer.DropDatabaseAsync(_postgreSqlDatabase);
+        }
+        else if (_ownsFile)
         {
             TestFiles.DeleteSqliteDatabase(FilePath);
         }

@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace BeatPass.Core.Data.Migrations
+namespace BeatPass.Core.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(BeatPassDbContext))]
-    [Migration("20261128073540_EmailOutbox")]
-    partial class EmailOutbox
+    [DbContext(typeof(SqliteBeatPassDbContext))]
+    [Migration("20261127183032_TokenExpiry")]
+    partial class TokenExpiry
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -31,9 +31,6 @@ namespace BeatPass.Core.Data.Migrations
 
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("TEXT");
-
-                    b.Property<int>("ExpiryNotice")
-                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Hint")
                         .IsRequired()
@@ -66,8 +63,6 @@ namespace BeatPass.Core.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("ExpiresAt");
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
@@ -127,9 +122,6 @@ namespace BeatPass.Core.Data.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTime?>("CreatedAt")
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Email")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
@@ -183,45 +175,6 @@ namespace BeatPass.Core.Data.Migrations
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
-                });
-
-            modelBuilder.Entity("BeatPass.Core.Email.OutgoingEmail", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Body")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("IsHtml")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("NextAttemptAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Subject")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("To")
-                        .IsRequired()
-                        .HasMaxLength(320)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("NextAttemptAt");
-
-                    b.ToTable("OutgoingEmails");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>

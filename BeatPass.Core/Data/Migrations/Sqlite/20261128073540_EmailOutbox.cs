@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace BeatPass.Core.Data.Migrations
+namespace BeatPass.Core.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class EmailOutbox : Migration

@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace BeatPass.Core.Data.Migrations
+namespace BeatPass.Core.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(BeatPassDbContext))]
-    [Migration("20261128082340_UserSessions")]
-    partial class UserSessions
+    [DbContext(typeof(SqliteBeatPassDbContext))]
+    [Migration("20261128073540_EmailOutbox")]
+    partial class EmailOutbox
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -224,55 +224,6 @@ namespace BeatPass.Core.Data.Migrations
                     b.ToTable("OutgoingEmails");
                 });
 
-            modelBuilder.Entity("BeatPass.Core.Sessions.UserSession", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("ExpiresAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("IpAddress")
-                        .HasMaxLength(45)
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("KeyHash")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("BLOB");
-
-                    b.Property<DateTime>("LastActiveAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("SignedInAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<byte[]>("Ticket")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
-
-                    b.Property<string>("UserAgent")
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("UserId")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("VerifiedAt")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("KeyHash")
-                        .IsUnique();
-
-                    b.HasIndex("UserId", "LastActiveAt");
-
-                    b.ToTable("UserSessions");
-                });
-
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
                 {
                     b.Property<string>("Id")
@@ -402,17 +353,6 @@ namespace BeatPass.Core.Data.Migrations
                 });
 
             modelBuilder.Entity("BeatPass.Core.ApiTokens.ApiToken", b =>
-                {
-                    b.HasOne("BeatPass.Core.Data.BeatPassUser", "User")
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.Navigation("User");
-                });
-
-            modelBuilder.Entity("BeatPass.Core.Sessions.UserSession", b =>
                 {
                     b.HasOne("BeatPass.Core.Data.BeatPassUser", "User")
                         .WithMany()

@@ -8,9 +8,9 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace BeatPass.Core.Data.Migrations
+namespace BeatPass.Core.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(BeatPassDbContext))]
+    [DbContext(typeof(SqliteBeatPassDbContext))]
     [Migration("20261127172530_Initial")]
     partial class Initial
     {
