@@ -189,8 +189,7 @@ public sealed class AccountEmailTests : IAsyncLifetime
         _app.Mail.MessagesTo(unknown).Should().BeEmpty("nobody owns that address here");
     }
 
-    private HttpClient NewClient() =>
-        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = _app.BaseAddress };
+    private HttpClient NewClient() => _app.CreateFormClient();
 
     private static string NewEmail() => $"mail-{Guid.NewGuid():N}@example.com";
 

@@ -26,4 +26,8 @@ public class LiveAppFactory(LogLevel minimumLogLevel = LogLevel.Information) : B
     }
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
+
+    /// <summary>A client that keeps cookies and shows each redirect, as a test of sign-in and forms needs; <paramref name="cookies"/> are its own.</summary>
+    public HttpClient CreateFormClient(CookieContainer? cookies = null) =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies ?? new CookieContainer() }) { BaseAddress = BaseAddress };
 }

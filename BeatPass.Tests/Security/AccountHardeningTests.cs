@@ -17,7 +17,7 @@ public sealed class AccountHardeningTests
     {
         await using var app = new LimitedApp();
         app.Start();
-        using var client = NewClient(app);
+        using var client = app.CreateFormClient();
 
         for (var i = 0; i < 3; i++)
         {
@@ -109,7 +109,7 @@ public sealed class AccountHardeningTests
     {
         await using var app = new LiveAppFactory();
         app.Start();
-        using var client = NewClient(app);
+        using var client = app.CreateFormClient();
 
         var foreign = await NegotiateAsync(client, "http://evil.example");
         var own = await NegotiateAsync(client, app.BaseAddress.GetLeftPart(UriPartial.Authority));
@@ -127,7 +127,7 @@ public sealed class AccountHardeningTests
         await using var app = new ProductionApp();
         app.Start();
         var user = await app.CreateUserAsync();
-        using var client = NewClient(app);
+        using var client = app.CreateFormClient();
 
         var signedIn = await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
 
@@ -140,9 +140,6 @@ public sealed class AccountHardeningTests
         using var request = new HttpRequestMessage(HttpMethod.Post, "/_blazor/negotiate?negotiateVersion=1") { Headers = { { "Origin", origin } } };
         return await client.SendAsync(request);
     }
-
-    private static HttpClient NewClient(LiveAppFactory app) =>
-        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = app.BaseAddress };
 
     private sealed class LimitedApp : LiveAppFactory
     {

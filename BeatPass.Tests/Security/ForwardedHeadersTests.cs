@@ -39,10 +39,7 @@ public sealed class ForwardedHeadersTests
     private static async Task<string?> SignedInAddressAsync(ProxiedApp app)
     {
         var user = await app.CreateUserAsync();
-        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
-        {
-            BaseAddress = app.BaseAddress,
-        };
+        using var client = app.CreateFormClient();
         client.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.9");
         (await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password)).StatusCode.Should().Be(HttpStatusCode.Redirect);
         var sessions = await app.WithServiceAsync<UserSessionService, IReadOnlyList<UserSessionSummary>>(s => s.ListAsync(user.Id, null));

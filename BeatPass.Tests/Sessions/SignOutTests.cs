@@ -120,7 +120,7 @@ public sealed class SignOutTests : IAsyncLifetime
     private (HttpClient Client, CookieContainer Cookies) NewClient(string userAgent = "Test browser")
     {
         var cookies = new CookieContainer();
-        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies }) { BaseAddress = _app.BaseAddress };
+        var client = _app.CreateFormClient(cookies);
         client.DefaultRequestHeaders.UserAgent.ParseAdd(userAgent.Replace(' ', '-'));
         return (client, cookies);
     }

@@ -87,8 +87,7 @@ public sealed partial class TwoFactorTests : IAsyncLifetime
     // Identity checks authenticator codes against the system clock, not the app's TimeProvider, as a phone's app does.
     private static string Code(string key) => Totp.Code(key, DateTimeOffset.UtcNow);
 
-    private HttpClient NewClient() =>
-        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = _app.BaseAddress };
+    private HttpClient NewClient() => _app.CreateFormClient();
 
     [GeneratedRegex("<kbd id=\"sharedKey\">([a-z2-7 ]+)</kbd>")]
     private static partial Regex SharedKey();
