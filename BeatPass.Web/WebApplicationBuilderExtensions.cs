@@ -52,9 +52,9 @@ public static class WebApplicationBuilderExtensions
             : CookieSecurePolicy.Always);
         // The cookie carries only a session key; the sign-in lives in the database, so ending it there ends it everywhere.
         builder.Services.AddSingleton<DatabaseTicketStore>();
-        builder.Services.AddScoped<SudoMode>();
         builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
             .Configure<DatabaseTicketStore>((cookie, store) => cookie.SessionStore = store);
+        builder.Services.AddScoped<SudoMode>();
         // Pages re-read the account (roles included) at least once a minute; open circuits do the same.
         builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
 

@@ -90,6 +90,10 @@ public sealed class BrowserFixture : IAsyncLifetime
             await page.ScreenshotAsync(new() { Path = path + ".png", FullPage = true });
             await File.WriteAllTextAsync(path + ".html", await page.ContentAsync());
         }
+
+        // What the server warned about while the suite ran, the newest last.
+        await File.WriteAllLinesAsync(Path.Combine(directory, $"{testName}-server.log"),
+            App.Logs.Entries.Where(e => e.Level >= LogLevel.Warning).TakeLast(200).Select(e => e.ToString()));
     }
 
     /// <summary>A fresh browser context, signed in as the account through the Identity sign-in page.</summary>
