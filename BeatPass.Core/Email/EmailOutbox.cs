@@ -13,9 +13,7 @@ public sealed class EmailOutbox(IDbContextFactory<BeatPassDbContext> dbFactory, 
     public async Task EnqueueAsync(string to, string subject, string body, bool isHtml, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var email = OutgoingEmail.PlainText(timeProvider.GetUtcNow().UtcDateTime, to, subject, body);
-        email.IsHtml = isHtml;
-        db.OutgoingEmails.Add(email);
+        db.OutgoingEmails.Add(OutgoingEmail.Create(timeProvider.GetUtcNow().UtcDateTime, to, subject, body, isHtml));
         await db.SaveChangesAsync(cancellationToken);
     }
 

@@ -28,11 +28,12 @@ public sealed class OutgoingEmail
     /// <summary>When the next delivery may be tried; a node that takes the message moves it on by a lease.</summary>
     public DateTime NextAttemptAt { get; set; }
 
-    public static OutgoingEmail PlainText(DateTime now, string to, string subject, string body) => new()
+    public static OutgoingEmail Create(DateTime now, string to, string subject, string body, bool isHtml = false) => new()
     {
         To = to,
         Subject = subject,
         Body = body,
+        IsHtml = isHtml,
         CreatedAt = now,
         NextAttemptAt = now,
     };

@@ -53,7 +53,7 @@ public static class SecurityNotices
     public static string Time(DateTime utc) => utc.ToString("ddd, d MMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
     private static OutgoingEmail Notice(DateTime now, string to, string subject, string what, string ifNotYou) =>
-        OutgoingEmail.PlainText(now, to, subject, $"""
+        OutgoingEmail.Create(now, to, subject, $"""
             Hello,
 
             {what}
