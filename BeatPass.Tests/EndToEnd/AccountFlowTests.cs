@@ -97,6 +97,8 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         var confirmation = staffPage.GetByRole(AriaRole.Dialog, new() { Name = "Revoke developer access?" });
         await Expect(confirmation).ToContainTextAsync("1 token");
         await confirmation.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        // The switch shows "off" from the click on; the snackbar is what says the revoke has happened.
+        await Expect(staffPage.GetByText($"Developer access revoked from {user.Email}; 1 token deleted.")).ToBeVisibleAsync();
         await Expect(admin.AccessSwitch(user.Email!)).Not.ToBeCheckedAsync();
 
         (await browser.CallMeAsync(token)).Should().Be(HttpStatusCode.Unauthorized);
