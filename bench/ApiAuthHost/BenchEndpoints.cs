@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using BeatPass.Core;
 using BeatPass.Core.ApiTokens;
+using BeatPass.Core.Data;
 using BeatPass.Web.Api;
 using BeatPass.Web.Authentication;
 using Microsoft.Extensions.Options;
@@ -50,15 +51,16 @@ public static class BenchEndpoints
 
         // The harness restarts the server after seeding, so what seeding allocated is not in the figures.
         bench.MapPost("/seed", async (int tokens, int known, IConfiguration configuration, ApiTokenService service) =>
-            Results.Text(await BenchSeeder.SeedAsync(ConnectionString(configuration), tokens, known, service)));
+            Results.Text(await Seeder(configuration).SeedAsync(tokens, known, service)));
 
         bench.MapGet("/last-used-writes", (Guid tokenId, IConfiguration configuration) =>
-            Results.Text(BenchSeeder.LastUsedWrites(ConnectionString(configuration), tokenId)));
+            Results.Text(Seeder(configuration).LastUsedWrites(tokenId)));
 
         bench.MapGet("/cache", (ApiTokenCache cache, IOptions<ApiTokenOptions> options) =>
             Results.Text($"entries {cache.Count} capacity {options.Value.CacheCapacity}"));
     }
 
-    private static string ConnectionString(IConfiguration configuration) =>
-        configuration.GetConnectionString(CoreServiceCollectionExtensions.ConnectionStringName)!;
+    private static BenchSeeder Seeder(IConfiguration configuration) => new(
+        configuration.GetConnectionString(CoreServiceCollectionExtensions.ConnectionStringName)!,
+        DatabaseSettings.Provider(configuration));
 }
