@@ -43,6 +43,8 @@ public static class CoreServiceCollectionExtensions
         builder.Services.AddSingleton<ApiTokenCache>();
         builder.Services.AddSingleton<ApiTokenCacheInvalidator>();
         builder.Services.AddSingleton<ApiTokenAuthenticator>();
+        builder.Services.AddSingleton<ApiTokenChangeListener>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ApiTokenChangeListener>());
         builder.Services.AddScoped<ApiTokenService>();
         builder.Services.AddScoped<DeveloperAccessService>();
         builder.Services.AddScoped<SecurityLogService>();

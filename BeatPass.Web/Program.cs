@@ -22,6 +22,14 @@ if (args is [MigrateCommand])
 
 await app.Services.MigrateOnStartAsync();
 
+// `seed-demo` adds the demo accounts (as Development does at start) to any database, such as deploy/'s, and exits.
+if (args is [SeedDemoCommand])
+{
+    await DemoAccounts.SeedAsync(app.Services);
+    Console.WriteLine("The demo accounts are there; the README lists them.");
+    return 0;
+}
+
 // Before seeding: `dotnet run` is Development, and the command may point at a real database.
 if (args is [MakeStaffCommand.Name, .. var commandArguments])
 {
@@ -66,4 +74,5 @@ return 0;
 public partial class Program
 {
     private const string MigrateCommand = "migrate";
+    private const string SeedDemoCommand = "seed-demo";
 }

@@ -6,7 +6,9 @@ using BeatPass.Web.Email;
 using BeatPass.Web.Hosting;
 using BeatPass.Web.Security;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
@@ -18,6 +20,9 @@ namespace BeatPass.Web;
 
 public static class WebApplicationBuilderExtensions
 {
+    public const string DataProtectionApplicationName = "BeatPass";
+    public const string DataProtectionCertificatePathKey = "DataProtection:CertificatePath";
+
     /// <summary>
     /// Identity with its default UI and sign-in lockout, email through the outbox, the API token scheme and its
     /// failed-authentication limit, Blazor with MudBlazor, the API reference, health checks.
@@ -75,8 +80,29 @@ public static class WebApplicationBuilderExtensions
 
         builder.Services.AddProblemDetails();
         builder.Services.AddBeatPassApiDocumentation();
-        builder.Services.AddHealthChecks().AddDbContextCheck<BeatPassDbContext>();
+        builder.Services.AddHealthChecks()
+            .AddDbContextCheck<BeatPassDbContext>()
+            .AddCheck<TokenChangesHealthCheck>("token-changes");
+        builder.AddSharedDataProtection();
         return builder;
+    }
+
+    /// <summary>
+    /// One Data Protection key ring for every node, kept in the database under one application name, so a sign-in
+    /// cookie, an antiforgery token or an emailed link that one node issued works on every other. With
+    /// <c>DataProtection:CertificatePath</c> (a PFX, and <c>DataProtection:CertificatePassword</c>) the keys are
+    /// encrypted at rest with that certificate; every node needs the same one.
+    /// </summary>
+    private static void AddSharedDataProtection(this WebApplicationBuilder builder)
+    {
+        var dataProtection = builder.Services.AddDataProtection()
+            .SetApplicationName(DataProtectionApplicationName)
+            .PersistKeysToDbContext<BeatPassDbContext>();
+        if (builder.Configuration[DataProtectionCertificatePathKey] is { Length: > 0 } path)
+        {
+            var certificate = X509CertificateLoader.LoadPkcs12FromFile(path, builder.Configuration["DataProtection:CertificatePassword"]);
+            dataProtection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
+        }
     }
 
     /// <summary>Email settings checked at start, the outbox's sender, and links built from <c>App:PublicUrl</c>.</summary>

@@ -7,9 +7,10 @@ namespace BeatPass.Core.ApiTokens;
 /// Tokens this node has recently looked up, by hash, so an API request costs a dictionary lookup rather than a
 /// query. Every change to a token or its owner made through <see cref="Data.BeatPassDbContext"/> on this node
 /// invalidates the owner's entries when it commits (see <see cref="ApiTokenCacheInvalidator"/>), so deletion,
-/// regeneration, revoked access and account deletion take effect at once. Entries also go stale after
-/// <see cref="ApiTokenOptions.CacheEntryLifetime"/>, which bounds how long a change made elsewhere (another
-/// node, a hand-edited database) can go unseen. Expiry is compared on every request.
+/// regeneration, revoked access and account deletion take effect at once; on PostgreSQL, changes committed by other
+/// nodes (or by hand) reach it through <see cref="ApiTokenChangeListener"/>. Entries also go stale after
+/// <see cref="ApiTokenOptions.CacheEntryLifetime"/>, which bounds how long a change can go unseen if all of that
+/// fails. Expiry is compared on every request.
 /// </summary>
 public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
 {

@@ -3,6 +3,7 @@ using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Audit;
 using BeatPass.Core.Email;
 using BeatPass.Core.Sessions;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -15,7 +16,7 @@ namespace BeatPass.Core.Data;
 /// as EF Core's "Migrations with Multiple Providers" describes; the rest of the code sees only this class.
 /// </summary>
 public abstract class BeatPassDbContext(DbContextOptions options)
-    : IdentityDbContext<BeatPassUser>(options)
+    : IdentityDbContext<BeatPassUser>(options), IDataProtectionKeyContext
 {
     private const int IdentityKeyLength = 128;
 
@@ -26,6 +27,9 @@ public abstract class BeatPassDbContext(DbContextOptions options)
     public DbSet<OutgoingEmail> OutgoingEmails => Set<OutgoingEmail>();
 
     public DbSet<UserSession> UserSessions => Set<UserSession>();
+
+    /// <summary>The Data Protection key ring, shared by every node: cookies and links one node issues work on all.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

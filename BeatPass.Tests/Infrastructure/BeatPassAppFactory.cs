@@ -39,6 +39,16 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
 
     private string? _postgreSqlDatabase;
 
+    /// <summary>
+    /// The connection string of this app's PostgreSQL database: another node's when <see cref="SharedPostgreSqlDatabase"/>
+    /// names one, else one made for it (the test copy comes migrated; the app migrates PostgreSQL only when told to).
+    /// </summary>
+    public string PostgreSqlDatabase => SharedPostgreSqlDatabase
+        ?? (_postgreSqlDatabase ??= PostgreSqlTestServer.CreateDatabaseAsync().GetAwaiter().GetResult());
+
+    /// <summary>Set by a second node, so that it runs on the first node's database (which the first node drops).</summary>
+    protected virtual string? SharedPostgreSqlDatabase => null;
+
     public FakeTimeProvider Time { get; } = TestClock.Now();
 
     /// <summary>What the app logged, at <see cref="MinimumLogLevel"/> and above; nothing goes to the console.</summary>
@@ -60,10 +70,8 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
         builder.UseEnvironment(EnvironmentName);
         if (Provider == DatabaseProvider.PostgreSql)
         {
-            // The app migrates a PostgreSQL database only when told to; the test copy comes migrated.
-            _postgreSqlDatabase ??= PostgreSqlTestServer.CreateDatabaseAsync().GetAwaiter().GetResult();
             builder.UseSetting("Database:Provider", "PostgreSQL");
-            builder.UseSetting("ConnectionStrings:BeatPass", _postgreSqlDatabase);
+            builder.UseSetting("ConnectionStrings:BeatPass", PostgreSqlDatabase);
         }
         else
         {

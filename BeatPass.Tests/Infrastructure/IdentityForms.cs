@@ -9,7 +9,7 @@ public static partial class IdentityForms
     public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password)
     {
         var form = await client.GetStringAsync("/Identity/Account/Login");
-        var antiforgery = AntiforgeryField().Match(form).Groups[1].Value;
+        var antiforgery = AntiforgeryToken(form);
         return await client.PostAsync("/Identity/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Input.Email"] = email,
@@ -23,9 +23,12 @@ public static partial class IdentityForms
     public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string url, Dictionary<string, string> fields)
     {
         var form = await client.GetStringAsync(url);
-        fields["__RequestVerificationToken"] = AntiforgeryField().Match(form).Groups[1].Value;
+        fields["__RequestVerificationToken"] = AntiforgeryToken(form);
         return await client.PostAsync(url, new FormUrlEncodedContent(fields));
     }
+
+    /// <summary>The antiforgery token in a page's form.</summary>
+    public static string AntiforgeryToken(string html) => AntiforgeryField().Match(html).Groups[1].Value;
 
     /// <summary>
     /// A page's HTML without what differs on every response (antiforgery tokens, script nonces) and with

@@ -34,6 +34,9 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public string FilePath { get; }
 
+    /// <summary>The connection string of the PostgreSQL database made for this instance; null on SQLite.</summary>
+    public string? PostgreSqlConnectionString => _postgreSqlDatabase;
+
     public FakeTimeProvider Time => (FakeTimeProvider)_services.GetRequiredService<TimeProvider>();
 
     /// <param name="filePath">A file the caller owns and deletes; by default a temporary file deleted on dispose.</param>

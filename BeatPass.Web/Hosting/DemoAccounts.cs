@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Identity;
 
 namespace BeatPass.Web.Hosting;
 
-/// <summary>Accounts to try the app with. Seeded in Development only; listed in the README.</summary>
+/// <summary>Accounts to try the app with. Seeded in Development, or by the `seed-demo` command; listed in the README.</summary>
 internal static class DemoAccounts
 {
     public const string Password = "BeatPass-demo-1";

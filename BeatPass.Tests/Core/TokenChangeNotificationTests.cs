@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using BeatPass.Core.ApiTokens;
+using BeatPass.Core.Data;
+using BeatPass.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace BeatPass.Tests.Core;
+
+/// <summary>
+/// The PostgreSQL triggers that tell every node which account's tokens changed (migration TokenChangeNotifications),
+/// heard on a LISTEN connection of the test's own. What must not notify is shown by a later change that must: the
+/// channel delivers in commit order, so the later change's notification arrives first only if nothing came before it.
+/// </summary>
+public sealed class TokenChangeNotificationTests : IAsyncLifetime
+{
+    private readonly ConcurrentQueue<string> _received = new();
+    private TestDatabase _db = null!;
+    private NpgsqlConnection _listener = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync(provider: DatabaseProvider.PostgreSql);
+        _listener = new NpgsqlConnection(_db.PostgreSqlConnectionString);
+        await _listener.OpenAsync();
+        _listener.Notification += (_, notification) =>
+        {
+            notification.Channel.Should().Be(ApiTokenChangeListener.Channel);
+            _received.Enqueue(notification.Payload);
+        };
+        await using var listen = new NpgsqlCommand($"LISTEN {ApiTokenChangeListener.Channel}", _listener);
+        await listen.ExecuteNonQueryAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _listener.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Creating_and_deleting_a_token_each_notify_its_owner()
+    {
+        var userId = await _db.CreateUserAsync();
+
+        var created = (await _db.CreateTokenService().CreateAsync(userId, "Notified")).Token!;
+        (await NextAsync()).Should().Be(userId);
+        await _db.CreateTokenService().DeleteAsync(userId, created.Summary.Id);
+
+        (await NextAsync()).Should().Be(userId);
+    }
+
+    [Fact]
+    public async Task Revoking_access_notifies_the_account_once_however_many_tokens_it_deletes()
+    {
+        var userId = await _db.CreateUserAsync();
+        var staffId = await _db.CreateStaffAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await _db.CreateTokenService().CreateAsync(userId, $"Token {i}");
+            (await NextAsync()).Should().Be(userId);
+        }
+
+        await _db.CreateDeveloperAccessService().RevokeAsync(staffId, userId);
+
+        (await NextAsync()).Should().Be(userId);
+        await ExpectNothingBeforeTheNextChangeAsync();
+    }
+
+    [Fact]
+    public async Task A_change_rolled_back_notifies_no_one()
+    {
+        var userId = await _db.CreateUserAsync();
+        var token = (await _db.CreateTokenService().CreateAsync(userId, "Kept")).Token!;
+        (await NextAsync()).Should().Be(userId);
+
+        await using (var db = _db.CreateDbContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await db.ApiTokens.Where(t => t.Id == token.Summary.Id).ExecuteDeleteAsync();
+            await transaction.RollbackAsync();
+        }
+
+        await ExpectNothingBeforeTheNextChangeAsync();
+    }
+
+    [Fact]
+    public async Task Recording_a_tokens_last_use_notifies_no_one()
+    {
+        var userId = await _db.CreateUserAsync();
+        var token = (await _db.CreateTokenService().CreateAsync(userId, "Used")).Token!;
+        (await NextAsync()).Should().Be(userId);
+
+        (await _db.AuthenticateAsync(token.PlainText)).Should().NotBeNull();
+        await using (var db = _db.CreateDbContext())
+        {
+            (await db.ApiTokens.SingleAsync(t => t.Id == token.Summary.Id)).LastUsedAt.Should().NotBeNull("the first use is written");
+        }
+
+        await ExpectNothingBeforeTheNextChangeAsync();
+    }
+
+    [Fact]
+    public async Task Any_change_to_the_user_row_notifies_the_account()
+    {
+        var userId = await _db.CreateUserAsync();
+
+        await _db.SetDeveloperAccessAsync(userId, false);
+
+        (await NextAsync()).Should().Be(userId);
+    }
+
+    /// <summary>Commits a change for another account, and expects its notification to be the next one.</summary>
+    private async Task ExpectNothingBeforeTheNextChangeAsync()
+    {
+        var sentinel = await _db.CreateUserAsync();
+        await _db.SetDeveloperAccessAsync(sentinel, false);
+        (await NextAsync()).Should().Be(sentinel);
+    }
+
+    private async Task<string> NextAsync()
+    {
+        string? payload;
+        while (!_received.TryDequeue(out payload))
+        {
+            (await _listener.WaitAsync(TimeSpan.FromSeconds(10))).Should().BeTrue("a notification should arrive");
+        }
+
+        return payload;
+    }
+}

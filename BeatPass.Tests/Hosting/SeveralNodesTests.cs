@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using BeatPass.Core.ApiTokens;
+using BeatPass.Core.DeveloperAccess;
+using BeatPass.Tests.Infrastructure;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace BeatPass.Tests.Hosting;
+
+/// <summary>Two app nodes on one PostgreSQL database, as behind a load balancer.</summary>
+public sealed class TwoNodes : IAsyncLifetime
+{
+    public PostgreSqlNode A { get; } = new();
+
+    public PostgreSqlNode B { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await A.StartAndWaitUntilHealthyAsync();
+        B = new PostgreSqlNode(A.PostgreSqlDatabase);
+        await B.StartAndWaitUntilHealthyAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await B.DisposeAsync();
+        await A.DisposeAsync();
+    }
+}
+
+public sealed class SeveralNodesTests(TwoNodes nodes, ITestOutputHelper output) : IClassFixture<TwoNodes>
+{
+    /// <summary>How soon a change on one node must reach the other.</summary>
+    private static readonly TimeSpan WithinOneSecond = TimeSpan.FromSeconds(1);
+
+    private int _refusedAtOnce; // changes whose first request on node B after the commit was already refused
+
+    private PostgreSqlNode A => nodes.A;
+
+    private PostgreSqlNode B => nodes.B;
+
+    [Fact]
+    public async Task A_cookie_from_signing_in_on_one_node_opens_Account_Settings_on_the_other()
+    {
+        var user = await A.CreateUserAsync();
+        var cookies = new CookieContainer(); // 127.0.0.1's cookies go to both ports, as a balancer's to both nodes
+        using var onA = A.CreateFormClient(cookies);
+        (await IdentityForms.SignInAsync(onA, user.Email!, BeatPassAppFactory.Password)).StatusCode.Should().Be(HttpStatusCode.Redirect);
+
+        using var onB = B.CreateFormClient(cookies);
+        using var withoutCookie = B.CreateFormClient();
+
+        (await onB.GetAsync("/account/settings")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await withoutCookie.GetAsync("/account/settings")).StatusCode.Should().Be(HttpStatusCode.Redirect, "it goes to sign in");
+    }
+
+    [Fact]
+    public async Task A_form_served_by_one_node_posts_on_the_other()
+    {
+        var user = await A.CreateUserAsync();
+        var cookies = new CookieContainer();
+        using var onA = A.CreateFormClient(cookies);
+        using var onB = B.CreateFormClient(cookies);
+        var form = await onA.GetStringAsync("/Identity/Account/Login");
+
+        // Node B checks the antiforgery token and cookie node A issued, then signs in.
+        var signIn = await onB.PostAsync("/Identity/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Input.Email"] = user.Email!,
+            ["Input.Password"] = BeatPassAppFactory.Password,
+            ["__RequestVerificationToken"] = IdentityForms.AntiforgeryToken(form),
+        }));
+
+        signIn.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        signIn.Headers.Location!.ToString().Should().Be("/");
+        (await onA.GetAsync("/account/settings")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_password_reset_link_sent_by_one_node_works_on_the_other()
+    {
+        const string newPassword = "Another-password-2";
+        var user = await A.CreateUserAsync();
+        await IdentityForms.PostAsync(A.CreateFormClient(), "/Identity/Account/ForgotPassword", new() { ["Input.Email"] = user.Email! });
+        var link = new Uri(EmailLinks.Single(await A.Mail.WaitForMessageAsync(user.Email!)));
+        var code = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(System.Web.HttpUtility.ParseQueryString(link.Query)["code"]!));
+
+        var reset = await IdentityForms.PostAsync(B.CreateFormClient(), link.PathAndQuery, new()
+        {
+            ["Input.Email"] = user.Email!,
+            ["Input.Password"] = newPassword,
+            ["Input.ConfirmPassword"] = newPassword,
+            ["Input.Code"] = code,
+        });
+
+        reset.Headers.Location!.ToString().Should().Contain("ResetPasswordConfirmation");
+        (await IdentityForms.SignInAsync(B.CreateFormClient(), user.Email!, newPassword)).Headers.Location!.ToString().Should().Be("/");
+    }
+
+    [Fact]
+    public async Task A_token_created_on_one_node_answers_on_the_other_at_once()
+    {
+        var user = await A.CreateUserAsync();
+
+        var token = await A.CreateTokenAsync(user.Id);
+
+        (await CallMeAsync(B, token.PlainText)).Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_token_deleted_on_one_node_is_refused_on_the_other_within_a_second_over_50_deletes()
+    {
+        var user = await A.CreateUserAsync();
+        var delays = new List<TimeSpan>();
+        for (var i = 0; i < 50; i++)
+        {
+            var token = await A.CreateTokenAsync(user.Id, $"Deleted {i}");
+            delays.Add(await TimeUntilRefusedOnBAsync(token.PlainText,
+                () => A.WithTokenServiceAsync(tokens => tokens.DeleteAsync(user.Id, token.Summary.Id))));
+        }
+
+        Report("delete", delays);
+        delays.Should().AllSatisfy(delay => delay.Should().BeLessThan(WithinOneSecond));
+    }
+
+    [Fact]
+    public async Task A_token_regenerated_on_one_node_has_its_old_secret_refused_on_the_other_within_a_second()
+    {
+        var user = await A.CreateUserAsync();
+        var token = await A.CreateTokenAsync(user.Id);
+        var delays = new List<TimeSpan>();
+        var secret = token.PlainText;
+        for (var i = 0; i < 20; i++)
+        {
+            CreatedApiToken? regenerated = null;
+            delays.Add(await TimeUntilRefusedOnBAsync(secret, async () =>
+            {
+                regenerated = (await A.WithTokenServiceAsync(tokens => tokens.RegenerateAsync(user.Id, token.Summary.Id))).Token;
+                return true;
+            }));
+            secret = regenerated!.PlainText;
+            (await CallMeAsync(B, secret)).Should().Be(HttpStatusCode.OK, "the new secret works on every node");
+        }
+
+        Report("regenerate", delays);
+        delays.Should().AllSatisfy(delay => delay.Should().BeLessThan(WithinOneSecond));
+    }
+
+    [Fact]
+    public async Task Tokens_of_an_account_whose_access_staff_revoke_on_one_node_are_refused_on_the_other_within_a_second()
+    {
+        var staff = await A.CreateStaffAsync();
+        var delays = new List<TimeSpan>();
+        for (var i = 0; i < 20; i++)
+        {
+            var user = await A.CreateUserAsync();
+            var token = await A.CreateTokenAsync(user.Id);
+            delays.Add(await TimeUntilRefusedOnBAsync(token.PlainText,
+                () => A.WithServiceAsync<DeveloperAccessService, int>(access => access.RevokeAsync(staff.Id, user.Id))));
+        }
+
+        Report("revoke", delays);
+        delays.Should().AllSatisfy(delay => delay.Should().BeLessThan(WithinOneSecond));
+    }
+
+    [Fact]
+    public async Task A_node_that_lost_its_notification_connection_forgets_what_it_cached_once_it_is_back()
+    {
+        var user = await A.CreateUserAsync();
+        var token = await A.CreateTokenAsync(user.Id);
+        (await CallMeAsync(B, token.PlainText)).Should().Be(HttpStatusCode.OK);
+        var listener = B.Services.GetRequiredService<ApiTokenChangeListener>();
+
+        // Cut node B's listening connection (as a restarted server or a dropped network would), and delete the token
+        // while B hears nothing.
+        await TerminateListenersAsync();
+        await WaitUntilAsync(() => !listener.IsListening);
+        (await A.WithTokenServiceAsync(tokens => tokens.DeleteAsync(user.Id, token.Summary.Id))).Should().BeTrue();
+        await WaitUntilAsync(() => listener.IsListening);
+
+        // Well before the cache entry's own lifetime (30 s) would end it.
+        (await CallMeAsync(B, token.PlainText)).Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    /// <summary>
+    /// Checks that node B accepts <paramref name="secret"/> (so B has it cached), makes the change on node A, then
+    /// asks B until it refuses the secret; returns the time from the change's commit to the first refusal, which
+    /// includes that request's round trip.
+    /// </summary>
+    private async Task<TimeSpan> TimeUntilRefusedOnBAsync<T>(string secret, Func<Task<T>> changeOnA)
+    {
+        (await CallMeAsync(B, secret)).Should().Be(HttpStatusCode.OK);
+        await changeOnA();
+        var sinceCommit = Stopwatch.StartNew();
+        var requests = 1;
+        while (await CallMeAsync(B, secret) == HttpStatusCode.OK && sinceCommit.Elapsed < WithinOneSecond * 5)
+        {
+            requests++;
+        }
+
+        if (requests == 1)
+        {
+            _refusedAtOnce++;
+        }
+
+        return sinceCommit.Elapsed;
+    }
+
+    private void Report(string change, List<TimeSpan> delays)
+    {
+        var sorted = delays.Select(d => d.TotalMilliseconds).Order().ToList();
+        double Percentile(double p) => sorted[(int)Math.Ceiling(p * sorted.Count) - 1];
+        output.WriteLine(
+            $"{change} on node A, refused on node B after (ms, {sorted.Count} changes, request included): min {sorted[0]:F1}, " +
+            $"p50 {Percentile(0.5):F1}, p95 {Percentile(0.95):F1}, max {sorted[^1]:F1}; " +
+            $"refused by the first request after the commit {_refusedAtOnce} times");
+    }
+
+    private static async Task<HttpStatusCode> CallMeAsync(PostgreSqlNode node, string token)
+    {
+        using var client = node.CreateHttpClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return (await client.GetAsync("/api/v1/me")).StatusCode;
+    }
+
+    private async Task TerminateListenersAsync()
+    {
+        var database = new NpgsqlConnectionStringBuilder(A.PostgreSqlDatabase).Database;
+        await using var connection = new NpgsqlConnection(PostgreSqlTestServer.AdminConnectionString);
+        await connection.OpenAsync();
+        await using var terminate = new NpgsqlCommand(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database AND query LIKE 'LISTEN %'", connection);
+        terminate.Parameters.AddWithValue("database", database!);
+        (await terminate.ExecuteScalarAsync()).Should().NotBeNull("each node listens on a connection of its own");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!condition())
+        {
+            waited.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
+            await Task.Delay(10);
+        }
+    }
+}
