@@ -42,6 +42,7 @@ public static class CoreServiceCollectionExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<ApiTokenCache>();
         builder.Services.AddSingleton<ApiTokenCacheInvalidator>();
+        builder.Services.AddSingleton<ApiTokenIssuer>();
         builder.Services.AddSingleton<ApiTokenAuthenticator>();
         builder.Services.AddSingleton<ApiTokenChangeListener>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ApiTokenChangeListener>());

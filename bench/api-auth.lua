@@ -1,22 +1,38 @@
 -- wrk script for bench/api-auth.sh. Sends BENCH_AUTHORIZATION as the Authorization header (none when unset),
--- or, with BENCH_TOKENS_FILE, each token of that file in turn. Prints one parseable line of results.
+-- or, with BENCH_TOKENS_FILE, each token of that file in turn. With BENCH_MANY_ADDRESSES, each request claims
+-- another client address in X-Forwarded-For (the bench servers trust 127.0.0.1 as their proxy). With
+-- BENCH_DELAY_MS, each connection waits that long between requests, which caps the rate. Prints one parseable
+-- line of results.
 local authorization = os.getenv("BENCH_AUTHORIZATION")
 if authorization ~= nil and authorization ~= "" then
   wrk.headers["Authorization"] = authorization
 end
 
+local tokens = {}
 local tokens_file = os.getenv("BENCH_TOKENS_FILE")
 if tokens_file ~= nil and tokens_file ~= "" then
-  local tokens = {}
   for line in io.lines(tokens_file) do
     tokens[#tokens + 1] = "Bearer " .. line
   end
+end
 
-  local next_token = 0
-  function request()
+local many_addresses = os.getenv("BENCH_MANY_ADDRESSES") ~= nil
+local next_token = 0
+function request()
+  if #tokens > 0 then
     next_token = next_token % #tokens + 1
     wrk.headers["Authorization"] = tokens[next_token]
-    return wrk.format()
+  end
+  if many_addresses then
+    wrk.headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
+  end
+  return wrk.format()
+end
+
+local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+if delay_ms ~= nil then
+  function delay()
+    return delay_ms
   end
 end
 

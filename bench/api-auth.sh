@@ -24,6 +24,8 @@ RUNS=${RUNS:-9}                 # rounds; each runs every scenario once, in turn
 DURATION=${DURATION:-3}         # seconds per run
 WARMUP=${WARMUP:-2}             # seconds per scenario before the first round
 CONNECTIONS=${CONNECTIONS:-32}  # wrk -t1 -cN: one load thread, it shares the two cores with the server
+FLOOD_CONNECTIONS=${FLOOD_CONNECTIONS:-8} # the unknown-token flood: N connections, each waiting FLOOD_DELAY_MS
+FLOOD_DELAY_MS=${FLOOD_DELAY_MS:-2}       # between requests, from a new client address each time
 LUA=bench/api-auth.lua
 
 if ! command -v wrk > /dev/null; then
@@ -62,7 +64,8 @@ start_server() {
   shift
   port=$(free_port)
   # The failed-authentication rate limit is lifted: the refused-token scenarios measure the work of refusing
-  # a token, not of answering 429 to an address that has been limited (cheaper still).
+  # a token, not of answering 429 to an address that has been limited (cheaper still). 127.0.0.1 is trusted as
+  # a proxy, so the flood can come from many client addresses.
   # Production refuses to start without email settings: the bench writes its mail to a folder.
   # Each server its own database: a file in $work, or a database of the cluster that the server migrates itself.
   local database=(ConnectionStrings__BeatPass="Data Source=$work/$name.db")
@@ -75,7 +78,7 @@ start_server() {
   env "${database[@]}" Logging__LogLevel__Default=Warning \
     App__PublicUrl="http://127.0.0.1:$port" Email__Delivery=Pickup Email__From="BeatPass <bench@beatpass.test>" \
     Email__PickupDirectory="$work/mail" \
-    ApiRateLimit__FailuresPerWindow=2000000000 "$@" \
+    ApiRateLimit__FailuresPerWindow=2000000000 ForwardedHeaders__KnownProxies__0=127.0.0.1 "$@" \
     "$work/host/ApiAuthHost" --contentRoot "$work/host" --urls "http://127.0.0.1:$port" >> "$work/$name.log" 2>&1 &
   pid[$name]=$!
   url[$name]="http://127.0.0.1:$port"
@@ -125,7 +128,8 @@ identity=$(curl -sf -X POST -H "Authorization: Bearer $valid" "${url[small]}/api
 
 # name | server | path | Authorization | expected status. In each round they run in this order, so that each
 # scenario runs close in time to the one its target compares it with.
-ANONYMOUS=0 VALID=1 MALFORMED=2 BAD_CHECKSUM=3 IDENTITY=4 VALID_LARGE=5 UNKNOWN=6 HEALTH=7
+ANONYMOUS=0 VALID=1 MALFORMED=2 BAD_CHECKSUM=3 IDENTITY=4 VALID_LARGE=5 UNKNOWN=6 HEALTH=7 DELETED=8 FLOOD=9
+awk '$1 == "flood" { print $2 }' "$work/small.seed" > "$work/flood-tokens"
 scenarios=(
   "anonymous JSON|small|/api/bench/anonymous-me||200"
   "valid token|small|/api/v1/me|Bearer $valid|200"
@@ -135,7 +139,16 @@ scenarios=(
   "valid token, 1M in DB|large|/api/v1/me|Bearer $(seeded large valid 3)|200"
   "unknown token (right checksum)|small|/api/v1/me|Bearer $(seeded small unknown 2)|401"
   "/health (DB check)|small|/health||200"
+  "deleted token (replayed)|small|/api/v1/me|Bearer $(seeded small deleted 3)|401"
+  "valid token, unknown-token flood|small|/api/v1/me|Bearer $valid|200"
 )
+
+# flood SERVER SECONDS: made-up tokens (right checksum, no tag), 10,000 in turn, each request from a new address.
+flood() {
+  BENCH_TOKENS_FILE="$work/flood-tokens" BENCH_MANY_ADDRESSES=1 BENCH_DELAY_MS=$FLOOD_DELAY_MS \
+    wrk -t1 -c"$FLOOD_CONNECTIONS" -d"$2s" -s "$LUA" "${url[$1]}/api/v1/me" | grep '^RESULT'
+}
+: > "$work/flood-results"
 
 for scenario in "${scenarios[@]}"; do
   IFS='|' read -r name server path authorization status <<< "$scenario"
@@ -156,7 +169,15 @@ rounds_memory=()
 for round in $(seq "$RUNS"); do
   for i in "${!scenarios[@]}"; do
     IFS='|' read -r name server path authorization status <<< "${scenarios[$i]}"
-    result=$(load "$server" "$path" "$authorization" "$DURATION")
+    if ((i == FLOOD)); then
+      flood "$server" $((DURATION + 2)) >> "$work/flood-results" &
+      flood_pid=$!
+      sleep 1 # the flood is under way before the measured run starts, and goes on after it ends
+      result=$(load "$server" "$path" "$authorization" "$DURATION")
+      wait "$flood_pid"
+    else
+      result=$(load "$server" "$path" "$authorization" "$DURATION")
+    fi
     requests=$(field requests "$result")
     non2xx=$(field non2xx "$result")
     errors=$(field socket_errors "$result")
@@ -213,14 +234,18 @@ for i in "${!scenarios[@]}"; do
     "$MALFORMED" | "$BAD_CHECKSUM") verdict=$(target "$(ratio "$i" "$ANONYMOUS")" 0.9 "≥ 0.9 × anonymous") ;;
     "$IDENTITY") verdict=$(target "$(ratio "$VALID" "$IDENTITY")" 1.0 "valid token ≥ 1.0 × this") ;;
     "$VALID_LARGE") verdict=$(target "$(ratio "$VALID_LARGE" "$VALID")" 0.9 "≥ 0.9 × valid token with 1,000") ;;
-    "$UNKNOWN") verdict="- (a query per request) | -" ;;
+    "$UNKNOWN" | "$DELETED") verdict=$(target "$(ratio "$i" "$ANONYMOUS")" 0.9 "≥ 0.9 × anonymous") ;;
     "$HEALTH") verdict="- (checks the database) | -" ;;
+    "$FLOOD") verdict=$(target "$(ratio "$FLOOD" "$VALID")" 0.8 "≥ 0.8 × valid token, quiet") ;;
   esac
   [[ $verdict == *MISSED ]] && failures+=("$name: ${verdict% | MISSED}")
   printf '| %s | %s | %s–%s | %s | %s | %s | %s | %s |\n' "$name" "$median" "$lo" "$hi" "$p50" "$p99" "$cpu" \
     "$(ratio "$i" "$ANONYMOUS")" "$verdict"
 done
+flood_rate=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } n++; total += v["requests"] / (v["duration_us"] / 1e6); refused += v["non2xx"]; all += v["requests"] }
+  END { printf "%.0f requests/s on average over %d floods, %d of %d refused", total / n, n, refused, all }' "$work/flood-results")
 echo
+echo "The flood (wrk -c$FLOOD_CONNECTIONS, ${FLOOD_DELAY_MS} ms between requests per connection, a new X-Forwarded-For each): $flood_rate."
 echo "Machine load average (1 min) during the rounds: $load_average (2 cores: the server and wrk alone make about 2)."
 
 echo

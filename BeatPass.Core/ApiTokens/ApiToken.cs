@@ -33,6 +33,12 @@ public sealed class ApiToken
 
     /// <summary>The last expiry email sent for the current secret, so each goes once, even across restarts.</summary>
     public ExpiryNotice ExpiryNotice { get; set; }
+
+    /// <summary>
+    /// True for a secret issued before tokens carried a tag (see <see cref="ApiTokenFormat"/>): it is recognised by
+    /// <see cref="ApiTokenIssuer"/>'s list instead. Regenerating issues a tagged secret.
+    /// </summary>
+    public bool IsUntagged { get; set; }
 }
 
 /// <summary>The expiry emails, in the order they go out.</summary>

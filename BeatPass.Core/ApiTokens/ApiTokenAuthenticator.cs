@@ -8,14 +8,16 @@ namespace BeatPass.Core.ApiTokens;
 
 /// <summary>
 /// Checks a presented token on every API request. The shape and checksum are checked first, with no database
-/// work; a well-formed token is then looked up by its SHA-256 in <see cref="ApiTokenCache"/>, and only on a miss
-/// in the database. Expiry is compared with the current time on every request, hit or miss. A sign-in lockout
+/// work; a well-formed token is then looked up by its SHA-256 in <see cref="ApiTokenCache"/>. On a miss, a token
+/// this service cannot have issued (<see cref="ApiTokenIssuer"/>: no valid tag, not an old untagged secret) or one
+/// the database already refused is refused at once; only the rest are looked up in the database. Expiry is compared with the current time on every request, hit or miss. A sign-in lockout
 /// (repeated wrong passwords) does not stop tokens: anyone could otherwise break an account's integrations by
 /// mistyping its password; staff stop an account's API use by revoking developer access.
 /// </summary>
 public sealed class ApiTokenAuthenticator(
     IDbContextFactory<BeatPassDbContext> dbFactory,
     ApiTokenCache cache,
+    ApiTokenIssuer issuer,
     TimeProvider timeProvider,
     IOptions<ApiTokenOptions> options,
     ILogger<ApiTokenAuthenticator> logger)
@@ -43,9 +45,31 @@ public sealed class ApiTokenAuthenticator(
 
         var hash = ApiTokenHash.Of(token);
         var now = timeProvider.GetUtcNow().UtcDateTime;
-        return cache.TryGet(hash, now, out var entry)
-            ? CheckAsync(entry, now, cancellationToken)
-            : LoadAndCheckAsync(hash, now, cancellationToken);
+        if (cache.TryGet(hash, now, out var entry))
+        {
+            return CheckAsync(entry, now, cancellationToken);
+        }
+
+        if (cache.IsRefused(hash))
+        {
+            return ValueTask.FromResult(ApiTokenCheck.Invalid);
+        }
+
+        if (!issuer.IsLoaded)
+        {
+            return LoadIssuerAndAuthenticateAsync(token.ToString(), cancellationToken);
+        }
+
+        // A made-up token (right checksum, wrong tag) never reaches the database.
+        return issuer.MayHaveIssued(token, hash)
+            ? LoadAndCheckAsync(hash, now, cancellationToken)
+            : ValueTask.FromResult(ApiTokenCheck.Invalid);
+    }
+
+    private async ValueTask<ApiTokenCheck> LoadIssuerAndAuthenticateAsync(string token, CancellationToken cancellationToken)
+    {
+        await issuer.LoadAsync(cancellationToken);
+        return await AuthenticateAsync(token, cancellationToken);
     }
 
     private async ValueTask<ApiTokenCheck> LoadAndCheckAsync(ApiTokenHash hash, DateTime now, CancellationToken cancellationToken)
@@ -59,6 +83,7 @@ public sealed class ApiTokenAuthenticator(
 
         if (row is null)
         {
+            cache.AddRefused(hash);
             return ApiTokenCheck.Invalid;
         }
 

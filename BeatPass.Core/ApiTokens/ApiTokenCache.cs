@@ -16,12 +16,31 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
 {
     private readonly ConcurrentDictionary<ApiTokenHash, CachedApiToken> _entries = new();
 
+    // Hashes the database did not know (a deleted token replayed, say), so each costs one lookup, not one per request.
+    // A hash that was not there stays not there: a new secret is random, never one presented before.
+    private readonly ConcurrentDictionary<ApiTokenHash, byte> _refused = new();
+
     // Bumped by every invalidation, so a lookup that raced one doesn't cache what it read before it.
     private long _generation;
 
     public long Generation => Interlocked.Read(ref _generation);
 
     public int Count => _entries.Count;
+
+    public int RefusedCount => _refused.Count;
+
+    public bool IsRefused(ApiTokenHash hash) => _refused.ContainsKey(hash);
+
+    /// <summary>Remembers that the database has no usable token with this hash.</summary>
+    public void AddRefused(ApiTokenHash hash)
+    {
+        if (_refused.Count >= options.Value.CacheCapacity)
+        {
+            _refused.Clear(); // a flood of distinct dead tokens: start over rather than grow
+        }
+
+        _refused[hash] = 0;
+    }
 
     public bool TryGet(ApiTokenHash hash, DateTime now, out CachedApiToken entry) =>
         _entries.TryGetValue(hash, out entry!) && entry.FreshUntil > now;
@@ -66,6 +85,7 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
     {
         Interlocked.Increment(ref _generation);
         _entries.Clear();
+        _refused.Clear();
     }
 
     private void MakeRoom(DateTime now)

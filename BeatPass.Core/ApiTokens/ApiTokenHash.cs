@@ -13,12 +13,15 @@ public readonly record struct ApiTokenHash(ulong Part0, ulong Part1, ulong Part2
     {
         Span<byte> hash = stackalloc byte[ApiTokenFormat.HashLength];
         ApiTokenFormat.Hash(token, hash);
-        return new(
-            BinaryPrimitives.ReadUInt64BigEndian(hash),
-            BinaryPrimitives.ReadUInt64BigEndian(hash[8..]),
-            BinaryPrimitives.ReadUInt64BigEndian(hash[16..]),
-            BinaryPrimitives.ReadUInt64BigEndian(hash[24..]));
+        return From(hash);
     }
+
+    /// <summary>The hash as the database stores it.</summary>
+    public static ApiTokenHash From(ReadOnlySpan<byte> hash) => new(
+        BinaryPrimitives.ReadUInt64BigEndian(hash),
+        BinaryPrimitives.ReadUInt64BigEndian(hash[8..]),
+        BinaryPrimitives.ReadUInt64BigEndian(hash[16..]),
+        BinaryPrimitives.ReadUInt64BigEndian(hash[24..]));
 
     public byte[] ToArray()
     {

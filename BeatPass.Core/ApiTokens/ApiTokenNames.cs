@@ -1,57 +1,146 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
 namespace BeatPass.Core.ApiTokens;
 
-/// <summary>The rules for a token's name, shared by the service and the form that asks for it.</summary>
-public static class ApiTokenNames
+/// <summary>
+/// The rules for a token's name, shared by the service and the form that asks for it. Staff read these names in the
+/// audit trail, so a name may not hide characters or pass for another: it is trimmed and put in Unicode
+/// normalization form C (NFC) before its length and uniqueness are checked, and it may not hold line breaks,
+/// invisible or format characters, spaces other than the plain one, long stacks of combining marks, or words that
+/// mix Latin letters with Cyrillic or Greek ones (the mixed-script rule of Unicode's UTS #39).
+/// </summary>
+public static partial class ApiTokenNames
 {
     public const int MinLength = 3;
     public const int MaxLength = 100;
 
+    /// <summary>Combining marks allowed in a row: enough for any script's accents and vowel signs, not for a tower.</summary>
+    public const int MaxCombiningMarksInARow = 3;
+
     public const string DuplicateMessage = "You already have a token with this name. Choose another name.";
 
     /// <summary>
-    /// The error to show for this name, or null when it is acceptable (after trimming). The form passes the
-    /// names it already lists to warn of a duplicate while typing; the service checks the database.
+    /// The error to show for this name, or null when it is acceptable (after <see cref="Clean"/>). The form passes
+    /// the names it already lists to warn of a duplicate while typing; the service checks the database.
     /// </summary>
     public static string? Validate(string? name, IEnumerable<string>? existingNames = null)
     {
-        var trimmed = name?.Trim() ?? "";
-        if (trimmed.Length == 0)
+        if (!IsValidText(name ?? ""))
+        {
+            return "The token name contains characters that aren't valid text.";
+        }
+
+        var clean = Clean(name);
+        return Problem(clean)
+            ?? (existingNames is not null && existingNames.Any(existing => IsSameName(existing, clean)) ? DuplicateMessage : null);
+    }
+
+    /// <summary>The name as stored: trimmed, in NFC. Call only with a name <see cref="Validate"/> accepted.</summary>
+    public static string Clean(string? name) => (name ?? "").Trim().Normalize(NormalizationForm.FormC);
+
+    /// <summary>The key that makes names unique per account, ignoring case. Takes a <see cref="Clean"/> name.</summary>
+    public static string Normalize(string cleanName) => cleanName.ToUpperInvariant();
+
+    private static string? Problem(string name)
+    {
+        if (name.Length == 0)
         {
             return "Enter a token name.";
         }
 
-        if (trimmed.Length < MinLength)
+        if (name.Length < MinLength)
         {
             return $"The token name must be at least {MinLength} characters.";
         }
 
-        if (trimmed.Length > MaxLength)
+        if (name.Length > MaxLength)
         {
             return $"The token name must be at most {MaxLength} characters.";
         }
 
-        if (trimmed.Any(char.IsControl))
+        if (name.Any(c => char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c)
+                is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator))
         {
             return "The token name can't contain control characters such as tabs or line breaks.";
         }
 
-        if (trimmed.Any(IsInvisibleFormatting))
+        if (name.Any(IsInvisible))
         {
-            return "The token name can't contain invisible or text-direction characters.";
+            return "The token name can't contain invisible characters, special spaces or text-direction characters. Use plain spaces between words.";
         }
 
-        if (existingNames is not null && existingNames.Contains(trimmed, StringComparer.OrdinalIgnoreCase))
+        if (LongestRunOfCombiningMarks(name) > MaxCombiningMarksInARow)
         {
-            return DuplicateMessage;
+            return $"The token name can't stack more than {MaxCombiningMarksInARow} accents or marks on one letter.";
+        }
+
+        if (Words().Matches(name).FirstOrDefault(word => MixesScripts(word.Value)) is { } mixed)
+        {
+            return $"The word \"{mixed.Value}\" mixes Latin letters with Cyrillic or Greek ones, so it can pass for a different " +
+                "word. Write each word in one alphabet.";
         }
 
         return null;
     }
 
-    public static string Normalize(string trimmedName) => trimmedName.ToUpperInvariant();
+    private static bool IsSameName(string existing, string clean) =>
+        IsValidText(existing) && string.Equals(Normalize(Clean(existing)), Normalize(clean), StringComparison.Ordinal);
 
-    // Format characters (zero-width spaces, right-to-left overrides and the like) can make a name look like
-    // another. The zero-width joiner stays allowed: emoji such as 👩‍💻 are built with it.
-    private static bool IsInvisibleFormatting(char c) =>
-        char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format && c != '\u200D';
+    // Format characters (zero-width spaces, right-to-left overrides and the like), spaces other than U+0020 (a
+    // no-break space looks like a space but makes another name) and the Hangul fillers, which show as blanks.
+    // The zero-width joiner stays allowed: emoji such as 👩‍💻 are built with it.
+    private static bool IsInvisible(char c) => CharUnicodeInfo.GetUnicodeCategory(c) switch
+    {
+        UnicodeCategory.Format => c != '\u200D',
+        UnicodeCategory.SpaceSeparator => c != ' ',
+        _ => c is '\u115F' or '\u1160' or '\u3164' or '\uFFA0' or '\u2800',
+    };
+
+    private static int LongestRunOfCombiningMarks(string name)
+    {
+        int longest = 0, run = 0;
+        foreach (var c in name)
+        {
+            run = CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark
+                or UnicodeCategory.EnclosingMark ? run + 1 : 0;
+            longest = Math.Max(longest, run);
+        }
+
+        return longest;
+    }
+
+    private static bool MixesScripts(string word) =>
+        LatinLetter().IsMatch(word) && (CyrillicLetter().IsMatch(word) || GreekLetter().IsMatch(word));
+
+    // Lone surrogates can't be normalized, stored or shown.
+    private static bool IsValidText(string name)
+    {
+        var rest = name.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf16(rest, out _, out var length) != OperationStatus.Done)
+            {
+                return false;
+            }
+
+            rest = rest[length..];
+        }
+
+        return true;
+    }
+
+    [GeneratedRegex(@"[\p{L}\p{M}\p{N}]+")]
+    private static partial Regex Words();
+
+    [GeneratedRegex(@"[a-zA-Z\p{IsLatin-1Supplement}\p{IsLatinExtended-A}\p{IsLatinExtended-B}\p{IsLatinExtendedAdditional}-[\P{L}]]")]
+    private static partial Regex LatinLetter();
+
+    [GeneratedRegex(@"[\p{IsCyrillic}\p{IsCyrillicSupplement}-[\P{L}]]")]
+    private static partial Regex CyrillicLetter();
+
+    [GeneratedRegex(@"[\p{IsGreekandCoptic}\p{IsGreekExtended}-[\P{L}]]")]
+    private static partial Regex GreekLetter();
 }

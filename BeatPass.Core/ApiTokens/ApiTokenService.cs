@@ -15,6 +15,7 @@ public sealed class ApiTokenService(
     IDbContextFactory<BeatPassDbContext> dbFactory,
     TimeProvider timeProvider,
     IOptions<ApiTokenOptions> options,
+    ApiTokenIssuer issuer,
     ILogger<ApiTokenService> logger)
 {
     public async Task<IReadOnlyList<ApiTokenSummary>> ListAsync(string userId, CancellationToken cancellationToken = default)
@@ -43,9 +44,11 @@ public sealed class ApiTokenService(
             return CreateApiTokenResult.Failure(ApiTokenError.InvalidExpiration, expirationError);
         }
 
-        var trimmedName = name!.Trim();
-        var normalizedName = ApiTokenNames.Normalize(trimmedName);
+        var cleanName = ApiTokenNames.Clean(name);
+        var normalizedName = ApiTokenNames.Normalize(cleanName);
 
+        // Made before the write transaction: a node's first secret may have to read (or make) the tag key.
+        var plainText = await issuer.GenerateAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // Checks and insert in one write transaction (IMMEDIATE on SQLite, the account's row locked on PostgreSQL), so a
         // concurrent revoke, a second create of the same name or one over the limit cannot slip in between.
@@ -83,18 +86,18 @@ public sealed class ApiTokenService(
         {
             Id = Guid.CreateVersion7(now),
             UserId = userId,
-            Name = trimmedName,
+            Name = cleanName,
             NormalizedName = normalizedName,
             TokenHash = [],
             Hint = "",
             CreatedAt = now,
         };
-        var plainText = IssueSecret(token, now, expiresAt);
+        IssueSecret(token, plainText, now, expiresAt);
         db.ApiTokens.Add(token);
-        db.AuditEvents.Add(AuditEvent.Create(now, userId, userId, AuditAction.TokenCreated, trimmedName));
+        db.AuditEvents.Add(AuditEvent.Create(now, userId, userId, AuditAction.TokenCreated, cleanName));
         if (owner.Email is { } email)
         {
-            db.OutgoingEmails.Add(SecurityNotices.TokenCreated(now, email, trimmedName));
+            db.OutgoingEmails.Add(SecurityNotices.TokenCreated(now, email, cleanName));
         }
 
         await db.SaveChangesAsync(cancellationToken);
@@ -110,6 +113,7 @@ public sealed class ApiTokenService(
     /// </summary>
     public async Task<CreateApiTokenResult> RegenerateAsync(string userId, Guid tokenId, CancellationToken cancellationToken = default)
     {
+        var plainText = await issuer.GenerateAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.LockAccountAsync(userId, cancellationToken);
@@ -128,7 +132,7 @@ public sealed class ApiTokenService(
         }
 
         var now = timeProvider.GetUtcNow().UtcDateTime;
-        var plainText = IssueSecret(token, now, now + (token.ExpiresAt - token.IssuedAt));
+        IssueSecret(token, plainText, now, now + (token.ExpiresAt - token.IssuedAt));
         db.AuditEvents.Add(AuditEvent.Create(now, userId, userId, AuditAction.TokenRegenerated, token.Name));
         if (token.User.Email is { } email)
         {
@@ -170,16 +174,15 @@ public sealed class ApiTokenService(
         return true;
     }
 
-    /// <summary>Sets a new random secret on the token and returns its plaintext.</summary>
-    private static string IssueSecret(ApiToken token, DateTime now, DateTime? expiresAt)
+    /// <summary>Gives the token the new secret <paramref name="plainText"/>, keeping only its hash.</summary>
+    private static void IssueSecret(ApiToken token, string plainText, DateTime now, DateTime? expiresAt)
     {
-        var plainText = ApiTokenFormat.Generate();
+        token.IsUntagged = false;
         token.TokenHash = ApiTokenFormat.Hash(plainText);
         token.Hint = ApiTokenFormat.Hint(plainText);
         token.IssuedAt = now;
         token.ExpiresAt = expiresAt;
         token.ExpiryNotice = ExpiryNotice.None; // a new lifetime earns its own reminders
-        return plainText;
     }
 
     private static ApiTokenSummary Summarize(ApiToken token) =>

@@ -28,6 +28,8 @@ public abstract class BeatPassDbContext(DbContextOptions options)
 
     public DbSet<UserSession> UserSessions => Set<UserSession>();
 
+    public DbSet<ApiTokenTagKey> ApiTokenTagKeys => Set<ApiTokenTagKey>();
+
     /// <summary>The Data Protection key ring, shared by every node: cookies and links one node issues work on all.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -65,6 +67,12 @@ public abstract class BeatPassDbContext(DbContextOptions options)
             token.HasIndex(t => t.ExpiresAt);
             token.HasIndex(t => new { t.UserId, t.NormalizedName }).IsUnique();
             token.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<ApiTokenTagKey>(key =>
+        {
+            key.Property(k => k.Id).ValueGeneratedNever();
+            key.Property(k => k.Key).HasMaxLength(ApiTokenFormat.TagKeyLength);
         });
 
         builder.Entity<AuditEvent>(audit =>

@@ -1,6 +1,7 @@
 using System.Reflection;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.DeveloperAccess;
+using BeatPass.Tests.Core;
 using BeatPass.Web.Components.Layout;
 using BeatPass.Web.Components.Settings;
 using Bunit;
@@ -66,6 +67,20 @@ public sealed class DevelopersPageTests : ComponentTestContext
 
         dialogs.Markup.Should().Contain(error);
         Button(dialogs, "Create").HasAttribute("disabled").Should().BeTrue();
+    }
+
+    [Theory]
+    [MemberData(nameof(TokenNameCases.Refused), MemberType = typeof(TokenNameCases))]
+    public async Task A_name_that_hides_characters_or_passes_for_another_shows_why_and_disables_Create(
+        string name, string message, string what)
+    {
+        await Database.CreateTokenService().CreateAsync(UserId, TokenNameCases.ExistingName);
+        var dialogs = await OpenCreateDialogAsync();
+
+        dialogs.Find("input").Input(name);
+
+        dialogs.Markup.Should().Contain(message, what);
+        Button(dialogs, "Create").HasAttribute("disabled").Should().BeTrue(what);
     }
 
     [Theory]

@@ -24,6 +24,8 @@ public sealed class TestDatabase : IAsyncDisposable
 
     private readonly string? _postgreSqlDatabase;
 
+    private bool _broken;
+
     private TestDatabase(string path, ServiceProvider services, bool ownsFile, string? postgreSqlDatabase)
     {
         FilePath = path;
@@ -83,6 +85,7 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddSingleton(_services.GetRequiredService<TimeProvider>());
         services.AddSingleton(_services.GetRequiredService<IOptions<ApiTokenOptions>>());
         services.AddSingleton(_services.GetRequiredService<ApiTokenCache>());
+        services.AddSingleton(Issuer);
         services.AddSingleton(Authenticator);
         services.AddLogging();
         services.AddScoped<ApiTokenService>();
@@ -94,6 +97,8 @@ public sealed class TestDatabase : IAsyncDisposable
     public UserSessionService Sessions => _services.GetRequiredService<UserSessionService>();
 
     /// <summary>The same authenticator, and so the same cache, the API would use with this database.</summary>
+    public ApiTokenIssuer Issuer => _services.GetRequiredService<ApiTokenIssuer>();
+
     public ApiTokenAuthenticator Authenticator => _services.GetRequiredService<ApiTokenAuthenticator>();
 
     /// <summary>The identity the API would see for this token, or null when it would be refused.</summary>
@@ -163,12 +168,31 @@ public sealed class TestDatabase : IAsyncDisposable
             .ExecuteUpdateAsync(s => s.SetProperty(u => u.HasDeveloperAccess, hasDeveloperAccess));
     }
 
+    /// <summary>Takes the database away under the running services: from now on every query throws.</summary>
+    public async Task BreakAsync()
+    {
+        if (_postgreSqlDatabase is not null)
+        {
+            await PostgreSqlTestServer.DropDatabaseAsync(_postgreSqlDatabase);
+            return;
+        }
+
+        SqliteConnection.ClearAllPools();
+        TestFiles.DeleteSqliteDatabase(FilePath);
+        Directory.CreateDirectory(FilePath); // a folder where the file was: SQLite cannot open it
+        _broken = true;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();
         if (_postgreSqlDatabase is not null)
         {
             await PostgreSqlTestServer.DropDatabaseAsync(_postgreSqlDatabase);
+        }
+        else if (_broken)
+        {
+            Directory.Delete(FilePath);
         }
         else if (_ownsFile)
         {

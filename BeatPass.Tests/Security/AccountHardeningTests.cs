@@ -43,7 +43,7 @@ public sealed class AccountHardeningTests
     [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
     [InlineData("2001:db8:1:2::1", "2001:db8:1:2::/64")]
     public void IPv6_addresses_are_limited_by_their_64_and_IPv4_ones_by_themselves(string address, string partition) =>
-        AccountFormLimit.Partition(IPAddress.Parse(address)).Should().Be(partition);
+        ClientAddresses.Partition(IPAddress.Parse(address)).Should().Be(partition);
 
     [Fact]
     public async Task Signing_in_with_an_unknown_email_costs_a_password_hash_as_a_known_one_does()

@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
+using BeatPass.Web.Security;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace BeatPass.Tests.Security;
 
@@ -14,25 +16,49 @@ public sealed class FailedAuthenticationLimitTests(FailedAuthenticationLimitTest
     : IClassFixture<FailedAuthenticationLimitTests.App>
 {
     [Fact]
-    public async Task Many_bad_tokens_from_one_address_get_429_with_Retry_After_while_other_addresses_work()
+    public async Task Past_the_limit_an_addresss_failures_get_429_with_Retry_After_and_its_valid_token_still_works()
     {
         var user = await app.CreateUserAsync();
         var token = await app.CreateTokenAsync(user.Id);
-        const string attacker = "203.0.113.7";
+        const string office = "203.0.113.7";
 
-        for (var i = 0; i < App.Limit; i++)
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 25; i++)
         {
-            (await GetMeAsync(attacker, ApiTokenFormat.Generate())).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+            statuses.Add((await GetMeAsync(office, ApiTokenFormat.Generate())).StatusCode);
         }
 
-        using var limited = await GetMeAsync(attacker, ApiTokenFormat.Generate());
-        limited.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        statuses.Take(App.Limit).Should().OnlyContain(status => status == HttpStatusCode.Unauthorized);
+        statuses.Skip(App.Limit).Should().OnlyContain(status => status == HttpStatusCode.TooManyRequests);
+        using var limited = await GetMeAsync(office, ApiTokenFormat.Generate());
         int.Parse(limited.Headers.GetValues("Retry-After").Single()).Should().BeInRange(1, 60);
         limited.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
-        (await GetMeAsync(attacker, token.PlainText)).StatusCode.Should().Be(HttpStatusCode.TooManyRequests, "the address is blocked, whatever it sends");
-
-        (await GetMeAsync("198.51.100.20", token.PlainText)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await GetMeAsync(office, token.PlainText)).StatusCode.Should().Be(HttpStatusCode.OK, "only failures are refused");
         (await GetMeAsync("198.51.100.21", ApiTokenFormat.Generate())).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_concurrent_burst_of_100_failures_gets_exactly_the_limit_through()
+    {
+        const string burst = "203.0.113.8";
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => GetMeAsync(burst, ApiTokenFormat.Generate())));
+
+        responses.Count(r => r.StatusCode == HttpStatusCode.Unauthorized).Should().Be(App.Limit);
+        responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests).Should().Be(100 - App.Limit);
+    }
+
+    [Fact]
+    public async Task IPv6_clients_are_counted_by_their_64()
+    {
+        for (var i = 1; i <= App.Limit; i++)
+        {
+            (await GetMeAsync($"2001:db8:1:2::{i:x}", ApiTokenFormat.Generate())).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        }
+
+        (await GetMeAsync("2001:db8:1:2:ffff:ffff:ffff:ffff", ApiTokenFormat.Generate())).StatusCode
+            .Should().Be(HttpStatusCode.TooManyRequests, "the same /64");
+        (await GetMeAsync("2001:db8:1:3::1", ApiTokenFormat.Generate())).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "another /64");
     }
 
     [Fact]
@@ -45,6 +71,25 @@ public sealed class FailedAuthenticationLimitTests(FailedAuthenticationLimitTest
         {
             (await GetMeAsync("192.0.2.50", token.PlainText)).StatusCode.Should().Be(HttpStatusCode.OK);
         }
+
+        (await GetMeAsync("192.0.2.50", ApiTokenFormat.Generate())).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public void Over_the_nodes_budget_failures_are_answered_without_counting_them_per_address()
+    {
+        using var limit = new FailedAuthenticationLimit(Options.Create(new FailedAuthenticationLimitOptions
+        {
+            FailuresPerWindow = 1,
+            GlobalFailuresPerSecond = 3,
+        }));
+        var address = IPAddress.Parse("203.0.113.9");
+
+        // One failure a minute for the address, three a second for the node: of 20 failures within a second or two,
+        // the address is refused only while the budget lasts; past it, failures pass uncounted.
+        var refused = Enumerable.Range(0, 20).Count(_ => limit.RecordFailure(address) is not null);
+
+        refused.Should().BeInRange(1, 3 * 2);
     }
 
     private async Task<HttpResponseMessage> GetMeAsync(string clientAddress, string token)
@@ -59,7 +104,7 @@ public sealed class FailedAuthenticationLimitTests(FailedAuthenticationLimitTest
     /// <summary>The app with a low limit, and requests that say which address they come from.</summary>
     public sealed class App : BeatPassAppFactory
     {
-        public const int Limit = 5;
+        public const int Limit = 20;
         public const string ClientAddressHeader = "X-Test-Client-Address";
 
         protected override int FailedAuthenticationsPerWindow => Limit;

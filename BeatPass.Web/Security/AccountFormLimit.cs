@@ -43,7 +43,7 @@ public static class AccountFormLimit
             };
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 IsLimitedForm(context.Request)
-                    ? RateLimitPartition.GetFixedWindowLimiter(Partition(context.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
+                    ? RateLimitPartition.GetFixedWindowLimiter(ClientAddresses.Partition(context.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
                     {
                         PermitLimit = limit.PostsPerWindow,
                         Window = limit.Window,
@@ -56,29 +56,6 @@ public static class AccountFormLimit
 
     private static bool IsLimitedForm(HttpRequest request) =>
         HttpMethods.IsPost(request.Method) && LimitedForms.Any(form => request.Path.Equals(form, StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>The address an IPv4 client is known by, or the /64 an IPv6 one is in.</summary>
-    internal static string Partition(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "unknown";
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
-    }
 }
 
 public sealed class AccountFormLimitOptions

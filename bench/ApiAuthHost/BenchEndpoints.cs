@@ -50,14 +50,14 @@ public static class BenchEndpoints
                 : Results.Conflict());
 
         // The harness restarts the server after seeding, so what seeding allocated is not in the figures.
-        bench.MapPost("/seed", async (int tokens, int known, IConfiguration configuration, ApiTokenService service) =>
-            Results.Text(await Seeder(configuration).SeedAsync(tokens, known, service)));
+        bench.MapPost("/seed", async (int tokens, int known, IConfiguration configuration, ApiTokenService service, ApiTokenIssuer issuer) =>
+            Results.Text(await Seeder(configuration).SeedAsync(tokens, known, service, issuer)));
 
         bench.MapGet("/last-used-writes", (Guid tokenId, IConfiguration configuration) =>
             Results.Text(Seeder(configuration).LastUsedWrites(tokenId)));
 
         bench.MapGet("/cache", (ApiTokenCache cache, IOptions<ApiTokenOptions> options) =>
-            Results.Text($"entries {cache.Count} capacity {options.Value.CacheCapacity}"));
+            Results.Text($"entries {cache.Count} capacity {options.Value.CacheCapacity} refused {cache.RefusedCount}"));
     }
 
     private static BenchSeeder Seeder(IConfiguration configuration) => new(

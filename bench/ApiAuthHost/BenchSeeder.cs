@@ -14,17 +14,27 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
 {
     private const int TokensPerBulkAccount = 100; // ApiTokens:MaxTokensPerAccount
 
+    private const int FloodTokens = 10_000;
+
     private static readonly string[] HarnessTokens = ["valid", "revoke", "writes"];
 
     private bool PostgreSql => provider == DatabaseProvider.PostgreSql;
 
     /// <summary>Seeds <paramref name="totalTokens"/> tokens in all and answers one line per fact the harness reads.</summary>
-    public async Task<string> SeedAsync(int totalTokens, int known, ApiTokenService tokens)
+    public async Task<string> SeedAsync(int totalTokens, int known, ApiTokenService tokens, ApiTokenIssuer issuer)
     {
         var userId = Guid.NewGuid().ToString();
         var lines = new StringBuilder();
         lines.AppendLine($"user {userId}");
-        foreach (var plainText in InsertRows(userId, totalTokens - HarnessTokens.Length, known))
+        // Tagged like any secret the service issues; made before the bulk insert's transaction, which holds the database.
+        var knownTokens = new List<string>();
+        for (var n = 0; n < known; n++)
+        {
+            knownTokens.Add(await issuer.GenerateAsync());
+        }
+
+        InsertRows(userId, totalTokens - HarnessTokens.Length, knownTokens);
+        foreach (var plainText in knownTokens)
         {
             lines.AppendLine($"known {plainText}");
         }
@@ -35,9 +45,18 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
             lines.AppendLine($"{name} {created.Token!.Summary.Id} {created.Token.PlainText}");
         }
 
-        // Well-formed, right checksum, in no database: what a deleted token, or one made up by someone who knows the
-        // format, looks like.
+        // A token the service issued and its owner deleted since: what a leaked, revoked token replayed looks like.
+        var deleted = (await tokens.CreateAsync(userId, "deleted")).Token!;
+        await tokens.DeleteAsync(userId, deleted.Summary.Id);
+        lines.AppendLine($"deleted {deleted.Summary.Id} {deleted.PlainText}");
+
+        // Well-formed, right checksum, no valid tag: what someone who knows the format makes up. The flood uses many.
         lines.AppendLine($"unknown {ApiTokenFormat.Generate()}");
+        for (var n = 0; n < FloodTokens; n++)
+        {
+            lines.AppendLine($"flood {ApiTokenFormat.Generate()}");
+        }
+
         using var connection = Open();
         lines.AppendLine($"tokens {Convert.ToInt64(Command(connection, """SELECT COUNT(*) FROM "ApiTokens" """).ExecuteScalar())}");
         return lines.ToString();
@@ -61,7 +80,7 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
         return $"writes {reader.GetInt64(0)} values {reader.GetString(1)}";
     }
 
-    private List<string> InsertRows(string userId, int bulkTokens, int known)
+    private void InsertRows(string userId, int bulkTokens, List<string> knownTokens)
     {
         using var connection = Open();
         if (!PostgreSql)
@@ -137,13 +156,11 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
         bulk.ExecuteNonQuery();
 
         // The first bulk tokens get a secret the harness knows.
-        var knownTokens = new List<string>();
         using var update = Command(connection, """UPDATE "ApiTokens" SET "TokenHash" = @hash WHERE "Id" = @id""",
             ("@hash", Array.Empty<byte>()), ("@id", ""));
-        for (var n = 0; n < known; n++)
+        for (var n = 0; n < knownTokens.Count; n++)
         {
-            knownTokens.Add(ApiTokenFormat.Generate());
-            update.Parameters["@hash"].Value = ApiTokenFormat.Hash(knownTokens[^1]);
+            update.Parameters["@hash"].Value = ApiTokenFormat.Hash(knownTokens[n]);
             var id = $"00000000-0000-7000-8000-{n:X12}";
             update.Parameters["@id"].Value = PostgreSql ? Guid.Parse(id) : id;
             update.ExecuteNonQuery();
@@ -155,7 +172,6 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
         }
 
         transaction.Commit();
-        return knownTokens;
     }
 
     private static DbCommand Command(DbConnection connection, string sql, params (string Name, object Value)[] parameters)

@@ -42,6 +42,9 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<bool>("IsUntagged")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTime>("IssuedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -78,6 +81,21 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("ApiTokens");
+                });
+
+            modelBuilder.Entity("BeatPass.Core.ApiTokens.ApiTokenTagKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Key")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ApiTokenTagKeys");
                 });
 
             modelBuilder.Entity("BeatPass.Core.Audit.AuditEvent", b =>

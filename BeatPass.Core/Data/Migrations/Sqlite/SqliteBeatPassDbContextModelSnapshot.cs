@@ -37,6 +37,9 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("IsUntagged")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("IssuedAt")
                         .HasColumnType("TEXT");
 
@@ -73,6 +76,21 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("ApiTokens");
+                });
+
+            modelBuilder.Entity("BeatPass.Core.ApiTokens.ApiTokenTagKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Key")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ApiTokenTagKeys");
                 });
 
             modelBuilder.Entity("BeatPass.Core.Audit.AuditEvent", b =>
