@@ -64,6 +64,10 @@ public static class WebApplicationBuilderExtensions
         builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
 
         builder.AddEmail();
+        builder.Services.AddOptions<DevelopersOptions>()
+            .BindConfiguration(DevelopersOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
 
         builder.Services.AddAuthentication().AddApiToken();
         builder.Services.AddFailedAuthenticationLimit();

@@ -29,14 +29,14 @@ public static class ApiTokenFormat
     private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static readonly SearchValues<char> Base62Values = SearchValues.Create(Base62);
 
-    /// <summary>A new secret, tagged with <paramref name="tagKey"/>.</summary>
-    public static string Generate(ReadOnlySpan<byte> tagKey)
+    /// <summary>A new secret, tagged by <paramref name="tagger"/> (an HMAC-SHA256 keyed with the tag key).</summary>
+    public static string Generate(HMACSHA256 tagger)
     {
         Span<char> token = stackalloc char[Length];
         Prefix.CopyTo(token);
         var secret = token.Slice(Prefix.Length, SecretLength);
         RandomNumberGenerator.GetItems(Base62, secret[..RandomLength]);
-        WriteTag(secret[..RandomLength], tagKey, secret[RandomLength..]);
+        WriteTag(secret[..RandomLength], tagger, secret[RandomLength..]);
         WriteChecksum(secret, token[^ChecksumLength..]);
         return new string(token);
     }
@@ -90,24 +90,28 @@ public static class ApiTokenFormat
         SHA256.HashData(ascii[..count], destination);
     }
 
-    /// <summary>True when a well-formed token's last 8 secret characters are the tag of its first 24 under the key.</summary>
-    public static bool HasValidTag(ReadOnlySpan<char> token, ReadOnlySpan<byte> tagKey)
+    /// <summary>
+    /// True when a well-formed token's last 8 secret characters are the tag of its first 24 under the key of
+    /// <paramref name="tagger"/>. One keyed instance per thread: an instance is not thread-safe, and keying one per
+    /// call would cost more than the check.
+    /// </summary>
+    public static bool HasValidTag(ReadOnlySpan<char> token, HMACSHA256 tagger)
     {
         var secret = token.Slice(Prefix.Length, SecretLength);
         Span<char> expected = stackalloc char[TagLength];
-        WriteTag(secret[..RandomLength], tagKey, expected);
+        WriteTag(secret[..RandomLength], tagger, expected);
         // In constant time, so that response times cannot tell a guesser how much of a tag was right.
         return CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(expected), MemoryMarshal.AsBytes(secret[RandomLength..]));
     }
 
     public static string Hint(ReadOnlySpan<char> token) => string.Concat(Prefix, "…", token[^4..]);
 
-    private static void WriteTag(ReadOnlySpan<char> random, ReadOnlySpan<byte> tagKey, Span<char> destination)
+    private static void WriteTag(ReadOnlySpan<char> random, HMACSHA256 tagger, Span<char> destination)
     {
         Span<byte> ascii = stackalloc byte[RandomLength];
         Encoding.ASCII.GetBytes(random, ascii);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(tagKey, ascii, mac);
+        tagger.TryComputeHash(ascii, mac, out _);
         WriteBase62(BinaryPrimitives.ReadUInt64BigEndian(mac), destination);
     }
 

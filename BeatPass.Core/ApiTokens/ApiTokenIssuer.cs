@@ -57,7 +57,7 @@ public sealed class ApiTokenIssuer(IDbContextFactory<BeatPassDbContext> dbFactor
             await LoadAsync(cancellationToken);
         }
 
-        return ApiTokenFormat.Generate(_issued!.Key);
+        return ApiTokenFormat.Generate(_issued!.Tagger.Value!);
     }
 
     /// <summary>
@@ -67,7 +67,7 @@ public sealed class ApiTokenIssuer(IDbContextFactory<BeatPassDbContext> dbFactor
     public bool MayHaveIssued(ReadOnlySpan<char> token, ApiTokenHash hash)
     {
         var issued = _issued ?? throw new InvalidOperationException("Load the issuer first.");
-        return ApiTokenFormat.HasValidTag(token, issued.Key) || issued.Untagged.Contains(hash);
+        return ApiTokenFormat.HasValidTag(token, issued.Tagger.Value!) || issued.Untagged.Contains(hash);
     }
 
     private static async Task<byte[]> ReadOrMakeKeyAsync(BeatPassDbContext db, CancellationToken cancellationToken)
@@ -90,5 +90,9 @@ public sealed class ApiTokenIssuer(IDbContextFactory<BeatPassDbContext> dbFactor
         return await db.ApiTokenTagKeys.AsNoTracking().Select(k => k.Key).SingleAsync(cancellationToken);
     }
 
-    private sealed record Issued(byte[] Key, HashSet<ApiTokenHash> Untagged);
+    private sealed record Issued(byte[] Key, HashSet<ApiTokenHash> Untagged)
+    {
+        // Keyed once per thread, not per token.
+        public ThreadLocal<HMACSHA256> Tagger { get; } = new(() => new HMACSHA256(Key));
+    }
 }

@@ -3,6 +3,7 @@ using BeatPass.Core.ApiTokens;
 using BeatPass.Core.DeveloperAccess;
 using BeatPass.Tests.Core;
 using BeatPass.Web.Components.Layout;
+using BeatPass.Web.Hosting;
 using BeatPass.Web.Components.Settings;
 using Bunit;
 using Microsoft.AspNetCore.Components;
@@ -81,6 +82,17 @@ public sealed class DevelopersPageTests : ComponentTestContext
 
         dialogs.Markup.Should().Contain(message, what);
         Button(dialogs, "Create").HasAttribute("disabled").Should().BeTrue(what);
+    }
+
+    [Fact]
+    public async Task No_expiration_comes_with_a_caution_that_an_expiry_takes_away()
+    {
+        var dialogs = await OpenCreateDialogAsync();
+
+        dialogs.Markup.Should().Contain(CreateTokenDialog.NoExpirationCaution, "no expiration is the default");
+        var expiration = dialogs.FindComponent<MudSelect<string>>();
+        await dialogs.InvokeAsync(() => expiration.Instance.SelectOption("30"));
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().NotContain(CreateTokenDialog.NoExpirationCaution));
     }
 
     [Theory]
@@ -193,7 +205,7 @@ public sealed class DevelopersPageTests : ComponentTestContext
         Button(page, "Delete").Click();
         dialogs.WaitForAssertion(() => Button(dialogs, "Delete").Click());
 
-        page.WaitForAssertion(() => page.Markup.Should().Contain("not available"));
+        page.WaitForAssertion(() => page.Markup.Should().Contain("API access is invite-only. To request access, contact"));
         page.Markup.Should().NotContain("Soon gone");
         Services.GetRequiredService<ISnackbar>().ShownSnackbars.Select(s => s.Message)
             .Should().Contain("Your developer access has been withdrawn, and your tokens no longer work.");
@@ -233,11 +245,14 @@ public sealed class DevelopersPageWithoutAccessTests : ComponentTestContext
     protected override bool HasDeveloperAccess => false;
 
     [Fact]
-    public void The_section_shows_only_a_not_available_message()
+    public void The_section_says_access_is_invite_only_and_whom_to_ask_and_shows_nothing_else()
     {
+        Services.Configure<DevelopersOptions>(options => options.AccessRequestEmail = "api-access@beatpass.test");
         var (_, page) = RenderWithDialogs<Developers>();
 
-        page.WaitForAssertion(() => page.Markup.Should().Contain("not available"));
+        page.WaitForAssertion(() => System.Text.RegularExpressions.Regex.Replace(page.Find(".mud-alert").TextContent, @"\s+", " ").Trim()
+            .Should().Be("API access is invite-only. To request access, contact api-access@beatpass.test."));
+        page.Find("a").GetAttribute("href").Should().Be("mailto:api-access@beatpass.test");
         page.FindAll("button").Should().BeEmpty();
         page.FindAll("table").Should().BeEmpty();
     }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Data;
 using BeatPass.Tests.Infrastructure;
@@ -27,9 +28,11 @@ public abstract class ApiTokenIssuerTests(DatabaseProvider provider) : IAsyncLif
         var key = await db.ApiTokenTagKeys.Select(k => k.Key).SingleAsync();
 
         key.Should().HaveCount(ApiTokenFormat.TagKeyLength);
-        ApiTokenFormat.HasValidTag(created.PlainText, key).Should().BeTrue();
-        ApiTokenFormat.HasValidTag(created.PlainText, new byte[ApiTokenFormat.TagKeyLength]).Should().BeFalse("another key");
-        ApiTokenFormat.HasValidTag(ApiTokenFormat.Generate(), key).Should().BeFalse("a made-up token");
+        using var tagger = new HMACSHA256(key);
+        using var otherKey = new HMACSHA256(new byte[ApiTokenFormat.TagKeyLength]);
+        ApiTokenFormat.HasValidTag(created.PlainText, tagger).Should().BeTrue();
+        ApiTokenFormat.HasValidTag(created.PlainText, otherKey).Should().BeFalse("another key");
+        ApiTokenFormat.HasValidTag(ApiTokenFormat.Generate(), tagger).Should().BeFalse("a made-up token");
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         await settings.OpenAsync();
         await Expect(settings.DevelopersLink).ToHaveCountAsync(0);
         await page.GotoAsync("/account/settings/developers");
-        await Expect(page.GetByText("The Developers section is not available for your account.")).ToBeVisibleAsync();
+        await Expect(page.GetByText("API access is invite-only. To request access, contact contact@beatpass.ca.")).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create token" })).ToHaveCountAsync(0);
 
         var staff = await browser.App.CreateStaffAsync();

@@ -56,6 +56,17 @@ public static class BenchEndpoints
         bench.MapGet("/last-used-writes", (Guid tokenId, IConfiguration configuration) =>
             Results.Text(Seeder(configuration).LastUsedWrites(tokenId)));
 
+        // Live managed memory after a full, compacting collection: what a leak would grow. (The working set also holds
+        // garbage not yet collected and memory the GC keeps for later, which rise and fall with load.)
+        bench.MapGet("/heap", () =>
+        {
+            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            return Results.Text(GC.GetTotalMemory(forceFullCollection: false).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+
         bench.MapGet("/cache", (ApiTokenCache cache, IOptions<ApiTokenOptions> options) =>
             Results.Text($"entries {cache.Count} capacity {options.Value.CacheCapacity} refused {cache.RefusedCount}"));
     }

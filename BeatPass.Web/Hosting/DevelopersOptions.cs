@@ -1,0 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BeatPass.Web.Hosting;
+
+/// <summary>Section <c>Developers</c>.</summary>
+public sealed class DevelopersOptions
+{
+    public const string SectionName = "Developers";
+
+    /// <summary>Where an account without developer access is told to ask for it.</summary>
+    [EmailAddress]
+    public string AccessRequestEmail { get; set; } = "contact@beatpass.ca";
+}
