@@ -34,6 +34,7 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         await Expect(settings.DevelopersLink).ToHaveCountAsync(0);
         await page.GotoAsync("/account/settings/developers");
         await Expect(page.GetByText("API access is invite-only. To request access, contact contact@beatpass.ca.")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Screenshots.PathFor("developers-without-access.png"), FullPage = true });
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create token" })).ToHaveCountAsync(0);
 
         var staff = await browser.App.CreateStaffAsync();

@@ -18,6 +18,8 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         await page.ScreenshotAsync(new() { Path = Screenshot("developers-page.png"), FullPage = true });
 
         await developers.OpenCreateDialogAsync("E2E script");
+        await Expect(developers.CreateDialog).ToContainTextAsync("strongly recommends an expiration date");
+        await page.ScreenshotAsync(new() { Path = Screenshot("create-dialog.png"), Animations = ScreenshotAnimations.Disabled });
         await developers.CreateButton.ClickAsync();
         await Expect(developers.NewToken).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Screenshot("show-once-dialog.png"), Animations = ScreenshotAnimations.Disabled });
@@ -122,7 +124,8 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
     {
         var page = await browser.NewPageAsync();
         await page.GotoAsync("/Identity/Account/Login");
-        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "BeatPass" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "BeatPass", Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Exact = true })).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Screenshot("sign-in.png") });
         await new LoginPage(page).SignInAsync(DemoAccounts.ListenerEmail, DemoAccounts.Password);
 

@@ -45,8 +45,8 @@ public sealed class HostileInputFlowTests(BrowserFixture browser)
         await developers.OpenCreateDialogAsync("");
         (string Name, string Error)[] cases =
         [
-            ("evil\u202Egnp.exe", "The token name can't contain invisible or text-direction characters."),
-            ("zero\u200Bwidth", "The token name can't contain invisible or text-direction characters."),
+            ("evil\u202Egnp.exe", "The token name can't contain invisible characters, special spaces or text-direction characters. Use plain spaces between words."),
+            ("zero\u200Bwidth", "The token name can't contain invisible characters, special spaces or text-direction characters. Use plain spaces between words."),
             ("nul\0byte", "The token name can't contain control characters such as tabs or line breaks."),
         ];
 
