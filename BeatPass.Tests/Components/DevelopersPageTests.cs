@@ -40,7 +40,7 @@ public sealed class DevelopersPageTests : ComponentTestContext
 
         page.WaitForAssertion(() => page.Markup.Should().Contain("Quarter"));
         Row(page, "Forever").Should().Contain("No expiration");
-        Row(page, "Week").Should().Contain("Expired");
+        Row(page, "Week").Should().Contain($"Expired on {ApiTokenExpiration.InDays(now, 7):MMM d, yyyy}");
         Row(page, "Quarter").Should().Contain($"Expires on {now.AddDays(90):MMM d, yyyy}");
     }
 
@@ -137,6 +137,8 @@ public sealed class DevelopersPageTests : ComponentTestContext
         var plainText = dialogs.FindAll("input").Single(i => i.HasAttribute("readonly")).GetAttribute("value")!;
         ApiTokenFormat.IsWellFormed(plainText).Should().BeTrue();
         dialogs.Markup.Should().Contain("It will not be shown again.");
+        dialogs.Find(".token-example").TextContent.Should()
+            .Be($"curl -H \"Authorization: Bearer {plainText}\" http://localhost/api/v1/me", "a ready-to-run example with this server's address");
         HoldsSecret(dialog, plainText).Should().BeTrue("the dialog holds the token until Done");
 
         Button(dialogs, "Done").Click();
