@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Token authentication under HTTP load, against the real app (Release, Production): requests per second, latency
-# and server CPU per request of GET /api/v1/me with a valid, a malformed and a bad-checksum BeatPass token, next to
-# an anonymous endpoint of the same shape and to ASP.NET Core Identity's bearer tokens, with 1,000 and with
-# 1,000,000 tokens in the database. Then: last-used writes, revocation under load, memory.
+# and server CPU per request of GET /api/v1/me with a valid, a malformed, a bad-checksum, a made-up (right
+# checksum, no tag) and a deleted BeatPass token, next to an anonymous endpoint of the same shape and to ASP.NET
+# Core Identity's bearer tokens, with 1,000 and with 1,000,000 tokens in the database, and valid tokens during a
+# flood of made-up ones from many addresses. Then: last-used writes, revocation under load, memory.
 #   bench/api-auth.sh                       on SQLite (a file in /tmp)
 #   bench/api-auth.sh --provider PostgreSQL on a throwaway PostgreSQL cluster (tools/postgres-cluster.sh)
 # Prints one table and exits 1 when a target is missed. About six minutes. See bench/RESULTS.md.
