@@ -5,18 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+source tools/ensure-package.sh
 chromium="${BEATPASS_CHROMIUM:-/usr/bin/chromium}"
-if [ ! -x "$chromium" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing Chromium for the browser tests (apt-get install chromium)..."
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "The browser tests need a headless Chromium at $chromium." >&2
-    echo "Install it with 'sudo apt-get install chromium', or point BEATPASS_CHROMIUM at one." >&2
-    exit 1
-  fi
-fi
+ENSURE_PACKAGE_HINT="Or point BEATPASS_CHROMIUM at one." ensure_package "a headless Chromium for the browser tests" chromium test -x "$chromium"
 
 # A throwaway PostgreSQL cluster for the PostgreSQL tests, stopped when the tests end.
 source tools/postgres-cluster.sh

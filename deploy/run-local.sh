@@ -11,16 +11,9 @@ cd "$(dirname "$0")/.."
 export BALANCER_PORT=${BALANCER_PORT:-8080} NODE1_PORT=${NODE1_PORT:-5301} NODE2_PORT=${NODE2_PORT:-5302}
 run=$PWD/deploy/run
 
-if ! command -v haproxy > /dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
-    echo "Installing HAProxy (apt-get install haproxy)..."
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy > /dev/null
-  else
-    echo "This needs HAProxy. Install it with 'sudo apt-get install haproxy'." >&2
-    exit 1
-  fi
-fi
+source tools/ensure-package.sh
+has_haproxy() { command -v haproxy > /dev/null; }
+ensure_package HAProxy haproxy has_haproxy
 
 pids=()
 stop_all() {

@@ -3,17 +3,11 @@
 # string as BEATPASS_POSTGRES, and stops it when the calling script exits. The server refuses to run as root, so
 # as root it runs as the postgres user. Durability is off (fsync=off): the data lives only for the run.
 
+has_pg_ctl() { compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" > /dev/null; }
+
 start_postgres_cluster() {
-  if ! compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      echo "Installing PostgreSQL (apt-get install postgresql)..."
-      apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-    else
-      echo "This needs PostgreSQL. Install it with 'sudo apt-get install postgresql'." >&2
-      exit 1
-    fi
-  fi
+  source "$(dirname "${BASH_SOURCE[0]}")/ensure-package.sh"
+  ensure_package PostgreSQL postgresql has_pg_ctl
 
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   pg_dir=$(mktemp -d /tmp/beatpass-pg.XXXXXX)
