@@ -41,7 +41,8 @@ export Email__Delivery=Pickup Email__From="BeatPass <no-reply@beatpass.test>" Em
 
 "${as_pg[@]}" "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres beatpass
 # EF Core logs its probe of a new database for its history table as a failed command: not worth alarming anyone.
-Logging__LogLevel__Default=Warning Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command=None \
+# (env: a name with dots is not a shell assignment.)
+env Logging__LogLevel__Default=Warning Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command=None \
   dotnet "$run/app/BeatPass.Web.dll" migrate
 Logging__LogLevel__Default=Warning dotnet "$run/app/BeatPass.Web.dll" seed-demo
 
