@@ -10,6 +10,9 @@ public static class ApiTokenExpiration
 
     public static DateTime InDays(DateTime now, int days) => now.AddDays(days);
 
+    /// <summary>A regenerated secret keeps its token's expiration period, counted from <paramref name="now"/>.</summary>
+    public static DateTime? Regenerated(DateTime now, DateTime issuedAt, DateTime? expiresAt) => now + (expiresAt - issuedAt);
+
     public static DateTime OnDate(DateTime now, DateOnly date) =>
         now.AddDays(date.DayNumber - DateOnly.FromDateTime(now).DayNumber);
 

@@ -24,7 +24,7 @@ public sealed class ApiTokenService(
         return await db.ApiTokens
             .Where(t => t.UserId == userId)
             .OrderByDescending(t => t.CreatedAt)
-            .Select(t => new ApiTokenSummary(t.Id, t.Name, t.Hint, t.CreatedAt, t.LastUsedAt, t.ExpiresAt))
+            .Select(t => new ApiTokenSummary(t.Id, t.Name, t.Hint, t.CreatedAt, t.LastUsedAt, t.ExpiresAt, t.IssuedAt))
             .ToListAsync(cancellationToken);
     }
 
@@ -132,7 +132,7 @@ public sealed class ApiTokenService(
         }
 
         var now = timeProvider.GetUtcNow().UtcDateTime;
-        IssueSecret(token, plainText, now, now + (token.ExpiresAt - token.IssuedAt));
+        IssueSecret(token, plainText, now, ApiTokenExpiration.Regenerated(now, token.IssuedAt, token.ExpiresAt));
         db.AuditEvents.Add(AuditEvent.Create(now, userId, userId, AuditAction.TokenRegenerated, token.Name));
         if (token.User.Email is { } email)
         {
@@ -186,7 +186,7 @@ public sealed class ApiTokenService(
     }
 
     private static ApiTokenSummary Summarize(ApiToken token) =>
-        new(token.Id, token.Name, token.Hint, token.CreatedAt, token.LastUsedAt, token.ExpiresAt);
+        new(token.Id, token.Name, token.Hint, token.CreatedAt, token.LastUsedAt, token.ExpiresAt, token.IssuedAt);
 
     private static CreateApiTokenResult NoDeveloperAccess() => CreateApiTokenResult.Failure(ApiTokenError.NoDeveloperAccess,
         "Your account doesn't have developer access, so it can't create API tokens.");

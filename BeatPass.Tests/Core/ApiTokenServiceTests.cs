@@ -341,6 +341,8 @@ public abstract class ApiTokenServiceTests(DatabaseProvider provider) : IAsyncLi
         var userId = await _database.CreateUserAsync();
         var created = (await _tokens.CreateAsync(userId, "Rotating", ApiTokenExpiration.InDays(_database.Time.GetUtcNow().UtcDateTime, 7))).Token!;
         _database.Time.Advance(TimeSpan.FromDays(10));
+        var listed = (await _tokens.ListAsync(userId)).Single();
+        var promised = listed.ExpiresAtIfRegenerated(_database.Time.GetUtcNow().UtcDateTime);
 
         var result = await _tokens.RegenerateAsync(userId, created.Summary.Id);
 
@@ -354,6 +356,7 @@ public abstract class ApiTokenServiceTests(DatabaseProvider provider) : IAsyncLi
             Hint = "bpat_…" + regenerated.PlainText[^4..],
             ExpiresAt = _database.Time.GetUtcNow().UtcDateTime.AddDays(7),
         });
+        regenerated.Summary.ExpiresAt.Should().Be(promised, "the regenerate confirmation says when the new secret will expire");
         (await _tokens.ListAsync(userId)).Should().ContainSingle().Which.Should().Be(regenerated.Summary);
         await using var db = _database.CreateDbContext();
         (await db.AuditEvents.Where(e => e.Action == AuditAction.TokenRegenerated).Select(e => e.TokenName).SingleAsync()).Should().Be("Rotating");

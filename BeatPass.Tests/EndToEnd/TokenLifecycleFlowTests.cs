@@ -56,6 +56,7 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
 
         await developers.Row("Rotated").GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
         await Expect(developers.RegenerateConfirmation).ToContainTextAsync("“Rotated”");
+        await Expect(developers.RegenerateConfirmation).ToContainTextAsync("the new secret will never expire, like this one.");
         await developers.RegenerateConfirmation.GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
         await Expect(developers.RegenerateDialog).ToContainTextAsync("It will not be shown again.");
         var newToken = await DevelopersPage.TakeShownTokenAsync(developers.RegenerateDialog);
