@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs the whole suite: unit, API, component and browser tests, on SQLite and on a real PostgreSQL server.
-# The browser tests drive the system Chromium and the PostgreSQL tests a throwaway PostgreSQL cluster
-# (tools/postgres-cluster.sh), so make sure both are there first.
+# The browser tests drive the system Chromium, the PostgreSQL tests a throwaway PostgreSQL cluster
+# (tools/postgres-cluster.sh) and the load-balancer tests HAProxy, so make sure all three are there first.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 source tools/ensure-package.sh
 chromium="${BEATPASS_CHROMIUM:-/usr/bin/chromium}"
 ENSURE_PACKAGE_HINT="Or point BEATPASS_CHROMIUM at one." ensure_package "a headless Chromium for the browser tests" chromium test -x "$chromium"
+# The load-balancer tests run deploy/haproxy.cfg in front of two app nodes.
+has_haproxy() { command -v haproxy > /dev/null; }
+ensure_package "HAProxy for the load-balancer tests" haproxy has_haproxy
 
 # A throwaway PostgreSQL cluster for the PostgreSQL tests, stopped when the tests end.
 source tools/postgres-cluster.sh
