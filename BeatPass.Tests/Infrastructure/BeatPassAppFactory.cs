@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -95,6 +96,24 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
 
         builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(Logs));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+    }
+
+    /// <summary>
+    /// The app, once it is ready: a PostgreSQL node reports unhealthy until it hears other nodes' token changes, so
+    /// wait for that, as a load balancer would, before a test uses it. On SQLite it is ready at once.
+    /// </summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        var listener = host.Services.GetRequiredService<ApiTokenChangeListener>();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!listener.IsListening)
+        {
+            waited.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the node should start listening for token changes");
+            Thread.Sleep(10);
+        }
+
+        return host;
     }
 
     public async Task<BeatPassUser> CreateUserAsync(bool hasDeveloperAccess = true)
