@@ -10,9 +10,10 @@ namespace BeatPass.Core.ApiTokens;
 /// Checks a presented token on every API request. The shape and checksum are checked first, with no database
 /// work; a well-formed token is then looked up by its SHA-256 in <see cref="ApiTokenCache"/>. On a miss, a token
 /// this service cannot have issued (<see cref="ApiTokenIssuer"/>: no valid tag, not an old untagged secret) or one
-/// the database already refused is refused at once; only the rest are looked up in the database. Expiry is compared with the current time on every request, hit or miss. A sign-in lockout
-/// (repeated wrong passwords) does not stop tokens: anyone could otherwise break an account's integrations by
-/// mistyping its password; staff stop an account's API use by revoking developer access.
+/// the database already refused is refused at once; only the rest are looked up in the database. Expiry is compared
+/// with the current time on every request, hit or miss. A sign-in lockout (repeated wrong passwords) does not
+/// stop tokens: anyone could otherwise break an account's integrations by mistyping its password; staff stop an
+/// account's API use by revoking developer access.
 /// </summary>
 public sealed class ApiTokenAuthenticator(
     IDbContextFactory<BeatPassDbContext> dbFactory,
