@@ -1,5 +1,6 @@
 using System.Reflection;
 using BeatPass.Core.ApiTokens;
+using BeatPass.Core.Audit;
 using BeatPass.Core.DeveloperAccess;
 using BeatPass.Tests.Core;
 using BeatPass.Web.Components.Layout;
@@ -7,6 +8,7 @@ using BeatPass.Web.Hosting;
 using BeatPass.Web.Components.Settings;
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
@@ -126,6 +128,51 @@ public sealed class DevelopersPageTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task Create_closes_the_form_with_the_created_token_and_its_secret()
+    {
+        var dialogs = Render<MudDialogProvider>();
+        var dialogService = Services.GetRequiredService<IDialogService>();
+        var form = await dialogs.InvokeAsync(() => dialogService.ShowAsync<CreateTokenDialog>("Create new token"));
+        dialogs.WaitForAssertion(() => dialogs.Find("input").Input("From the form"));
+
+        Button(dialogs, "Create").Click();
+
+        var result = await form.Result.WaitAsync(TimeSpan.FromSeconds(5));
+        result!.Canceled.Should().BeFalse();
+        var created = result.Data.Should().BeOfType<CreatedApiToken>().Subject;
+        created.Summary.Name.Should().Be("From the form");
+        ApiTokenFormat.IsWellFormed(created.PlainText).Should().BeTrue();
+        (await Database.CreateTokenService().ListAsync(UserId)).Should().ContainSingle()
+            .Which.Hint.Should().Be(ApiTokenFormat.Hint(created.PlainText));
+    }
+
+    [Fact]
+    public async Task The_show_once_dialog_shows_the_secret_it_is_given_copies_it_and_forgets_it_on_Done()
+    {
+        var created = (await Database.CreateTokenService().CreateAsync(UserId, "Handed over")).Token!;
+        var clipboard = JSInterop.SetupModule("./Components/Settings/ShowTokenDialog.razor.js");
+        clipboard.SetupVoid("copyText", created.PlainText).SetVoidResult();
+        var dialogs = Render<MudDialogProvider>();
+        var dialogService = Services.GetRequiredService<IDialogService>();
+        var shown = dialogs.InvokeAsync(() => ShowTokenDialog.ShowAsync(dialogService, created));
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain(ShowTokenDialog.Title));
+        var dialog = dialogs.FindComponent<ShowTokenDialog>().Instance;
+
+        dialogs.Find("input[readonly]").GetAttribute("value").Should().Be(created.PlainText);
+        dialogs.Markup.Should().Contain("Copy your new token now. It will not be shown again.");
+        Button(dialogs, "Copy").Click();
+        dialogs.WaitForAssertion(() => Button(dialogs, "Copied"));
+        clipboard.VerifyInvoke("copyText").Arguments.Should().Equal(created.PlainText);
+
+        Button(dialogs, "Done").Click();
+
+        await shown.WaitAsync(TimeSpan.FromSeconds(5));
+        dialogs.FindAll(".mud-dialog").Should().BeEmpty();
+        dialogs.Markup.Should().NotContain(created.PlainText);
+        HoldsSecret(dialog, created.PlainText).Should().BeFalse("Done lets go of the token");
+    }
+
+    [Fact]
     public async Task The_token_is_shown_once_and_after_Done_it_is_in_neither_the_markup_nor_component_state()
     {
         var page = Render<Developers>();
@@ -133,7 +180,8 @@ public sealed class DevelopersPageTests : ComponentTestContext
         dialogs.Find("input").Input("Shown once");
         Button(dialogs, "Create").Click();
         dialogs.WaitForAssertion(() => Button(dialogs, "Done"));
-        var dialog = dialogs.FindComponent<CreateTokenDialog>().Instance;
+        dialogs.Markup.Should().Contain(ShowTokenDialog.Title).And.NotContain("Create new token");
+        var dialog = dialogs.FindComponent<ShowTokenDialog>().Instance;
         var plainText = dialogs.FindAll("input").Single(i => i.HasAttribute("readonly")).GetAttribute("value")!;
         ApiTokenFormat.IsWellFormed(plainText).Should().BeTrue();
         dialogs.Markup.Should().Contain("It will not be shown again.");
@@ -162,6 +210,53 @@ public sealed class DevelopersPageTests : ComponentTestContext
 
         dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("doesn't have developer access"));
         (await Database.CreateTokenService().ListAsync(UserId)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Regenerate_gives_the_token_one_new_secret_and_shows_it_once()
+    {
+        var old = (await Database.CreateTokenService().CreateAsync(UserId, "Rotating")).Token!;
+        var (dialogs, page) = RenderWithDialogs<Developers>();
+        page.WaitForAssertion(() => Button(page, "Regenerate").Click());
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Regenerate token?"));
+
+        Button(dialogs, "Regenerate").Click();
+
+        dialogs.WaitForAssertion(() => Button(dialogs, "Done"));
+        var plainText = dialogs.Find("input[readonly]").GetAttribute("value")!;
+        plainText.Should().NotBe(old.PlainText);
+        (await Database.CreateTokenService().ListAsync(UserId)).Should().ContainSingle()
+            .Which.Hint.Should().Be(ApiTokenFormat.Hint(plainText));
+        await using (var db = Database.CreateDbContext())
+        {
+            (await db.AuditEvents.CountAsync(e => e.Action == AuditAction.TokenRegenerated)).Should().Be(1);
+        }
+
+        Button(dialogs, "Done").Click();
+
+        dialogs.WaitForAssertion(() => dialogs.FindAll(".mud-dialog").Should().BeEmpty());
+        page.WaitForAssertion(() => Row(page, "Rotating").Should().Contain(ApiTokenFormat.Hint(plainText)));
+        Services.GetRequiredService<ISnackbar>().ShownSnackbars.Select(s => s.Message)
+            .Should().Contain("Token “Rotating” regenerated. Its old secret no longer works.");
+        HoldsSecret(page.Instance, plainText).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Regenerating_a_token_deleted_meanwhile_says_so_and_shows_no_secret()
+    {
+        var created = (await Database.CreateTokenService().CreateAsync(UserId, "Gone meanwhile")).Token!;
+        var (dialogs, page) = RenderWithDialogs<Developers>();
+        page.WaitForAssertion(() => Button(page, "Regenerate").Click());
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Regenerate token?"));
+        await Database.CreateTokenService().DeleteAsync(UserId, created.Summary.Id); // in another tab, say
+
+        Button(dialogs, "Regenerate").Click();
+
+        var snackbar = Services.GetRequiredService<ISnackbar>();
+        page.WaitForAssertion(() => snackbar.ShownSnackbars.Should().ContainSingle(s => s.Severity == Severity.Error)
+            .Which.Message.Should().Be("That token no longer exists. It may have been deleted."));
+        dialogs.FindComponents<ShowTokenDialog>().Should().BeEmpty();
+        page.WaitForAssertion(() => page.Find("table").TextContent.Should().NotContain("Gone meanwhile"));
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await developers.CreateButton.ClickAsync();
         await Expect(developers.NewToken).ToBeVisibleAsync();
         await ShouldHaveNoSeriousViolationsAsync(page, "show-once dialog");
-        await developers.CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        await developers.ShownTokenDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
         await Expect(developers.Row("Accessible")).ToBeVisibleAsync();
         await browser.App.CreateTokenAsync(user.Id, longName);
         await page.ReloadAsync();

@@ -62,7 +62,7 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         await page.ReloadAsync();
 
         await Expect(developers.Row("Reloaded")).ToContainTextAsync(BeatPass.Core.ApiTokens.ApiTokenFormat.Hint(shown));
-        await Expect(developers.CreateDialog).ToHaveCountAsync(0);
+        await Expect(developers.ShownTokenDialog).ToHaveCountAsync(0);
         (await page.ContentAsync()).Should().NotContain(shown);
         (await browser.CallMeAsync(shown)).Should().Be(HttpStatusCode.OK, "the token was created; only its display is gone");
     }
@@ -124,7 +124,7 @@ public sealed class AccountFlowTests(BrowserFixture browser)
     {
         await developers.OpenCreateDialogAsync(name);
         await developers.CreateButton.ClickAsync();
-        var token = await DevelopersPage.TakeShownTokenAsync(developers.CreateDialog);
+        var token = await developers.TakeShownTokenAsync();
         await Expect(developers.Row(name)).ToBeVisibleAsync();
         return token;
     }

@@ -24,14 +24,14 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         await Expect(developers.NewToken).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Screenshot("show-once-dialog.png"), Animations = ScreenshotAnimations.Disabled });
         var shown = await developers.NewToken.InputValueAsync();
-        await developers.CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
-        await Expect(developers.CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Copied" })).ToBeVisibleAsync();
+        await developers.ShownTokenDialog.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
+        await Expect(developers.ShownTokenDialog.GetByRole(AriaRole.Button, new() { Name = "Copied" })).ToBeVisibleAsync();
         var copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
-        await developers.CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        await developers.ShownTokenDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
 
         copied.Should().Be(shown);
         ApiTokenFormat.IsWellFormed(copied).Should().BeTrue();
-        await Expect(developers.CreateDialog).ToBeHiddenAsync();
+        await Expect(developers.ShownTokenDialog).ToBeHiddenAsync();
         await Expect(developers.Row("E2E script")).ToContainTextAsync(ApiTokenFormat.Hint(copied));
         await Expect(developers.Row("E2E script")).ToContainTextAsync("Never");
         (await page.ContentAsync()).Should().NotContain(copied);
@@ -67,11 +67,11 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         var shown = await developers.NewToken.InputValueAsync();
         await Keyboard.TabToAsync(page, "Copy");
         await page.Keyboard.PressAsync("Enter");
-        await Expect(developers.CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Copied" })).ToBeVisibleAsync();
+        await Expect(developers.ShownTokenDialog.GetByRole(AriaRole.Button, new() { Name = "Copied" })).ToBeVisibleAsync();
         (await page.EvaluateAsync<string>("() => navigator.clipboard.readText()")).Should().Be(shown);
         await Keyboard.TabToAsync(page, "Done");
         await page.Keyboard.PressAsync("Enter");
-        await Expect(developers.CreateDialog).ToBeHiddenAsync();
+        await Expect(developers.ShownTokenDialog).ToBeHiddenAsync();
         await Expect(developers.Row("Keyboard only")).ToHaveCountAsync(1);
 
         await Keyboard.TabToAsync(page, "Delete");
@@ -96,7 +96,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         await developers.CreateButton.DblClickAsync();
 
         await Expect(developers.NewToken).ToBeVisibleAsync();
-        await developers.CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        await developers.ShownTokenDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
         await Expect(developers.Row("Double clicked")).ToHaveCountAsync(1);
         var tokens = await browser.App.WithTokenServiceAsync(t => t.ListAsync(user.Id));
         tokens.Should().ContainSingle();

@@ -38,7 +38,7 @@ public sealed class DocumentationScreenshotsTests(BrowserFixture browser)
         await developers.CreateButton.ClickAsync();
         await Expect(developers.NewToken).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = PathFor("show-once-dialog.png"), Animations = ScreenshotAnimations.Disabled });
-        await developers.CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        await developers.ShownTokenDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
 
         await developers.Row("Analytics export").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
         await Expect(developers.DeleteDialog).ToBeVisibleAsync();

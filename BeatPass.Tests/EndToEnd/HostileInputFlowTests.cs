@@ -68,7 +68,7 @@ public sealed class HostileInputFlowTests(BrowserFixture browser)
         const string name = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=1</script>";
         await developers.OpenCreateDialogAsync(name);
         await developers.CreateButton.ClickAsync();
-        await DevelopersPage.TakeShownTokenAsync(developers.CreateDialog);
+        await developers.TakeShownTokenAsync();
 
         await Expect(developers.Row("<script>")).ToContainTextAsync(name);
         (await page.Locator("table img, table script").CountAsync()).Should().Be(0);

@@ -42,7 +42,8 @@ public sealed class DevelopersPage(IPage page)
 
     public ILocator RegenerateConfirmation => page.GetByRole(AriaRole.Dialog, new() { Name = "Regenerate token?" });
 
-    public ILocator RegenerateDialog => page.GetByRole(AriaRole.Dialog, new() { Name = "Regenerate token", Exact = true });
+    /// <summary>The dialog that shows a new secret once, after "Create" or "Regenerate".</summary>
+    public ILocator ShownTokenDialog => page.GetByRole(AriaRole.Dialog, new() { Name = "Copy your new token" });
 
     /// <summary>The security log, the second table on the page.</summary>
     public ILocator SecurityLog => page.GetByRole(AriaRole.Table).Nth(1);
@@ -51,7 +52,7 @@ public sealed class DevelopersPage(IPage page)
 
     public ILocator CreateButton => CreateDialog.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true });
 
-    public ILocator NewToken => CreateDialog.GetByLabel("Your new token");
+    public ILocator NewToken => ShownTokenDialog.GetByLabel("Your new token");
 
     /// <summary>The token's row in the token list (the first table; the second is the security log).</summary>
     public ILocator Row(string tokenName) => page.GetByRole(AriaRole.Table).First.GetByRole(AriaRole.Row).Filter(new() { HasText = tokenName });
@@ -77,14 +78,13 @@ public sealed class DevelopersPage(IPage page)
         await Expect(page.GetByRole(AriaRole.Option, new() { Name = option, Exact = true })).ToBeHiddenAsync();
     }
 
-    /// <summary>Reads the token shown once in <paramref name="dialog"/>, then closes it with "Done".</summary>
-    public static async Task<string> TakeShownTokenAsync(ILocator dialog)
+    /// <summary>Reads the token shown once, then closes its dialog with "Done".</summary>
+    public async Task<string> TakeShownTokenAsync()
     {
-        var token = dialog.GetByLabel("Your new token");
-        await Expect(token).ToBeVisibleAsync();
-        var shown = await token.InputValueAsync();
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
-        await Expect(dialog).ToBeHiddenAsync();
+        await Expect(NewToken).ToBeVisibleAsync();
+        var shown = await NewToken.InputValueAsync();
+        await ShownTokenDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        await Expect(ShownTokenDialog).ToBeHiddenAsync();
         return shown;
     }
 }

@@ -21,11 +21,11 @@ public sealed class SecretsHygieneTests(BrowserFixture browser)
 
         await developers.OpenCreateDialogAsync("Hygiene check");
         await developers.CreateButton.ClickAsync();
-        var first = await DevelopersPage.TakeShownTokenAsync(developers.CreateDialog);
+        var first = await developers.TakeShownTokenAsync();
         (await browser.CallMeAsync(first)).Should().Be(HttpStatusCode.OK);
         await developers.Row("Hygiene check").GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
         await developers.RegenerateConfirmation.GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
-        var second = await DevelopersPage.TakeShownTokenAsync(developers.RegenerateDialog);
+        var second = await developers.TakeShownTokenAsync();
         (await browser.CallMeAsync(second)).Should().Be(HttpStatusCode.OK);
         (await browser.CallMeAsync(first)).Should().Be(HttpStatusCode.Unauthorized);
         await developers.Row("Hygiene check").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();

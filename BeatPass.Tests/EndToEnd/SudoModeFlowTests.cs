@@ -30,7 +30,7 @@ public sealed class SudoModeFlowTests(BrowserFixture browser)
         await Expect(developers.CreateDialog).ToBeVisibleAsync();
         await developers.TokenName.FillAsync("After sudo");
         await developers.CreateButton.ClickAsync();
-        await DevelopersPage.TakeShownTokenAsync(developers.CreateDialog);
+        await developers.TakeShownTokenAsync();
         await Expect(developers.Row("After sudo")).ToBeVisibleAsync();
 
         // Confirmed a moment ago: regenerating goes straight to its own confirmation.

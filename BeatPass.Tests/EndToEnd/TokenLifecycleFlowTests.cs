@@ -22,7 +22,7 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
         await Expect(developers.CreateDialog).ToContainTextAsync($"The token will expire on {expiry}.");
         await page.ScreenshotAsync(new() { Path = Screenshots.PathFor("create-with-expiration.png"), Animations = ScreenshotAnimations.Disabled });
         await developers.CreateButton.ClickAsync();
-        var token = await DevelopersPage.TakeShownTokenAsync(developers.CreateDialog);
+        var token = await developers.TakeShownTokenAsync();
 
         await Expect(developers.Row("Week pass")).ToContainTextAsync($"Expires on {expiry}");
         (await browser.CallMeAsync(token)).Should().Be(HttpStatusCode.OK);
@@ -52,14 +52,14 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
         var (_, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
         await developers.OpenCreateDialogAsync("Rotated");
         await developers.CreateButton.ClickAsync();
-        var oldToken = await DevelopersPage.TakeShownTokenAsync(developers.CreateDialog);
+        var oldToken = await developers.TakeShownTokenAsync();
 
         await developers.Row("Rotated").GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
         await Expect(developers.RegenerateConfirmation).ToContainTextAsync("“Rotated”");
         await Expect(developers.RegenerateConfirmation).ToContainTextAsync("the new secret will never expire, like this one.");
         await developers.RegenerateConfirmation.GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
-        await Expect(developers.RegenerateDialog).ToContainTextAsync("It will not be shown again.");
-        var newToken = await DevelopersPage.TakeShownTokenAsync(developers.RegenerateDialog);
+        await Expect(developers.ShownTokenDialog).ToContainTextAsync("It will not be shown again.");
+        var newToken = await developers.TakeShownTokenAsync();
         await Expect(page.GetByText("Token “Rotated” regenerated. Its old secret no longer works.")).ToBeVisibleAsync();
 
         newToken.Should().NotBe(oldToken);
