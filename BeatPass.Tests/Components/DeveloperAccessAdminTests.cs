@@ -88,10 +88,38 @@ public sealed class DeveloperAccessAdminTests : ComponentTestContext
         (await Access().HasAccessAsync(listener)).Should().BeTrue();
     }
 
+    [Fact]
+    public async Task Recent_events_show_ten_at_a_time_and_a_new_filter_starts_from_the_first_page()
+    {
+        var producer = await Database.CreateUserAsync(email: "producer@beats.test");
+        for (var i = 1; i <= 12; i++)
+        {
+            await Database.CreateTokenService().CreateAsync(producer, $"Token {i:00}");
+        }
+
+        var tokenNames = (await Access().RecentEventsAsync(UserId, null)).Select(e => e.TokenName).ToList();
+        var (_, page) = RenderWithDialogs<DeveloperAccessAdmin>();
+        page.WaitForAssertion(() => EventTokenNames(page).Should().Equal(tokenNames.Take(10)), Wait);
+
+        page.Find("[aria-label='Recent events'] button[aria-label='Next page']").Click();
+
+        page.WaitForAssertion(() => EventTokenNames(page).Should().Equal(tokenNames.Skip(10)).And.Contain("Token 01"), Wait);
+
+        SearchField(page, "Filter events by account").Input("producer");
+
+        page.WaitForAssertion(() => EventTokenNames(page).Should().Equal(tokenNames.Take(10)), Wait);
+    }
+
     private static AngleSharp.Dom.IElement SearchField(IRenderedComponent<DeveloperAccessAdmin> page, string label) =>
         page.Find($"#{page.FindAll("label").Single(l => l.TextContent.Trim() == label).GetAttribute("for")}");
 
     private DeveloperAccessService Access() => Services.GetRequiredService<DeveloperAccessService>();
+
+    /// <summary>The token column of the events on the events table's current page.</summary>
+    private static List<string?> EventTokenNames(IRenderedComponent<DeveloperAccessAdmin> page) =>
+        page.FindAll("[aria-label='Recent events'] tbody tr")
+            .Select(r => r.QuerySelector("td[data-label='Token']")?.TextContent.Trim())
+            .ToList();
 
     private static AngleSharp.Dom.IElement Row(IRenderedComponent<DeveloperAccessAdmin> page, string email) =>
         page.FindAll(".mud-data-grid tr.mud-table-row").Single(r => r.TextContent.Contains(email));
