@@ -51,6 +51,14 @@ else
     app.UseHttpsRedirection();
 }
 
+// A page a person asked for that isn't there gets BeatPass's own "Page not found", and other errors a page with a
+// way back (re-executed, so it gets the headers and the sign-in state). Only for pages fetched with GET: API clients
+// and the Blazor hub keep their plain status codes, and a re-executed POST would fail the page's antiforgery check.
+app.UseWhen(context => HttpMethods.IsGet(context.Request.Method)
+        && !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/_blazor"),
+    branch => branch.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
+// After the status code pages, so a re-executed request is routed to its page.
+app.UseRouting();
 app.UseSecurityHeaders();
 app.UseHubOriginCheck();
 app.UseApiNoStore();

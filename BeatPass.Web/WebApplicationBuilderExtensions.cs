@@ -2,6 +2,7 @@ using BeatPass.Core.Data;
 using BeatPass.Web.Api;
 using BeatPass.Web.Authentication;
 using BeatPass.Web.Components.Account;
+using BeatPass.Web.Components.Shared;
 using BeatPass.Web.Email;
 using BeatPass.Web.Hosting;
 using BeatPass.Web.Security;
@@ -60,6 +61,7 @@ public static class WebApplicationBuilderExtensions
         builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
             .Configure<DatabaseTicketStore>((cookie, store) => cookie.SessionStore = store);
         builder.Services.AddScoped<SudoMode>();
+        builder.Services.AddScoped<PageClock>();
         // Pages re-read the account (roles included) at least once a minute; open circuits do the same.
         builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
 

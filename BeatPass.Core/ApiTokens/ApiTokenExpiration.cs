@@ -13,15 +13,15 @@ public static class ApiTokenExpiration
     /// <summary>A regenerated secret keeps its token's expiration period, counted from <paramref name="now"/>.</summary>
     public static DateTime? Regenerated(DateTime now, DateTime issuedAt, DateTime? expiresAt) => now + (expiresAt - issuedAt);
 
-    public static DateTime OnDate(DateTime now, DateOnly date) =>
-        now.AddDays(date.DayNumber - DateOnly.FromDateTime(now).DayNumber);
+    public static DateTime OnDate(DateTime now, DateOnly date) => OnDate(now, date, DateOnly.FromDateTime(now));
+
+    /// <summary>Expires on <paramref name="date"/> of the reader's calendar, whose date is <paramref name="today"/> now.</summary>
+    public static DateTime OnDate(DateTime now, DateOnly date, DateOnly today) => now.AddDays(date.DayNumber - today.DayNumber);
 
     /// <summary>The first and last dates a custom expiration may pick, for a date picker.</summary>
-    public static (DateOnly First, DateOnly Last) CustomDateRange(DateTime now)
-    {
-        var today = DateOnly.FromDateTime(now);
-        return (today.AddDays(1), today.AddYears(1));
-    }
+    public static (DateOnly First, DateOnly Last) CustomDateRange(DateTime now) => CustomDateRange(DateOnly.FromDateTime(now));
+
+    public static (DateOnly First, DateOnly Last) CustomDateRange(DateOnly today) => (today.AddDays(1), today.AddYears(1));
 
     /// <summary>The error to show for this expiry, or null when it is acceptable.</summary>
     public static string? Validate(DateTime? expiresAt, DateTime now)

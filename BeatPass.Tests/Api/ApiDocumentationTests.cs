@@ -23,6 +23,20 @@ public sealed class ApiDocumentationTests(BeatPassAppFactory app) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_examples_use_this_servers_configured_address_not_the_requests_host()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json");
+        request.Headers.Host = "attacker.example";
+
+        using var document = JsonDocument.Parse(await (await app.CreateClient().SendAsync(request)).Content.ReadAsStringAsync());
+
+        var server = app.PublicUrl.GetLeftPart(UriPartial.Authority);
+        document.RootElement.GetProperty("servers")[0].GetProperty("url").GetString().Should().Be(server);
+        document.RootElement.GetProperty("info").GetProperty("description").GetString()
+            .Should().Contain($"curl {server}/api/v1/me").And.NotContain("attacker.example");
+    }
+
+    [Fact]
     public async Task The_reference_page_is_served_anonymously()
     {
         var response = await app.CreateClient().GetAsync("/scalar/v1");

@@ -146,7 +146,7 @@ public abstract class ApiTokenAuthenticationTests<TApp>(TApp app) : IClassFixtur
         (await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password)).StatusCode
             .Should().Be(HttpStatusCode.Redirect, "signing in redirects home");
         // The control: the cookie does sign in to the pages.
-        (await client.GetAsync("/Identity/Account/Manage")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await client.GetAsync("/account/settings")).StatusCode.Should().Be(HttpStatusCode.OK);
 
         var response = await client.GetAsync("/api/v1/me");
 

@@ -3,6 +3,7 @@ using AngleSharp.Dom;
 using BeatPass.Core.Data;
 using BeatPass.Tests.Infrastructure;
 using BeatPass.Web.Components.Account;
+using BeatPass.Web.Components.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Bunit;
 using MudBlazor;
@@ -43,6 +44,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped(_ => Database.CreateDbContext());
         Services.AddIdentityCore<BeatPassUser>().AddEntityFrameworkStores<BeatPassDbContext>();
         Services.AddScoped<SudoMode>();
+        Services.AddScoped<PageClock>();
 
         // A session that has just signed in, so risky actions go ahead without asking for the password again.
         await Database.Sessions.StartAsync(UserId, [], expiresAt: null, "127.0.0.1", "bUnit");

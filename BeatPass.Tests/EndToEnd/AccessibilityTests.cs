@@ -1,7 +1,5 @@
 using BeatPass.Tests.Infrastructure;
 using BeatPass.Web.Hosting;
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -105,23 +103,9 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await ShouldHaveNoSeriousViolationsAsync(page);
     }
 
-    /// <summary>True when no finite CSS animation or transition is running (spinners run forever and don't count).</summary>
-    private const string SettledScript = """
-        () => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)
-        """;
-
     private static async Task ShouldHaveNoSeriousViolationsAsync(IPage page, string state = "")
     {
-        // Check the page as a person reads it: loaded, not in the middle of a reload of its data, and with every
-        // transition finished. A button that has just been enabled fades from grey to its colour over 250 ms, and
-        // axe reads the colours of that moment: white text on a half-faded background fails contrast.
-        await Expect(page.GetByRole(AriaRole.Progressbar)).ToHaveCountAsync(0);
-        await page.WaitForFunctionAsync(SettledScript);
-        var result = await page.RunAxe();
-
-        var serious = result.Violations
-            .Where(v => v.Impact is "serious" or "critical")
-            .Select(v => $"{v.Impact} {v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}");
-        serious.Should().BeEmpty($"axe found these on {page.Url} {state}");
+        await Axe.WaitUntilSettledAsync(page);
+        (await Axe.SeriousViolationsAsync(page)).Should().BeEmpty($"axe found these on {page.Url} {state}");
     }
 }

@@ -64,6 +64,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             BaseURL = BaseAddress.ToString(),
             Permissions = ["clipboard-read", "clipboard-write"],
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            TimezoneId = "UTC", // dates on the pages are the browser's; tests that mean another zone say so
         });
         var page = await context.NewPageAsync();
         _pagesOfThisTest.Add(page);

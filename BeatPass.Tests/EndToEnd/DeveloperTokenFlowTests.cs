@@ -50,12 +50,25 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
     }
 
     [BrowserFact]
-    public async Task Create_copy_done_and_delete_work_with_the_keyboard_alone()
+    public async Task Sign_in_then_create_copy_done_and_delete_work_with_the_keyboard_alone()
     {
         var user = await browser.App.CreateUserAsync();
-        var page = await browser.SignedInPageAsync(user.Email!, Infrastructure.BeatPassAppFactory.Password);
+        var page = await browser.NewPageAsync();
         var developers = new DevelopersPage(page);
-        await developers.OpenAsync();
+        await page.GotoAsync("/Identity/Account/Login");
+
+        await Keyboard.TabToAsync(page, "Email");
+        await page.Keyboard.TypeAsync(user.Email!);
+        await Keyboard.TabToAsync(page, "Password");
+        await page.Keyboard.TypeAsync(Infrastructure.BeatPassAppFactory.Password);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await Keyboard.TabToAsync(page, "Account Settings");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(new AccountSettingsPage(page).ProfileHeading).ToBeVisibleAsync();
+        await Keyboard.TabToAsync(page, "Developers");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(developers.Heading).ToBeVisibleAsync();
 
         await Keyboard.TabToAsync(page, "Create token");
         (await Keyboard.FocusIsVisibleAsync(page)).Should().BeTrue("a keyboard user must see where the focus is");

@@ -56,6 +56,36 @@ public sealed class DocumentationScreenshotsTests(BrowserFixture browser)
         }
     }
 
+    [BrowserFact]
+    public async Task Developers_on_a_phone_and_in_dark_mode()
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var user = await browser.App.CreateUserAsync();
+        var now = browser.App.Time.GetUtcNow().UtcDateTime;
+        await browser.App.WithTokenServiceAsync(t => t.CreateAsync(user.Id, "Release uploader", ApiTokenExpiration.InDays(now, 30)));
+        await browser.App.CreateTokenAsync(user.Id, "Analytics export");
+
+        foreach (var (name, size, scheme) in new[]
+        {
+            ("developers-phone.png", new ViewportSize { Width = 390, Height = 844 }, ColorScheme.Light),
+            ("developers-dark.png", new ViewportSize { Width = 1280, Height = 800 }, ColorScheme.Dark),
+        })
+        {
+            var context = await browser.Browser.NewContextAsync(new()
+            {
+                BaseURL = browser.BaseAddress.ToString(), ViewportSize = size, ColorScheme = scheme, TimezoneId = "UTC",
+            });
+            var page = await context.NewPageAsync();
+            await new LoginPage(page).SignInAsync(user.Email!, BeatPassAppFactory.Password);
+            var developers = new DevelopersPage(page);
+            await developers.OpenAsync();
+            await Expect(developers.Row("Analytics export")).ToBeVisibleAsync();
+            await page.ScreenshotAsync(new() { Path = PathFor(name), FullPage = scheme == ColorScheme.Light });
+            await context.CloseAsync();
+            new FileInfo(PathFor(name)).Length.Should().BeGreaterThan(10_000, $"{name} shows a page");
+        }
+    }
+
     private static string PathFor(string name) => Path.Combine(Directory, name);
 
     private async Task UseAsync(string token)

@@ -5,7 +5,7 @@ namespace BeatPass.Tests.EndToEnd;
 /// <summary>Moving through a page the way a keyboard user does.</summary>
 public static class Keyboard
 {
-    /// <summary>Presses Tab until the focused element's text (or label) is <paramref name="text"/>; fails after 30 presses.</summary>
+    /// <summary>Presses Tab until the focused element's text (or its field's label) is <paramref name="text"/>; fails after 30 presses.</summary>
     public static async Task TabToAsync(IPage page, string text)
     {
         for (var i = 0; i < 30; i++)
@@ -25,5 +25,5 @@ public static class Keyboard
         page.EvaluateAsync<bool>("() => document.activeElement?.matches(':focus-visible') ?? false");
 
     private static Task<string> FocusedTextAsync(IPage page) => page.EvaluateAsync<string>(
-        "() => { const e = document.activeElement; return (e?.getAttribute('aria-label') || e?.innerText || e?.value || '').trim(); }");
+        "() => { const e = document.activeElement; return (e?.getAttribute('aria-label') || e?.labels?.[0]?.innerText || e?.innerText || e?.value || '').trim(); }");
 }

@@ -18,7 +18,7 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
         await Expect(developers.CreateDialog).ToContainTextAsync("The token will never expire.");
 
         await developers.ChooseExpirationAsync("7 days");
-        var expiry = DisplayDates.Date(ApiTokenExpiration.InDays(browser.App.Time.GetUtcNow().UtcDateTime, 7));
+        var expiry = LocalTimeZone.Utc.Date(ApiTokenExpiration.InDays(browser.App.Time.GetUtcNow().UtcDateTime, 7));
         await Expect(developers.CreateDialog).ToContainTextAsync($"The token will expire on {expiry}.");
         await page.ScreenshotAsync(new() { Path = Screenshots.PathFor("create-with-expiration.png"), Animations = ScreenshotAnimations.Disabled });
         await developers.CreateButton.ClickAsync();

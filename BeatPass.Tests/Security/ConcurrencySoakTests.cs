@@ -21,6 +21,8 @@ public sealed class ConcurrencySoakTests(ITestOutputHelper output) : IAsyncLifet
     private readonly ConcurrentDictionary<Guid, (string UserId, string PlainText)> _live = new();
     private readonly ConcurrentBag<string> _dead = [];
     private readonly ConcurrentDictionary<int, int> _statuses = new();
+    private readonly ConcurrentDictionary<int, TimeSpan> _lastAnswerByReader = new();
+    private readonly Stopwatch _run = new();
     private HttpClient _checkClient = null!;
 
     public Task InitializeAsync()
@@ -54,14 +56,14 @@ public sealed class ConcurrencySoakTests(ITestOutputHelper output) : IAsyncLifet
 
         var toggled = (await _app.CreateUserAsync()).Id;
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        var stopwatch = Stopwatch.StartNew();
+        _run.Start();
 
         var tasks = new List<Task>();
-        tasks.AddRange(Enumerable.Range(0, 4).Select(_ => Task.Run(() => ReadAsync(stop.Token))));
+        tasks.AddRange(Enumerable.Range(0, 4).Select(reader => Task.Run(() => ReadAsync(reader, stop.Token))));
         tasks.AddRange(writers.Select((userId, i) => Task.Run(() => WriteAsync(userId, new Random(i), stop.Token))));
         tasks.Add(Task.Run(() => ToggleAccessAsync(staff.Id, toggled, stop.Token)));
         await Task.WhenAll(tasks);
-        stopwatch.Stop();
+        _run.Stop();
 
         var served = _statuses.Values.Sum();
         output.WriteLine($"{seconds} s: {served} API requests ({string.Join(", ", _statuses.OrderBy(p => p.Key).Select(p => $"{p.Value} × {p.Key}"))}), " +
@@ -69,7 +71,11 @@ public sealed class ConcurrencySoakTests(ITestOutputHelper output) : IAsyncLifet
         _statuses.Keys.Should().NotContain(status => status >= 500);
         _app.Logs.Entries.Where(e => e.Level >= LogLevel.Error).Should().BeEmpty();
         _app.Logs.Entries.Should().NotContain(e => e.ToString().Contains("database is locked") || e.ToString().Contains("SQLITE_BUSY"));
-        served.Should().BeGreaterThan(seconds * 5, "the readers kept reading throughout");
+        // Not a throughput figure (the machine may be busy with the browser tests): no reader was starved or blocked
+        // by the writers, so each one still got answers in the second half of the run.
+        _lastAnswerByReader.Should().HaveCount(4);
+        _lastAnswerByReader.Values.Should().OnlyContain(at => at > TimeSpan.FromSeconds(seconds / 2.0),
+            "the readers kept reading throughout");
 
         foreach (var (_, plainText) in _live.Values)
         {
@@ -82,7 +88,7 @@ public sealed class ConcurrencySoakTests(ITestOutputHelper output) : IAsyncLifet
         }
     }
 
-    private async Task ReadAsync(CancellationToken stop)
+    private async Task ReadAsync(int reader, CancellationToken stop)
     {
         var random = new Random();
         using var client = _app.CreateHttpClient();
@@ -97,6 +103,7 @@ public sealed class ConcurrencySoakTests(ITestOutputHelper output) : IAsyncLifet
 
             var status = (int)await GetMeAsync(tokens[random.Next(tokens.Length)].PlainText, client);
             _statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
+            _lastAnswerByReader[reader] = _run.Elapsed;
         }
     }
 

@@ -1,4 +1,7 @@
+using System.Globalization;
+using BeatPass.Web.Hosting;
 using BeatPass.Web.Security;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
@@ -14,6 +17,7 @@ public static class ApiDocumentation
 
     private const string SecuritySchemeName = "Bearer";
 
+    // {0} is this server's address, from App:PublicUrl.
     private const string Description = """
         The BeatPass API gives your own scripts and apps access to your BeatPass account.
 
@@ -21,7 +25,7 @@ public static class ApiDocumentation
         Bearer scheme. Create tokens in **Account Settings → Developers**; a token is shown once, when it is created.
 
         ```
-        curl https://beatpass.example/api/v1/me -H "Authorization: Bearer bpat_…"
+        curl {0}/api/v1/me -H "Authorization: Bearer bpat_…"
         ```
 
         A missing, malformed, unknown, deleted or expired token gets `401 Unauthorized` with a
@@ -32,9 +36,19 @@ public static class ApiDocumentation
         services.AddOpenApi(DocumentName, options =>
         {
             options.ShouldInclude = api => api.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true;
-            options.AddDocumentTransformer((document, _, _) =>
+            options.AddDocumentTransformer((document, context, _) =>
             {
-                document.Info = new OpenApiInfo { Title = "BeatPass API", Version = DocumentName, Description = Description };
+                // The examples, Scalar's included, use this server's address: the configured one, never the request's
+                // Host header.
+                var app = context.ApplicationServices.GetRequiredService<IOptions<AppOptions>>().Value;
+                var server = app.IsValid ? app.Link("") : "https://beatpass.example";
+                document.Servers = [new OpenApiServer { Url = server }];
+                document.Info = new OpenApiInfo
+                {
+                    Title = "BeatPass API",
+                    Version = DocumentName,
+                    Description = string.Format(CultureInfo.InvariantCulture, Description, server),
+                };
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 document.Components.SecuritySchemes[SecuritySchemeName] = new OpenApiSecurityScheme

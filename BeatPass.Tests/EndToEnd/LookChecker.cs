@@ -1,0 +1,127 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BeatPass.Tests.EndToEnd;
+
+/// <summary>
+/// Checks pages as a person sees them at one size and in one mode, and collects what is wrong, so that one run shows
+/// every problem: axe's serious and critical violations, labels broken inside a word, touch targets under 44 px on a
+/// phone, a page without the BeatPass top bar. Takes a screenshot of each.
+/// </summary>
+public sealed class LookChecker(string look, bool isPhone)
+{
+    private const int MinimumTouchTarget = 44;
+
+    public List<string> Problems { get; } = [];
+
+    public async Task CheckAsync(IPage page, string path, string heading, string name)
+    {
+        await page.GotoAsync(path);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = heading, Exact = true }).First).ToBeVisibleAsync();
+        await CheckCurrentAsync(page, name);
+    }
+
+    public async Task CheckCurrentAsync(IPage page, string name)
+    {
+        await Axe.WaitUntilSettledAsync(page);
+        var where = $"{look} {name} ({page.Url})";
+        if (await page.Locator(".mud-appbar").Filter(new() { HasText = "BeatPass" }).CountAsync() == 0)
+        {
+            Problems.Add($"{where}: no BeatPass top bar");
+        }
+
+        Problems.AddRange((await Axe.SeriousViolationsAsync(page)).Select(v => $"{where}: {v}"));
+        Problems.AddRange((await page.EvaluateAsync<string[]>(BrokenLabelsScript)).Select(l => $"{where}: label broken inside a word: {l}"));
+        if (isPhone)
+        {
+            Problems.AddRange((await page.EvaluateAsync<string[]>(SmallTouchTargetsScript, MinimumTouchTarget))
+                .Select(t => $"{where}: touch target under {MinimumTouchTarget} px: {t}"));
+        }
+
+        await page.ScreenshotAsync(new() { Path = Screenshots.PathFor(Path.Combine("look", $"{look}-{name}.png")), FullPage = true });
+    }
+
+    /// <summary>Checks a snackbar while it shows (held open by the pointer resting on it): its contrast above all.</summary>
+    public async Task CheckSnackbarAsync(IPage page, string text)
+    {
+        var snackbar = page.Locator(".mud-snackbar").Filter(new() { HasText = text });
+        await snackbar.HoverAsync();
+        await Axe.WaitUntilSettledAsync(page);
+        var where = $"{look} snackbar \"{text}\"";
+        Problems.AddRange((await Axe.SeriousViolationsAsync(page)).Select(v => $"{where}: {v}"));
+        await page.ScreenshotAsync(new() { Path = Screenshots.PathFor(Path.Combine("look", $"{look}-snackbar.png")) });
+    }
+
+    // A word is broken when its letters sit on more than one line. Table labels on a phone are drawn by ::before
+    // (data-label): there, the label's box must be at least as wide as its longest word.
+    private const string BrokenLabelsScript = """
+        () => {
+            const broken = [];
+            const visible = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+            const labels = 'h1, h2, h3, th, button, label, a, [role=tab], .mud-nav-link-text, .mud-input-label, .mud-chip-content';
+            for (const label of document.querySelectorAll(labels)) {
+                if (!visible(label)) continue;
+                const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+                for (let node; (node = walker.nextNode());) {
+                    for (const word of node.data.matchAll(/\S{2,}/g)) {
+                        const range = document.createRange();
+                        range.setStart(node, word.index);
+                        range.setEnd(node, word.index + word[0].length);
+                        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+                        if (lines.size > 1) broken.push(`${label.tagName.toLowerCase()} "${word[0]}"`);
+                    }
+                }
+            }
+            const canvas = document.createElement('canvas').getContext('2d');
+            for (const cell of document.querySelectorAll('td[data-label]')) {
+                const before = getComputedStyle(cell, '::before');
+                if (!visible(cell) || before.content === 'none' || before.display === 'none' || !cell.dataset.label) continue;
+                canvas.font = `${before.fontWeight} ${before.fontSize} ${before.fontFamily}`;
+                const widest = Math.max(...cell.dataset.label.split(/\s+/).map(w => canvas.measureText(w).width));
+                const padding = before.boxSizing === 'border-box' ? parseFloat(before.paddingLeft) + parseFloat(before.paddingRight) : 0;
+                const width = parseFloat(before.width) - padding;
+                if (width + 1 < widest) broken.push(`table label "${cell.dataset.label}"`);
+            }
+            return broken;
+        }
+        """;
+
+    // Buttons, switches and menu items a thumb must hit; links inside running text are exempt (WCAG 2.5.8).
+    private const string SmallTouchTargetsScript = """
+        minimum => [...document.querySelectorAll('button, summary, .mud-button-root, .mud-nav-link, [role=switch], [role=menuitem]')]
+            .filter(e => e.getClientRects().length > 0 && !e.closest('.mud-switch') || e.matches('.mud-switch-base'))
+            .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && (r.height < minimum - 0.5 || r.width < minimum - 0.5); })
+            .map(e => { const r = e.getBoundingClientRect(); return `${(e.innerText || e.getAttribute('aria-label') || e.className).trim().slice(0, 40)} ${Math.round(r.width)}×${Math.round(r.height)}`; })
+        """;
+}
+
+/// <summary>axe-core, run on a page once it has settled.</summary>
+public static class Axe
+{
+    /// <summary>True when no finite CSS animation or transition is running (spinners run forever and don't count).</summary>
+    private const string SettledScript = """
+        () => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)
+        """;
+
+    /// <summary>
+    /// Waits until the page is as a person reads it: loaded, not in the middle of a reload of its data, and with every
+    /// transition finished. A button that has just been enabled fades from grey to its colour over 250 ms, and axe
+    /// reads the colours of that moment: white text on a half-faded background fails contrast.
+    /// </summary>
+    public static async Task WaitUntilSettledAsync(IPage page)
+    {
+        await Expect(page.GetByRole(AriaRole.Progressbar)).ToHaveCountAsync(0);
+        await page.WaitForFunctionAsync(SettledScript);
+    }
+
+    /// <summary>axe's violations of impact "serious" or "critical", each with where it was found.</summary>
+    public static async Task<IReadOnlyList<string>> SeriousViolationsAsync(IPage page)
+    {
+        var result = await page.RunAxe();
+        return result.Violations
+            .Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Impact} {v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")
+            .ToList();
+    }
+}

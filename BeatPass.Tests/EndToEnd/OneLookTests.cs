@@ -1,0 +1,172 @@
+using BeatPass.Core.ApiTokens;
+using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BeatPass.Tests.EndToEnd;
+
+/// <summary>
+/// Every page a person moves between, on a laptop and on a phone, in light and in dark: each one has the BeatPass top
+/// bar, passes axe, breaks no label inside a word and, on a phone, offers touch targets of at least 44 px. The
+/// screenshots go to TestResults/screenshots/look.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class OneLookTests(BrowserFixture browser)
+{
+    private static readonly ViewportSize Laptop = new() { Width = 1280, Height = 800 };
+    private static readonly ViewportSize Phone = new() { Width = 390, Height = 844 };
+
+    // The longest name there can be, wrapping between its words; the one without a space is in AccessibilityTests.
+    private static readonly string LongName = string.Join(' ', Enumerable.Repeat("Release uploader", 6))[..ApiTokenNames.MaxLength];
+
+    [BrowserFact]
+    public Task Every_page_on_a_laptop_in_light_mode() => CheckEveryPageAsync(Laptop, ColorScheme.Light);
+
+    [BrowserFact]
+    public Task Every_page_on_a_laptop_in_dark_mode() => CheckEveryPageAsync(Laptop, ColorScheme.Dark);
+
+    [BrowserFact]
+    public Task Every_page_on_a_phone_in_light_mode() => CheckEveryPageAsync(Phone, ColorScheme.Light);
+
+    [BrowserFact]
+    public Task Every_page_on_a_phone_in_dark_mode() => CheckEveryPageAsync(Phone, ColorScheme.Dark);
+
+    [BrowserFact]
+    public async Task The_dark_mode_toggle_is_remembered_over_the_system_preference()
+    {
+        var page = await NewPageAsync(Laptop, ColorScheme.Light);
+        await page.GotoAsync("/Identity/Account/Login");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "light");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark mode" }).ClickAsync();
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        await new LoginPage(page).SignInAsync(DemoAccounts.ListenerEmail, DemoAccounts.Password);
+        await new AccountSettingsPage(page).OpenAsync();
+
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        (await BackgroundOfAsync(page)).Should().Be("rgb(21, 19, 29)", "the dark palette's background");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch to light mode" }).ClickAsync();
+        await page.ReloadAsync();
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "light");
+    }
+
+    [BrowserFact]
+    public async Task On_a_phone_the_top_bar_folds_into_a_menu()
+    {
+        var page = await NewPageAsync(Phone, ColorScheme.Light);
+        await new LoginPage(page).SignInAsync(DemoAccounts.ListenerEmail, DemoAccounts.Password);
+        await new AccountSettingsPage(page).OpenAsync();
+        var accountSettings = page.GetByRole(AriaRole.Link, new() { Name = "Account Settings" });
+        await Expect(accountSettings).ToBeHiddenAsync();
+
+        await page.Locator("summary").Filter(new() { HasText = "Menu", Visible = true }).ClickAsync();
+        await Expect(accountSettings).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        (await page.EvaluateAsync<double>("() => document.querySelector('.mud-appbar').getBoundingClientRect().height"))
+            .Should().BeLessThan(80, "the bar stays one line");
+    }
+
+    [BrowserFact]
+    public async Task Dates_are_shown_in_the_browsers_time_zone()
+    {
+        var user = await browser.App.CreateUserAsync();
+        var created = await browser.App.CreateTokenAsync(user.Id, "Night upload");
+        // Created at 23:30 UTC, which is 3:30 PM in Los Angeles; it expires at 06:00 UTC on Jan 10, which is still
+        // the evening of Jan 9 there.
+        var createdAt = new DateTime(2026, 11, 20, 23, 30, 0, DateTimeKind.Utc);
+        var expiresAt = new DateTime(2027, 1, 10, 6, 0, 0, DateTimeKind.Utc);
+        await browser.App.WithDbAsync(db => db.ApiTokens.Where(t => t.Id == created.Summary.Id)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.CreatedAt, createdAt).SetProperty(t => t.ExpiresAt, expiresAt)));
+
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = browser.BaseAddress.ToString(),
+            TimezoneId = "America/Los_Angeles",
+            ViewportSize = Laptop,
+        });
+        var page = await context.NewPageAsync();
+        await new LoginPage(page).SignInAsync(user.Email!, BeatPassAppFactory.Password);
+        var developers = new DevelopersPage(page);
+        await developers.OpenAsync();
+
+        var row = developers.Row("Night upload");
+        await Expect(row).ToContainTextAsync("Expires on Jan 9, 2027");
+        await Expect(row.Locator("time").First).ToHaveAttributeAsync("title", "Nov 20, 2026, 3:30:00 PM America/Los_Angeles (UTC−08:00)");
+        await context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task While_the_circuit_connects_the_page_says_it_is_loading()
+    {
+        var page = await NewPageAsync(Laptop, ColorScheme.Light);
+        await new LoginPage(page).SignInAsync(DemoAccounts.ListenerEmail, DemoAccounts.Password);
+        // Hold the circuit back: what the page shows until then is all a person on a slow line sees.
+        await page.RouteAsync("**/_blazor/negotiate*", route => route.AbortAsync());
+
+        await page.GotoAsync("/account/settings");
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Loading BeatPass…");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "BeatPass", Exact = true })).ToBeVisibleAsync();
+    }
+
+    private async Task CheckEveryPageAsync(ViewportSize size, ColorScheme scheme)
+    {
+        var look = $"{(size == Phone ? "phone" : "laptop")}-{(scheme == ColorScheme.Dark ? "dark" : "light")}";
+        var checker = new LookChecker(look, size == Phone);
+
+        var anonymous = await NewPageAsync(size, scheme);
+        await checker.CheckAsync(anonymous, "/Identity/Account/Login", "Sign in", "sign-in");
+        await checker.CheckAsync(anonymous, "/Identity/Account/Register", "Register", "register");
+        await checker.CheckAsync(anonymous, "/no-such-page", "Page not found", "not-found");
+
+        var user = await browser.App.CreateUserAsync();
+        await browser.App.CreateTokenAsync(user.Id, LongName);
+        var page = await NewPageAsync(size, scheme);
+        await new LoginPage(page).SignInAsync(user.Email!, BeatPassAppFactory.Password);
+        await checker.CheckAsync(page, "/account/settings", "Profile", "profile");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await checker.CheckSnackbarAsync(page, "Profile saved.");
+        await checker.CheckAsync(page, "/Identity/Account/Manage/Email", "Email", "email");
+        await checker.CheckAsync(page, "/Identity/Account/Manage/ChangePassword", "Change password", "password");
+        await checker.CheckAsync(page, "/Identity/Account/Manage/TwoFactorAuthentication", "Account Security", "two-factor");
+        await checker.CheckAsync(page, "/account/settings/sessions", "Active Sessions", "sessions");
+        await checker.CheckAsync(page, "/Identity/Account/Manage/PersonalData", "Personal Data", "personal-data");
+        await checker.CheckAsync(page, "/account/settings/developers", "Developers", "developers");
+        await Expect(new DevelopersPage(page).Row(LongName)).ToBeVisibleAsync();
+
+        var developers = new DevelopersPage(page);
+        await developers.OpenCreateDialogAsync("Look check");
+        await developers.CreateButton.ClickAsync();
+        await Expect(developers.NewToken).ToBeVisibleAsync();
+        await checker.CheckCurrentAsync(page, "show-once");
+        await developers.TakeShownTokenAsync();
+
+        await checker.CheckAsync(page, "/admin/developer-access", "Access denied", "access-denied");
+
+        var staff = await NewPageAsync(size, scheme);
+        await new LoginPage(staff).SignInAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
+        await checker.CheckAsync(staff, "/admin/developer-access", "Developer access", "admin");
+        await Expect(staff.GetByRole(AriaRole.Switch).First).ToBeVisibleAsync();
+        await checker.CheckCurrentAsync(staff, "admin");
+
+        checker.Problems.Should().BeEmpty();
+    }
+
+    private async Task<IPage> NewPageAsync(ViewportSize size, ColorScheme scheme)
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = browser.BaseAddress.ToString(),
+            ViewportSize = size,
+            ColorScheme = scheme,
+            TimezoneId = "UTC",
+            Permissions = ["clipboard-read", "clipboard-write"],
+        });
+        return await context.NewPageAsync();
+    }
+
+    private static Task<string> BackgroundOfAsync(IPage page) =>
+        page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
+}
