@@ -133,7 +133,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
     }
 
     [BrowserFact]
-    public async Task Account_Security_leads_to_the_Identity_pages_which_keep_the_BeatPass_look()
+    public async Task The_settings_navigation_moves_between_the_Identity_pages_and_the_MudBlazor_sections()
     {
         var page = await browser.NewPageAsync();
         await page.GotoAsync("/Identity/Account/Login");
@@ -147,8 +147,11 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         await Expect(settings.DevelopersLink).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Link, new() { Name = "Password" }).ClickAsync();
 
+        // The Identity page itself, in Account Settings' layout, and a way back to the MudBlazor sections.
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Identity/Account/Manage/ChangePassword$"));
-        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Account Settings" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Change password" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Active Sessions" }).ClickAsync();
+        await Expect(new ActiveSessionsPage(page).Heading).ToBeVisibleAsync();
     }
 
     private static string Screenshot(string name) => Screenshots.PathFor(name);

@@ -1,3 +1,4 @@
+using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -118,7 +119,8 @@ public static class Axe
     /// <summary>axe's violations of impact "serious" or "critical", each with where it was found.</summary>
     public static async Task<IReadOnlyList<string>> SeriousViolationsAsync(IPage page)
     {
-        var result = await page.RunAxe();
+        // Details of violations only: collecting every passing node's would take most of the run.
+        var result = await page.RunAxe(new AxeRunOptions { ResultTypes = [ResultType.Violations] });
         return result.Violations
             .Where(v => v.Impact is "serious" or "critical")
             .Select(v => $"{v.Impact} {v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")

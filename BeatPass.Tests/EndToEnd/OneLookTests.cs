@@ -147,7 +147,7 @@ public sealed class OneLookTests(BrowserFixture browser)
 
         var staff = await NewPageAsync(size, scheme);
         await new LoginPage(staff).SignInAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
-        await checker.CheckAsync(staff, "/admin/developer-access", "Developer access", "admin");
+        await new DeveloperAccessAdminPage(staff).OpenAsync();
         await Expect(staff.GetByRole(AriaRole.Switch).First).ToBeVisibleAsync();
         await checker.CheckCurrentAsync(staff, "admin");
 
