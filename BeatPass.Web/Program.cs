@@ -30,7 +30,8 @@ if (args is [SeedDemoCommand])
     return 0;
 }
 
-// Before seeding: `dotnet run` is Development, and the command may point at a real database.
+// `make-staff EMAIL` runs before the demo accounts are seeded: `dotnet run` starts in Development, which seeds them,
+// and a command pointed at a real database must not add demo accounts to it.
 if (args is [MakeStaffCommand.Name, .. var commandArguments])
 {
     return await MakeStaffCommand.RunAsync(app.Services, commandArguments, Console.Out, Console.Error);

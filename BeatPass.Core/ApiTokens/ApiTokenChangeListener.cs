@@ -40,7 +40,7 @@ public sealed class ApiTokenChangeListener(
 
         // Keepalives, so a connection that silently died (a restarted server, a dropped NAT entry) is noticed.
         var connectionString = new NpgsqlConnectionStringBuilder(
-            configuration.GetConnectionString(CoreServiceCollectionExtensions.ConnectionStringName))
+            configuration.GetConnectionString(CoreHostingExtensions.ConnectionStringName))
         {
             KeepAlive = 10,
             TcpKeepAlive = true,

@@ -33,7 +33,7 @@ public sealed class ApiTokenService(
     public async Task<CreateApiTokenResult> CreateAsync(
         string userId, string? name, DateTime? expiresAt = null, CancellationToken cancellationToken = default)
     {
-        if (ApiTokenNames.Validate(name) is { } nameError)
+        if (ApiTokenNameRules.Validate(name) is { } nameError)
         {
             return CreateApiTokenResult.Failure(ApiTokenError.InvalidName, nameError);
         }
@@ -44,8 +44,8 @@ public sealed class ApiTokenService(
             return CreateApiTokenResult.Failure(ApiTokenError.InvalidExpiration, expirationError);
         }
 
-        var cleanName = ApiTokenNames.Clean(name);
-        var normalizedName = ApiTokenNames.Normalize(cleanName);
+        var cleanName = ApiTokenNameRules.Clean(name);
+        var normalizedName = ApiTokenNameRules.Normalize(cleanName);
 
         // Made before the write transaction: a node's first secret may have to read (or make) the tag key.
         var plainText = await issuer.GenerateAsync(cancellationToken);
@@ -72,7 +72,7 @@ public sealed class ApiTokenService(
 
         if (owner.NameTaken)
         {
-            return CreateApiTokenResult.Failure(ApiTokenError.DuplicateName, ApiTokenNames.DuplicateMessage);
+            return CreateApiTokenResult.Failure(ApiTokenError.DuplicateName, ApiTokenNameRules.DuplicateMessage);
         }
 
         var limit = options.Value.MaxTokensPerAccount;

@@ -20,6 +20,12 @@ public abstract class BeatPassDbContext(DbContextOptions options)
 {
     private const int IdentityKeyLength = 128;
 
+    // Identity's own user id columns are this long; the audit log's references to users match them.
+    private const int UserIdLength = 450;
+
+    // A token's hint ("bpat_…x9Qa") is 10 characters; the column leaves room for a longer prefix.
+    private const int HintLength = 16;
+
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
@@ -59,10 +65,10 @@ public abstract class BeatPassDbContext(DbContextOptions options)
 
         builder.Entity<ApiToken>(token =>
         {
-            token.Property(t => t.Name).HasMaxLength(ApiTokenNames.MaxLength);
-            token.Property(t => t.NormalizedName).HasMaxLength(ApiTokenNames.MaxLength);
+            token.Property(t => t.Name).HasMaxLength(ApiTokenNameRules.MaxLength);
+            token.Property(t => t.NormalizedName).HasMaxLength(ApiTokenNameRules.MaxLength);
             token.Property(t => t.TokenHash).HasMaxLength(ApiTokenFormat.HashLength);
-            token.Property(t => t.Hint).HasMaxLength(16);
+            token.Property(t => t.Hint).HasMaxLength(HintLength);
             token.HasIndex(t => t.TokenHash).IsUnique();
             token.HasIndex(t => t.ExpiresAt);
             token.HasIndex(t => new { t.UserId, t.NormalizedName }).IsUnique();
@@ -78,9 +84,9 @@ public abstract class BeatPassDbContext(DbContextOptions options)
         builder.Entity<AuditEvent>(audit =>
         {
             audit.Property(a => a.Action).HasConversion<string>().HasMaxLength(40);
-            audit.Property(a => a.ActorUserId).HasMaxLength(450);
-            audit.Property(a => a.SubjectUserId).HasMaxLength(450);
-            audit.Property(a => a.TokenName).HasMaxLength(ApiTokenNames.MaxLength);
+            audit.Property(a => a.ActorUserId).HasMaxLength(UserIdLength);
+            audit.Property(a => a.SubjectUserId).HasMaxLength(UserIdLength);
+            audit.Property(a => a.TokenName).HasMaxLength(ApiTokenNameRules.MaxLength);
             audit.HasIndex(a => new { a.SubjectUserId, a.OccurredAt });
             audit.HasIndex(a => a.OccurredAt);
         });

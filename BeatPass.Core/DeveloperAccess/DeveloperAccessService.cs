@@ -197,22 +197,3 @@ public sealed class DeveloperAccessService(
     private AuditEvent NewEvent(string actorUserId, string subjectUserId, AuditAction action, string? tokenName = null) =>
         AuditEvent.Create(Now, actorUserId, subjectUserId, action, tokenName);
 }
-
-/// <summary>A non-staff account asked for something only staff may do. Nothing was changed.</summary>
-public sealed class StaffOnlyException() : UnauthorizedAccessException("Only BeatPass staff can manage developer access.");
-
-public enum AccountSort
-{
-    Account,
-    DeveloperAccess,
-    TokenCount,
-    LastApiUse,
-}
-
-public sealed record AccountQuery(string? Search = null, int Page = 0, int PageSize = 25, AccountSort SortBy = AccountSort.Account, bool Descending = false);
-
-public sealed record AccountSummary(string UserId, string Email, string UserName, bool HasDeveloperAccess, int TokenCount, DateTime? LastApiUseAt);
-
-public sealed record AccountPage(IReadOnlyList<AccountSummary> Items, int TotalCount);
-
-public sealed record AuditEntry(DateTime OccurredAt, string Actor, string Subject, AuditAction Action, string? TokenName);

@@ -41,7 +41,6 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Database.AddCoreServicesTo(Services);
         // Sudo mode reads the account through Identity and the session from the database, as in the app.
         Services.AddLogging();
-        Services.AddScoped(_ => Database.CreateDbContext());
         Services.AddIdentityCore<BeatPassUser>().AddEntityFrameworkStores<BeatPassDbContext>();
         Services.AddScoped<SudoMode>();
         Services.AddScoped<PageClock>();

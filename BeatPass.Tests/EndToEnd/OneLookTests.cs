@@ -19,7 +19,7 @@ public sealed class OneLookTests(BrowserFixture browser)
     private static readonly ViewportSize Phone = new() { Width = 390, Height = 844 };
 
     // The longest name there can be, wrapping between its words; the one without a space is in AccessibilityTests.
-    private static readonly string LongName = string.Join(' ', Enumerable.Repeat("Release uploader", 6))[..ApiTokenNames.MaxLength];
+    private static readonly string LongName = string.Join(' ', Enumerable.Repeat("Release uploader", 6))[..ApiTokenNameRules.MaxLength];
 
     [BrowserFact]
     public Task Every_page_on_a_laptop_in_light_mode() => CheckEveryPageAsync(Laptop, ColorScheme.Light);

@@ -20,14 +20,18 @@ public sealed class TestDatabase : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
+    // What AddBeatPassCore registered, so other containers get Core's services from the one list that declares them.
+    private readonly IReadOnlyList<ServiceDescriptor> _coreServices;
+
     private readonly bool _ownsFile;
 
     private readonly string? _postgreSqlDatabase;
 
     private bool _broken;
 
-    private TestDatabase(string path, ServiceProvider services, bool ownsFile, string? postgreSqlDatabase)
+    private TestDatabase(string path, ServiceProvider services, IReadOnlyList<ServiceDescriptor> coreServices, bool ownsFile, string? postgreSqlDatabase)
     {
+        _coreServices = coreServices;
         FilePath = path;
         _services = services;
         _ownsFile = ownsFile;
@@ -62,7 +66,9 @@ public sealed class TestDatabase : IAsyncDisposable
         });
         builder.Services.AddSingleton<TimeProvider>(TestClock.Now());
         builder.Services.AddLogging();
+        var registeredBefore = builder.Services.Count;
         builder.AddBeatPassCore();
+        var coreServices = builder.Services.Skip(registeredBefore).ToList();
 
         var services = builder.Services.BuildServiceProvider();
         if (connectionString is null && provider == DatabaseProvider.Sqlite)
@@ -70,7 +76,7 @@ public sealed class TestDatabase : IAsyncDisposable
             await services.MigrateBeatPassDatabaseAsync();
         }
 
-        return new TestDatabase(path, services, ownsFile: filePath is null && provider == DatabaseProvider.Sqlite, postgreSqlDatabase);
+        return new TestDatabase(path, services, coreServices, ownsFile: filePath is null && provider == DatabaseProvider.Sqlite, postgreSqlDatabase);
     }
 
     /// <summary>A connection string of this provider that no query can get through.</summary>
@@ -78,20 +84,27 @@ public sealed class TestDatabase : IAsyncDisposable
         ? "Host=127.0.0.1;Port=1;Username=nobody;Database=nothing;Timeout=2"
         : "Data Source=/nonexistent/dir/x.db;Mode=ReadOnly";
 
-    /// <summary>Registers this database's Core services in another container, such as a bUnit context's.</summary>
+    /// <summary>
+    /// Registers this database's Core services in another container, such as a bUnit context's: Core's singletons
+    /// (the token cache, the session store) are this database's own instances, its scoped services are made afresh
+    /// per scope, and its background jobs stay out.
+    /// </summary>
     public void AddCoreServicesTo(IServiceCollection services)
     {
-        services.AddSingleton(_services.GetRequiredService<IDbContextFactory<BeatPassDbContext>>());
         services.AddSingleton(_services.GetRequiredService<TimeProvider>());
-        services.AddSingleton(_services.GetRequiredService<IOptions<ApiTokenOptions>>());
-        services.AddSingleton(_services.GetRequiredService<ApiTokenCache>());
-        services.AddSingleton(Issuer);
-        services.AddSingleton(Authenticator);
+        services.AddSingleton(_services.GetRequiredService<IConfiguration>());
         services.AddLogging();
-        services.AddScoped<ApiTokenService>();
-        services.AddScoped<DeveloperAccessService>();
-        services.AddScoped<SecurityLogService>();
-        services.AddSingleton(_services.GetRequiredService<UserSessionService>());
+        foreach (var descriptor in _coreServices.Where(d => d.ServiceType != typeof(IHostedService)))
+        {
+            if (descriptor.Lifetime == ServiceLifetime.Singleton && !descriptor.ServiceType.IsGenericTypeDefinition && !descriptor.IsKeyedService)
+            {
+                services.AddSingleton(descriptor.ServiceType, _ => _services.GetRequiredService(descriptor.ServiceType));
+            }
+            else
+            {
+                services.Add(descriptor);
+            }
+        }
     }
 
     public UserSessionService Sessions => _services.GetRequiredService<UserSessionService>();
@@ -136,14 +149,17 @@ public sealed class TestDatabase : IAsyncDisposable
         return id;
     }
 
+    // As Identity's RoleManager stores it.
+    private static readonly string StaffRoleNormalized = BeatPassRoles.Staff.ToUpperInvariant();
+
     public async Task<string> CreateStaffAsync()
     {
         var id = await CreateUserAsync(hasDeveloperAccess: false, email: $"staff-{Guid.NewGuid():N}@example.com");
         await using var db = CreateDbContext();
-        var role = await db.Roles.SingleOrDefaultAsync(r => r.NormalizedName == "STAFF");
+        var role = await db.Roles.SingleOrDefaultAsync(r => r.NormalizedName == StaffRoleNormalized);
         if (role is null)
         {
-            role = new IdentityRole(BeatPassRoles.Staff) { NormalizedName = "STAFF" };
+            role = new IdentityRole(BeatPassRoles.Staff) { NormalizedName = StaffRoleNormalized };
             db.Roles.Add(role);
         }
 

@@ -36,7 +36,7 @@ internal static class DemoAccounts
                 HasDeveloperAccess = hasDeveloperAccess,
                 CreatedAt = now,
             };
-            StaffAccounts.EnsureSucceeded(await users.CreateAsync(user, Password));
+            (await users.CreateAsync(user, Password)).ThrowIfFailed();
             if (isStaff)
             {
                 await StaffAccounts.AddToStaffAsync(scope.ServiceProvider, user);

@@ -11,21 +11,13 @@ internal static class StaffAccounts
         var roles = services.GetRequiredService<RoleManager<IdentityRole>>();
         if (!await roles.RoleExistsAsync(BeatPassRoles.Staff))
         {
-            EnsureSucceeded(await roles.CreateAsync(new IdentityRole(BeatPassRoles.Staff)));
+            (await roles.CreateAsync(new IdentityRole(BeatPassRoles.Staff))).ThrowIfFailed();
         }
 
         var users = services.GetRequiredService<UserManager<BeatPassUser>>();
         if (!await users.IsInRoleAsync(user, BeatPassRoles.Staff))
         {
-            EnsureSucceeded(await users.AddToRoleAsync(user, BeatPassRoles.Staff));
-        }
-    }
-
-    public static void EnsureSucceeded(IdentityResult result)
-    {
-        if (!result.Succeeded)
-        {
-            throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
+            (await users.AddToRoleAsync(user, BeatPassRoles.Staff)).ThrowIfFailed();
         }
     }
 }

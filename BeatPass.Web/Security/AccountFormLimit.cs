@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
+using BeatPass.Web.Areas.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -17,8 +18,8 @@ public static class AccountFormLimit
 {
     private static readonly string[] LimitedForms =
     [
-        "/Identity/Account/Login", "/Identity/Account/LoginWith2fa", "/Identity/Account/LoginWithRecoveryCode",
-        "/Identity/Account/Register", "/Identity/Account/ForgotPassword", "/Identity/Account/ResendEmailConfirmation",
+        IdentityPages.Login, IdentityPages.LoginWith2fa, IdentityPages.LoginWithRecoveryCode,
+        IdentityPages.Register, IdentityPages.ForgotPassword, IdentityPages.ResendEmailConfirmation,
     ];
 
     public static IServiceCollection AddAccountFormLimit(this IServiceCollection services)

@@ -1,9 +1,5 @@
-using System.ComponentModel.DataAnnotations;
-using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
-using BeatPass.Web.Authentication;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace BeatPass.Web.Security;
@@ -68,65 +64,5 @@ public sealed class FailedAuthenticationLimit : IDisposable
     {
         _failures.Dispose();
         _budget.Dispose();
-    }
-}
-
-public sealed class FailedAuthenticationLimitOptions
-{
-    public const string SectionName = "ApiRateLimit";
-
-    /// <summary>Failed API authentications one address (an IPv6 /64) may make per window before its failures get 429.</summary>
-    [Range(1, int.MaxValue)]
-    public int FailuresPerWindow { get; set; } = 20;
-
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>Failures per second this node counts per address; past it, failures are answered without counting.</summary>
-    [Range(1, int.MaxValue)]
-    public int GlobalFailuresPerSecond { get; set; } = 1000;
-}
-
-public static class FailedAuthenticationLimitExtensions
-{
-    public static IServiceCollection AddFailedAuthenticationLimit(this IServiceCollection services)
-    {
-        services.AddOptions<FailedAuthenticationLimitOptions>()
-            .BindConfiguration(FailedAuthenticationLimitOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddSingleton<FailedAuthenticationLimit>();
-        return services;
-    }
-
-    /// <summary>
-    /// Applies <see cref="FailedAuthenticationLimit"/> to <c>/api</c>. It authenticates the request itself (the
-    /// result is kept for the rest of the request), so it knows a failure before the endpoint answers.
-    /// </summary>
-    public static IApplicationBuilder UseFailedAuthenticationLimit(this IApplicationBuilder app)
-    {
-        var limit = app.ApplicationServices.GetRequiredService<FailedAuthenticationLimit>();
-        return app.Use(async (context, next) =>
-        {
-            if (!context.Request.Path.StartsWithSegments("/api"))
-            {
-                await next(context);
-                return;
-            }
-
-            var result = await context.AuthenticateAsync(ApiTokenDefaults.AuthenticationScheme);
-            if (result.Failure is not null && limit.RecordFailure(context.Connection.RemoteIpAddress) is { } retryAfter)
-            {
-                context.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-                await Results.Problem(
-                    statusCode: StatusCodes.Status429TooManyRequests,
-                    title: "Too many failed attempts",
-                    detail: "Too many requests from your address failed authentication. Wait, then try again with a valid token.")
-                    .ExecuteAsync(context);
-                return;
-            }
-
-            await next(context);
-        });
     }
 }

@@ -72,6 +72,6 @@ public static class BenchEndpoints
     }
 
     private static BenchSeeder Seeder(IConfiguration configuration) => new(
-        configuration.GetConnectionString(CoreServiceCollectionExtensions.ConnectionStringName)!,
+        configuration.GetConnectionString(CoreHostingExtensions.ConnectionStringName)!,
         DatabaseSettings.Provider(configuration));
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace BeatPass.Web.Components.Shared;
 
@@ -7,15 +8,19 @@ namespace BeatPass.Web.Components.Shared;
 /// the pages show them in the zone the browser reports (wwwroot/preferences.js keeps it in a cookie), or in UTC
 /// when it has not said.
 /// </summary>
-public sealed class LocalTimeZone(TimeZoneInfo zone)
+public sealed partial class LocalTimeZone(TimeZoneInfo zone)
 {
     public const string CookieName = "beatpass-tz";
 
     public static readonly LocalTimeZone Utc = new(TimeZoneInfo.Utc);
 
     /// <summary>The zone a cookie names (IANA, such as "America/Los_Angeles"); UTC for anything else.</summary>
+    /// <remarks>The id must look like one before it is looked up: on Linux the lookup reads a file by that name.</remarks>
     public static LocalTimeZone FromCookie(string? id) =>
-        id is { Length: > 0 and <= 64 } && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? new(zone) : Utc;
+        id is { Length: <= 64 } && IanaId().IsMatch(id) && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? new(zone) : Utc;
+
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+){0,2}$")]
+    private static partial Regex IanaId();
 
     public string Id => zone.Id;
 

@@ -12,7 +12,7 @@ namespace BeatPass.Core.ApiTokens;
 /// invisible or format characters, spaces other than the plain one, long stacks of combining marks, or words that
 /// mix Latin letters with Cyrillic or Greek ones (the mixed-script rule of Unicode's UTS #39).
 /// </summary>
-public static partial class ApiTokenNames
+public static partial class ApiTokenNameRules
 {
     public const int MinLength = 3;
     public const int MaxLength = 100;

@@ -13,7 +13,8 @@ using Microsoft.Extensions.Hosting;
 
 namespace BeatPass.Core;
 
-public static class CoreServiceCollectionExtensions
+/// <summary>Core's one setup extension (<c>builder.AddBeatPassCore()</c>) and what a host does with its database.</summary>
+public static class CoreHostingExtensions
 {
     public const string ConnectionStringName = "BeatPass";
 

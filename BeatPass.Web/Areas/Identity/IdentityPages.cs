@@ -1,0 +1,18 @@
+namespace BeatPass.Web.Areas.Identity;
+
+/// <summary>The addresses of the Identity UI's pages that BeatPass links to: their one home.</summary>
+public static class IdentityPages
+{
+    public const string Login = "/Identity/Account/Login";
+    public const string LoginWith2fa = "/Identity/Account/LoginWith2fa";
+    public const string LoginWithRecoveryCode = "/Identity/Account/LoginWithRecoveryCode";
+    public const string Register = "/Identity/Account/Register";
+    public const string Logout = "/Identity/Account/Logout";
+    public const string AccessDenied = "/Identity/Account/AccessDenied";
+    public const string ForgotPassword = "/Identity/Account/ForgotPassword";
+    public const string ResendEmailConfirmation = "/Identity/Account/ResendEmailConfirmation";
+    public const string Email = "/Identity/Account/Manage/Email";
+    public const string ChangePassword = "/Identity/Account/Manage/ChangePassword";
+    public const string TwoFactorAuthentication = "/Identity/Account/Manage/TwoFactorAuthentication";
+    public const string PersonalData = "/Identity/Account/Manage/PersonalData";
+}
