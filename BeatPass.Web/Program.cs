@@ -56,7 +56,7 @@ else
 // way back (re-executed, so it gets the headers and the sign-in state). Only for pages fetched with GET: API clients
 // and the Blazor hub keep their plain status codes, and a re-executed POST would fail the page's antiforgery check.
 app.UseWhen(context => HttpMethods.IsGet(context.Request.Method)
-        && !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/_blazor"),
+        && !context.Request.IsApiRequest() && !context.Request.Path.StartsWithSegments("/_blazor"),
     branch => branch.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
 // After the status code pages, so a re-executed request is routed to its page.
 app.UseRouting();

@@ -32,6 +32,30 @@ public sealed class DeveloperAccessAdminFlowTests(BrowserFixture browser)
     }
 
     [BrowserFact]
+    public async Task The_accounts_grid_keeps_its_column_widths_while_searching()
+    {
+        // A long address, so a grid sized by its rows would widen its first column for it.
+        var user = await browser.App.CreateUserAsync();
+        await browser.App.CreateTokenAsync(user.Id, new string('W', 100));
+        var staffPage = await browser.SignedInPageAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
+        var admin = new DeveloperAccessAdminPage(staffPage);
+        await admin.OpenAsync();
+        await Expect(staffPage.GetByRole(AriaRole.Switch).First).ToBeVisibleAsync();
+        var before = await ColumnWidthsAsync(staffPage);
+
+        await admin.FindAsync(DemoAccounts.ListenerEmail);
+        var narrowed = await ColumnWidthsAsync(staffPage);
+        await admin.FindAsync(user.Email!);
+        var other = await ColumnWidthsAsync(staffPage);
+
+        narrowed.Should().Equal(before);
+        other.Should().Equal(before);
+    }
+
+    private static Task<int[]> ColumnWidthsAsync(IPage page) => page.EvaluateAsync<int[]>(
+        "() => [...document.querySelector('table').querySelectorAll('thead th')].map(th => Math.round(th.getBoundingClientRect().width))");
+
+    [BrowserFact]
     public async Task A_non_staff_account_opening_the_admin_route_gets_access_denied()
     {
         var page = await browser.SignedInPageAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);
@@ -39,6 +63,9 @@ public sealed class DeveloperAccessAdminFlowTests(BrowserFixture browser)
         await page.GotoAsync("/admin/developer-access");
 
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Identity/Account/AccessDenied"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Access denied" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Admin" })).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Main).GetByRole(AriaRole.Link, new() { Name = "Account Settings" }).ClickAsync();
+        await Expect(new AccountSettingsPage(page).ProfileHeading).ToBeVisibleAsync();
     }
 }

@@ -1,5 +1,4 @@
 using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -116,14 +115,27 @@ public static class Axe
         await page.WaitForFunctionAsync(SettledScript);
     }
 
+    // axe-core as Deque's package bundles it, put in a page once and run there, returning only what is reported:
+    // far less to carry back than the whole result.
+    private static readonly string AxeSource = new BundledAxeScriptProvider().GetScript();
+
+    private const string SeriousViolationsScript = """
+        async () => {
+            const result = await axe.run(document, { resultTypes: ['violations'] });
+            return result.violations
+                .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map(n => n.html).join(', ')}`);
+        }
+        """;
+
     /// <summary>axe's violations of impact "serious" or "critical", each with where it was found.</summary>
     public static async Task<IReadOnlyList<string>> SeriousViolationsAsync(IPage page)
     {
-        // Details of violations only: collecting every passing node's would take most of the run.
-        var result = await page.RunAxe(new AxeRunOptions { ResultTypes = [ResultType.Violations] });
-        return result.Violations
-            .Where(v => v.Impact is "serious" or "critical")
-            .Select(v => $"{v.Impact} {v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Html))}")
-            .ToList();
+        if (!await page.EvaluateAsync<bool>("() => typeof window.axe === 'object'"))
+        {
+            await page.EvaluateAsync(AxeSource);
+        }
+
+        return await page.EvaluateAsync<string[]>(SeriousViolationsScript);
     }
 }

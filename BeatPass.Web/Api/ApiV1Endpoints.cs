@@ -8,7 +8,7 @@ public static class ApiV1Endpoints
 {
     public static IEndpointRouteBuilder MapApiV1(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").RequireAuthorization(ApiTokenDefaults.AuthorizationPolicy);
+        var api = app.MapGroup($"{ApiRequests.PathPrefix}/v1").RequireAuthorization(ApiTokenDefaults.AuthorizationPolicy);
         api.MapGet("/me", GetMe)
             .WithName("GetMe")
             .WithTags("Account")
@@ -17,18 +17,6 @@ public static class ApiV1Endpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
     }
-
-    /// <summary>Every <c>/api</c> response, errors included, must not be cached by browsers or proxies.</summary>
-    public static IApplicationBuilder UseApiNoStore(this IApplicationBuilder app) =>
-        app.Use((context, next) =>
-        {
-            if (context.Request.Path.StartsWithSegments("/api"))
-            {
-                context.Response.Headers.CacheControl = "no-store";
-            }
-
-            return next(context);
-        });
 
     /// <summary>
     /// The answer of <c>GET /api/v1/me</c>, from the claims the ApiToken handler put in the ticket: it already

@@ -1,6 +1,7 @@
 using System.Globalization;
 using BeatPass.Web.Authentication;
 using Microsoft.AspNetCore.Authentication;
+using BeatPass.Web.Api;
 
 namespace BeatPass.Web.Security;
 
@@ -25,7 +26,7 @@ public static class FailedAuthenticationLimitExtensions
         var limit = app.ApplicationServices.GetRequiredService<FailedAuthenticationLimit>();
         return app.Use(async (context, next) =>
         {
-            if (!context.Request.Path.StartsWithSegments("/api"))
+            if (!context.Request.IsApiRequest())
             {
                 await next(context);
                 return;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using BeatPass.Web.Api;
 
 namespace BeatPass.Web.Security;
 
@@ -26,7 +27,7 @@ public static class SecurityHeaders
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
             headers.XFrameOptions = "DENY";
-            if (context.Request.Path.StartsWithSegments("/api"))
+            if (context.Request.IsApiRequest())
             {
                 headers.ContentSecurityPolicy = ApiPolicy;
                 return next(context);
@@ -47,6 +48,18 @@ public static class SecurityHeaders
                 "base-uri 'self'; " +
                 "form-action 'self'; " +
                 "frame-ancestors 'none'";
+            return next(context);
+        });
+
+    /// <summary>Every <c>/api</c> response, errors included, must not be cached by browsers or proxies.</summary>
+    public static IApplicationBuilder UseApiNoStore(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            if (context.Request.IsApiRequest())
+            {
+                context.Response.Headers.CacheControl = "no-store";
+            }
+
             return next(context);
         });
 }
