@@ -28,13 +28,17 @@ public static class WebApplicationBuilderExtensions
     /// Identity with its default UI and sign-in lockout, email through the outbox, the API token scheme and its
     /// failed-authentication limit, Blazor with MudBlazor, the API reference, health checks.
     /// </summary>
+    // The largest message a circuit may send, in bytes.
+    private const int CircuitMessageLimit = 16 * 1024;
+
     public static WebApplicationBuilder AddBeatPassWeb(this WebApplicationBuilder builder)
     {
-        // Whatever a circuit sends is capped: 32 KB a message (a longer one closes the circuit), and the
-        // server's exception details reach the browser only in Development.
+        // Whatever a circuit sends is capped at 16 KB a message, half SignalR's default (a longer one closes the
+        // circuit): a page sends clicks and short field values, nothing near that. The server's exception details
+        // reach the browser only in Development.
         builder.Services.AddRazorComponents()
             .AddInteractiveServerComponents(options => options.DetailedErrors = builder.Environment.IsDevelopment())
-            .AddHubOptions(options => options.MaximumReceiveMessageSize = 32 * 1024);
+            .AddHubOptions(options => options.MaximumReceiveMessageSize = CircuitMessageLimit);
         builder.Services.AddRazorPages();
         builder.Services.AddMudServices();
 
@@ -51,7 +55,7 @@ public static class WebApplicationBuilderExtensions
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<BeatPassDbContext>()
             .AddSignInManager<LockoutSignInManager>()
-            .AddUserManager<LockoutUserManager>();
+            .AddUserManager<BeatPassUserManager>();
         // Outside Development the sign-in cookie only travels over HTTPS.
         builder.Services.ConfigureApplicationCookie(cookie => cookie.Cookie.SecurePolicy = builder.Environment.IsDevelopment()
             ? CookieSecurePolicy.SameAsRequest

@@ -50,6 +50,13 @@ public sealed class ContentSecurityPolicyTests(BrowserFixture browser)
             {
                 problems.Enqueue($"{response.Status} {response.Url}");
             }
+
+            // A page that ran without violations only proves something if it ran under the policy.
+            if (response.Request.ResourceType == "document"
+                && !(response.Headers.TryGetValue("content-security-policy", out var policy) && policy.Contains("script-src 'self' 'nonce-")))
+            {
+                problems.Enqueue($"no Content-Security-Policy on {response.Url}");
+            }
         };
         return problems;
     }

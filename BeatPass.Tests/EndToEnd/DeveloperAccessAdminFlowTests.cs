@@ -1,5 +1,7 @@
+using BeatPass.Core.Data;
 using BeatPass.Tests.Infrastructure;
 using BeatPass.Web.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -54,6 +56,23 @@ public sealed class DeveloperAccessAdminFlowTests(BrowserFixture browser)
 
     private static Task<int[]> ColumnWidthsAsync(IPage page) => page.EvaluateAsync<int[]>(
         "() => [...document.querySelector('table').querySelectorAll('thead th')].map(th => Math.round(th.getBoundingClientRect().width))");
+
+    [BrowserFact]
+    public async Task A_staff_member_who_loses_the_role_loses_the_open_admin_page_within_the_revalidation_interval()
+    {
+        var staff = await browser.App.CreateStaffAsync();
+        var page = await browser.SignedInPageAsync(staff.Email!, BeatPassAppFactory.Password);
+        var admin = new DeveloperAccessAdminPage(page);
+        await admin.OpenAsync();
+        await Expect(page.GetByRole(AriaRole.Switch).First).ToBeVisibleAsync();
+
+        await browser.App.WithServiceAsync<UserManager<BeatPassUser>, IdentityResult>(async users =>
+            await users.RemoveFromRoleAsync((await users.FindByIdAsync(staff.Id))!, BeatPassRoles.Staff));
+
+        // The tab is left alone: its circuit re-checks the account (every 2 s in tests, a minute by default).
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Identity/Account/(Login|AccessDenied)"), new() { Timeout = 15_000 });
+        await Expect(page.GetByRole(AriaRole.Switch)).ToHaveCountAsync(0);
+    }
 
     [BrowserFact]
     public async Task A_non_staff_account_opening_the_admin_route_gets_access_denied()

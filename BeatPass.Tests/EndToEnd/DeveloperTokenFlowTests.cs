@@ -27,6 +27,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         await developers.ShownTokenDialog.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
         await Expect(developers.ShownTokenDialog.GetByRole(AriaRole.Button, new() { Name = "Copied" })).ToBeVisibleAsync();
         var copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+        (await PageText.WithInputValuesAsync(page)).Should().Contain(shown, "while it is shown, the check below sees it");
         await developers.ShownTokenDialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
 
         copied.Should().Be(shown);
@@ -34,7 +35,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         await Expect(developers.ShownTokenDialog).ToBeHiddenAsync();
         await Expect(developers.Row("E2E script")).ToContainTextAsync(ApiTokenFormat.Hint(copied));
         await Expect(developers.Row("E2E script")).ToContainTextAsync("Never");
-        (await page.ContentAsync()).Should().NotContain(copied);
+        (await PageText.WithInputValuesAsync(page)).Should().NotContain(copied);
         await page.ScreenshotAsync(new() { Path = Screenshot("developers-with-token.png"), FullPage = true });
 
         (await browser.CallMeAsync(copied)).Should().Be(HttpStatusCode.OK);

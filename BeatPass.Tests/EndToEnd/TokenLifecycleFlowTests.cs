@@ -64,7 +64,7 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
 
         newToken.Should().NotBe(oldToken);
         await Expect(developers.Row("Rotated")).ToContainTextAsync(ApiTokenFormat.Hint(newToken));
-        (await page.ContentAsync()).Should().NotContain(newToken);
+        (await PageText.WithInputValuesAsync(page)).Should().NotContain(newToken);
         (await browser.CallMeAsync(oldToken)).Should().Be(HttpStatusCode.Unauthorized);
         (await browser.CallMeAsync(newToken)).Should().Be(HttpStatusCode.OK);
         await Expect(developers.SecurityLog).ToContainTextAsync("Token regenerated");

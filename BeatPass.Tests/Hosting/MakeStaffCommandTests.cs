@@ -27,6 +27,43 @@ public sealed class MakeStaffCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_email_is_found_whatever_its_case_and_a_second_run_says_the_account_is_already_staff()
+    {
+        await using (var database = await TestDatabase.CreateAsync(filePath: _databasePath))
+        {
+            await database.CreateUserAsync(email: "producer@example.com");
+        }
+
+        var first = await RunAsync("Production", "make-staff", "Producer@Example.COM");
+        var second = await RunAsync("Production", "make-staff", "producer@example.com");
+
+        first.ExitCode.Should().Be(0, first.Output);
+        first.Output.Should().Contain("producer@example.com is now staff");
+        second.ExitCode.Should().Be(0, second.Output);
+        second.Output.Should().Contain("producer@example.com is already staff");
+        (await CountStaffAsync("producer@example.com")).Should().Be(1);
+        (await CountAsync("SELECT COUNT(*) FROM AspNetUserRoles")).Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData("make-staff")]
+    [InlineData("make-staff", "producer@example.com", "extra")]
+    [InlineData("make-staff", " ")]
+    public async Task Without_exactly_one_email_it_prints_the_usage_and_changes_nothing(params string[] arguments)
+    {
+        await using (var database = await TestDatabase.CreateAsync(filePath: _databasePath))
+        {
+            await database.CreateUserAsync(email: "producer@example.com");
+        }
+
+        var run = await RunAsync("Production", arguments);
+
+        run.ExitCode.Should().Be(2, run.Output);
+        run.Output.Should().Contain("Usage: dotnet run --project BeatPass.Web -- make-staff <email>");
+        (await CountAsync("SELECT COUNT(*) FROM AspNetUserRoles")).Should().Be(0);
+    }
+
+    [Fact]
     public async Task A_missing_account_gets_a_clear_message_and_nothing_changes()
     {
         var run = await RunAsync("Production", "make-staff", "nobody@example.com");
@@ -87,15 +124,6 @@ public sealed class MakeStaffCommandTests : IDisposable
         {
             await PostgreSqlTestServer.DropDatabaseAsync(database);
         }
-    }
-
-    [Fact]
-    public async Task Without_an_email_it_prints_the_usage()
-    {
-        var run = await RunAsync("Production", "make-staff");
-
-        run.ExitCode.Should().Be(2);
-        run.Output.Should().Contain("Usage: dotnet run --project BeatPass.Web -- make-staff <email>");
     }
 
     public void Dispose() => TestFiles.DeleteSqliteDatabase(_databasePath);

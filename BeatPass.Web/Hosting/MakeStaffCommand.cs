@@ -38,12 +38,12 @@ internal static class MakeStaffCommand
 
         if (await users.IsInRoleAsync(user, BeatPassRoles.Staff))
         {
-            await output.WriteLineAsync($"{email} is already staff.");
+            await output.WriteLineAsync($"{user.Email} is already staff.");
             return 0;
         }
 
         await StaffAccounts.AddToStaffAsync(scope.ServiceProvider, user);
-        await output.WriteLineAsync($"{email} is now staff. Sign out and in again to see the admin page.");
+        await output.WriteLineAsync($"{user.Email} is now staff. Sign out and in again to see the admin page.");
         return 0;
     }
 }
