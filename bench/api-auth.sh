@@ -9,6 +9,7 @@
 # Prints one table and exits 1 when a target is missed. About six minutes. See bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source tools/wait-for-health.sh
 
 provider=Sqlite
 case "${1:-}" in
@@ -86,11 +87,7 @@ start_server() {
     "$work/host/ApiAuthHost" --contentRoot "$work/host" --urls "http://127.0.0.1:$port" >> "$work/$name.log" 2>&1 &
   pid[$name]=$!
   url[$name]="http://127.0.0.1:$port"
-  for _ in $(seq 100); do
-    curl -sf -o /dev/null "${url[$name]}/health" && return
-    sleep 0.2
-  done
-  echo "The $name server did not start:"; cat "$work/$name.log"; exit 1
+  wait_for_health "${url[$name]}" "$work/$name.log" || exit 1
 }
 
 # seeded_server NAME TOKENS KNOWN [KEY=VALUE...]: a server over TOKENS tokens, KNOWN of them with a plaintext the

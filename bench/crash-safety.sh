@@ -5,6 +5,7 @@
 # About a minute. WRITERS parallel writers (4), BURST seconds before the kill (3), ROUNDS kill-restart cycles (3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source tools/wait-for-health.sh
 
 WRITERS=${WRITERS:-4}
 BURST=${BURST:-3}
@@ -33,11 +34,7 @@ start_server() {
     ApiTokens__MaxTokensPerAccount=10000 \
     "$work/host/ApiAuthHost" --contentRoot "$work/host" --urls "$url" >> "$work/server.log" 2>&1 &
   server=$!
-  for _ in $(seq 100); do
-    curl -sf -o /dev/null "$url/health" && return
-    sleep 0.2
-  done
-  echo "The server did not start:"; cat "$work/server.log"; exit 1
+  wait_for_health "$url" "$work/server.log" || exit 1
 }
 
 # One writer: creates tokens until the server dies, appending each plaintext once its creation has answered.

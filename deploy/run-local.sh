@@ -22,6 +22,7 @@ stop_all() {
   stop_postgres_cluster
 }
 source tools/postgres-cluster.sh
+source tools/wait-for-health.sh
 start_postgres_cluster
 trap stop_all EXIT INT TERM
 
@@ -54,11 +55,7 @@ for node in 1 2; do
 done
 for node in 1 2; do
   port_variable=NODE${node}_PORT
-  for _ in $(seq 150); do
-    curl -sf -o /dev/null "http://127.0.0.1:${!port_variable}/health" && break
-    sleep 0.2
-  done
-  curl -sf -o /dev/null "http://127.0.0.1:${!port_variable}/health" || { echo "Node $node did not start:"; cat "$run/node$node.log"; exit 1; }
+  wait_for_health "http://127.0.0.1:${!port_variable}" "$run/node$node.log" 150 || exit 1
 done
 
 haproxy -f deploy/haproxy.cfg -db > "$run/haproxy.log" 2>&1 &
