@@ -3,6 +3,7 @@ using System.Text;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Data;
 using Microsoft.Data.Sqlite;
+using BeatPass.Bench;
 using Npgsql;
 
 /// <summary>
@@ -111,12 +112,7 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
                 END;
                 """).ExecuteNonQuery();
 
-        var (yes, no) = PostgreSql ? ("true", "false") : ("1", "0");
-        Command(connection, $"""
-            INSERT INTO "AspNetUsers" ("Id", "UserName", "NormalizedUserName", "Email", "NormalizedEmail", "EmailConfirmed",
-                "PhoneNumberConfirmed", "TwoFactorEnabled", "LockoutEnabled", "AccessFailedCount", "HasDeveloperAccess")
-            VALUES (@id, 'bench@bench.test', 'BENCH@BENCH.TEST', 'bench@bench.test', 'BENCH@BENCH.TEST', {yes}, {no}, {no}, {yes}, 0, {yes})
-            """, ("@id", userId)).ExecuteNonQuery();
+        BenchAccounts.InsertDeveloper(connection, userId, "bench@bench.test", PostgreSql);
 
         // Accounts with developer access and 100 tokens each (the most one may hold), made inside the database: ids
         // that count up, random hashes. Bulk token n has the id 00000000-0000-7000-8000-{n:X12}, of account n / 100.

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using BeatPass.Bench;
 using BeatPass.Core;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Data;
@@ -171,14 +172,7 @@ public class TokenAuthenticationBenchmarks
         var userId = Guid.NewGuid().ToString();
         using var connection = new SqliteConnection($"Data Source={path}");
         connection.Open();
-        using var insert = connection.CreateCommand();
-        insert.CommandText = """
-            INSERT INTO AspNetUsers (Id, UserName, NormalizedUserName, Email, NormalizedEmail, EmailConfirmed, PhoneNumberConfirmed,
-                TwoFactorEnabled, LockoutEnabled, AccessFailedCount, HasDeveloperAccess)
-            VALUES ($id, 'micro@bench.test', 'MICRO@BENCH.TEST', 'micro@bench.test', 'MICRO@BENCH.TEST', 1, 0, 0, 1, 0, 1)
-            """;
-        insert.Parameters.AddWithValue("$id", userId);
-        insert.ExecuteNonQuery();
+        BenchAccounts.InsertDeveloper(connection, userId, "micro@bench.test", postgreSql: false);
         return userId;
     }
 
