@@ -135,6 +135,28 @@ public sealed class AccountHardeningTests
         signedIn.Headers.GetValues("Set-Cookie").Should().Contain(c => c.StartsWith(".AspNetCore.Identity.Application=") && c.Contains("secure"));
     }
 
+    [Fact]
+    public async Task In_Production_error_pages_carry_the_security_headers_and_no_details()
+    {
+        await using var app = new ProductionApp();
+        app.Start();
+        using var client = app.CreateHttpClient();
+
+        var notFound = await client.GetAsync("/no-such-page");
+        var error = await client.GetAsync("/Error");
+
+        notFound.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await notFound.Content.ReadAsStringAsync()).Should().Contain("Page not found");
+        (await error.Content.ReadAsStringAsync()).Should().Contain("Something went wrong").And.NotContain("Exception").And.NotContain(" at ");
+        foreach (var response in new[] { notFound, error })
+        {
+            response.Headers.GetValues("Content-Security-Policy").Single().Should().Contain("script-src 'self' 'nonce-");
+            response.Headers.GetValues("X-Frame-Options").Single().Should().Be("DENY");
+            response.Headers.GetValues("X-Content-Type-Options").Single().Should().Be("nosniff");
+            response.Headers.Contains("Server").Should().BeFalse();
+        }
+    }
+
     private static async Task<HttpResponseMessage> NegotiateAsync(HttpClient client, string origin)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/_blazor/negotiate?negotiateVersion=1") { Headers = { { "Origin", origin } } };
