@@ -22,6 +22,12 @@ public sealed class ApiTokenAuthenticationHandler(
 {
     private const string BearerScheme = "Bearer";
 
+    // The failures say the same thing every time: made once, not per request (each holds an exception).
+    private static readonly AuthenticateResult NotBearer = AuthenticateResult.Fail("Use the Bearer scheme: Authorization: Bearer <token>.");
+    private static readonly AuthenticateResult NoToken = AuthenticateResult.Fail("The Authorization header has no token.");
+    private static readonly AuthenticateResult Expired = AuthenticateResult.Fail("The token expired");
+    private static readonly AuthenticateResult Invalid = AuthenticateResult.Fail("The token is invalid or has been deleted.");
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? authorization = Request.Headers.Authorization;
@@ -32,27 +38,25 @@ public sealed class ApiTokenAuthenticationHandler(
 
         if (!authorization.StartsWith(BearerScheme, StringComparison.OrdinalIgnoreCase))
         {
-            return AuthenticateResult.Fail("Use the Bearer scheme: Authorization: Bearer <token>.");
+            return NotBearer;
         }
 
         var token = authorization.AsSpan(BearerScheme.Length);
         if (token.Length > 0 && token[0] != ' ')
         {
-            return AuthenticateResult.Fail("Use the Bearer scheme: Authorization: Bearer <token>.");
+            return NotBearer;
         }
 
         token = token.Trim(' ');
         if (token.IsEmpty)
         {
-            return AuthenticateResult.Fail("The Authorization header has no token.");
+            return NoToken;
         }
 
         var check = await tokens.AuthenticateAsync(token, Context.RequestAborted);
         if (!check.Succeeded)
         {
-            return AuthenticateResult.Fail(check.Status == ApiTokenStatus.Expired
-                ? "The token expired"
-                : "The token is invalid or has been deleted.");
+            return check.Status == ApiTokenStatus.Expired ? Expired : Invalid;
         }
 
         var identity = check.Identity;
