@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using BeatPass.Core.ApiTokens;
@@ -59,16 +58,7 @@ public sealed class ApiTokenAuthenticationHandler(
             return check.Status == ApiTokenStatus.Expired ? Expired : Invalid;
         }
 
-        var identity = check.Identity;
-        Claim[] claims =
-        [
-            new(ClaimTypes.NameIdentifier, identity.UserId),
-            new(ClaimTypes.Name, identity.UserName),
-            new(ClaimTypes.Email, identity.Email),
-            new(ApiTokenDefaults.TokenIdClaimType, identity.TokenId.ToString()),
-            new(ApiTokenDefaults.TokenNameClaimType, identity.TokenName),
-        ];
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name));
+        var principal = ApiTokenPrincipal.Create(check.Identity, Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }
 

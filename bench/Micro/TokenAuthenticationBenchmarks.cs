@@ -64,14 +64,7 @@ public class TokenAuthenticationBenchmarks
 
         // What the ApiToken handler puts in its ticket, issued as Identity's bearer token issues it on sign-in.
         var check = await _authenticator.AuthenticateAsync(_token); // also writes last used, once
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(
-        [
-            new(ClaimTypes.NameIdentifier, check.Identity!.UserId),
-            new(ClaimTypes.Name, check.Identity.UserName),
-            new(ClaimTypes.Email, check.Identity.Email),
-            new(ApiTokenDefaults.TokenIdClaimType, check.Identity.TokenId.ToString()),
-            new(ApiTokenDefaults.TokenNameClaimType, check.Identity.TokenName),
-        ], IdentityBearerScheme));
+        var principal = ApiTokenPrincipal.Create(check.Identity!, IdentityBearerScheme);
         var bearer = _services.GetRequiredService<IOptionsMonitor<BearerTokenOptions>>().Get(IdentityBearerScheme);
         var properties = new AuthenticationProperties { ExpiresUtc = _services.GetRequiredService<TimeProvider>().GetUtcNow().AddHours(1) };
         _identityBearerHeader = $"Bearer {bearer.BearerTokenProtector.Protect(new AuthenticationTicket(principal, properties, IdentityBearerScheme))}";
