@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.UI.Services;
 using Microsoft.Extensions.Options;
+using MudBlazor;
 using MudBlazor.Services;
 
 namespace BeatPass.Web;
@@ -40,7 +41,8 @@ public static class WebApplicationBuilderExtensions
             .AddInteractiveServerComponents(options => options.DetailedErrors = builder.Environment.IsDevelopment())
             .AddHubOptions(options => options.MaximumReceiveMessageSize = CircuitMessageLimit);
         builder.Services.AddRazorPages();
-        builder.Services.AddMudServices();
+        // Snackbars rise from the bottom: at the top right they would cover "Sign out" and the mode switch.
+        builder.Services.AddMudServices(options => options.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomLeft);
 
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
