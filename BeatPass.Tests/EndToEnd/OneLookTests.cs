@@ -64,8 +64,15 @@ public sealed class OneLookTests(BrowserFixture browser)
         await page.Locator("summary").Filter(new() { HasText = "Menu", Visible = true }).ClickAsync();
         await Expect(accountSettings).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
-        (await page.EvaluateAsync<double>("() => document.querySelector('.mud-appbar').getBoundingClientRect().height"))
+        (await page.EvaluateAsync<double>("() => document.querySelector('.mud-layout .mud-appbar').getBoundingClientRect().height"))
             .Should().BeLessThan(80, "the bar stays one line");
+
+        await page.GetByRole(AriaRole.Main).ClickAsync(new() { Position = new() { X = 10, Y = 10 } });
+        await Expect(accountSettings).ToBeHiddenAsync();
+        await page.Locator("summary").Filter(new() { HasText = "Menu", Visible = true }).ClickAsync();
+        await accountSettings.ClickAsync();
+        await Expect(new AccountSettingsPage(page).ProfileHeading).ToBeVisibleAsync();
+        await Expect(accountSettings).ToBeHiddenAsync();
     }
 
     [BrowserFact]

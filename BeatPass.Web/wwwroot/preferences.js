@@ -21,6 +21,16 @@
         document.cookie = `beatpass-tz=${encodeURIComponent(zone)}; path=/; samesite=lax`;
     }
 
+    // The phone menu closes once a link in it is followed or the page is clicked elsewhere: the top bar stays on
+    // the page between Blazor pages, so it would otherwise stay open.
+    document.addEventListener('click', e => {
+        for (const menu of document.querySelectorAll('.appbar-menu[open]')) {
+            if (!menu.contains(e.target) || e.target.closest('.appbar-menu nav a')) {
+                menu.open = false;
+            }
+        }
+    });
+
     // Delegated, so it works for buttons that Blazor renders later.
     document.addEventListener('click', e => {
         if (!e.target.closest('[data-theme-toggle]')) {
