@@ -57,14 +57,21 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> NewPageAsync()
+    public static readonly ViewportSize Laptop = new() { Width = 1280, Height = 800 };
+
+    public static readonly ViewportSize Phone = new() { Width = 390, Height = 844 };
+
+    /// <summary>A page in a fresh browser context: a laptop in light mode in UTC unless the test says otherwise.</summary>
+    /// <param name="timeZone">Dates on the pages are the browser's; tests that mean another zone say so.</param>
+    public async Task<IPage> NewPageAsync(ViewportSize? size = null, ColorScheme scheme = ColorScheme.Light, string timeZone = "UTC")
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseAddress.ToString(),
             Permissions = ["clipboard-read", "clipboard-write"],
-            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
-            TimezoneId = "UTC", // dates on the pages are the browser's; tests that mean another zone say so
+            ViewportSize = size ?? Laptop,
+            ColorScheme = scheme,
+            TimezoneId = timeZone,
         });
         var page = await context.NewPageAsync();
         _pagesOfThisTest.Add(page);

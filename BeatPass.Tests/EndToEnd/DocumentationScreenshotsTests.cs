@@ -67,21 +67,17 @@ public sealed class DocumentationScreenshotsTests(BrowserFixture browser)
 
         foreach (var (name, size, scheme) in new[]
         {
-            ("developers-phone.png", new ViewportSize { Width = 390, Height = 844 }, ColorScheme.Light),
-            ("developers-dark.png", new ViewportSize { Width = 1280, Height = 800 }, ColorScheme.Dark),
+            ("developers-phone.png", BrowserFixture.Phone, ColorScheme.Light),
+            ("developers-dark.png", BrowserFixture.Laptop, ColorScheme.Dark),
         })
         {
-            var context = await browser.Browser.NewContextAsync(new()
-            {
-                BaseURL = browser.BaseAddress.ToString(), ViewportSize = size, ColorScheme = scheme, TimezoneId = "UTC",
-            });
-            var page = await context.NewPageAsync();
+            var page = await browser.NewPageAsync(size, scheme);
             await new LoginPage(page).SignInAsync(user.Email!, BeatPassAppFactory.Password);
             var developers = new DevelopersPage(page);
             await developers.OpenAsync();
             await Expect(developers.Row("Analytics export")).ToBeVisibleAsync();
             await page.ScreenshotAsync(new() { Path = PathFor(name), FullPage = scheme == ColorScheme.Light });
-            await context.CloseAsync();
+            await page.Context.CloseAsync();
             new FileInfo(PathFor(name)).Length.Should().BeGreaterThan(10_000, $"{name} shows a page");
         }
     }

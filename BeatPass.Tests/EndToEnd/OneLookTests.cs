@@ -15,8 +15,8 @@ namespace BeatPass.Tests.EndToEnd;
 [Collection(BrowserCollection.Name)]
 public sealed class OneLookTests(BrowserFixture browser)
 {
-    private static readonly ViewportSize Laptop = new() { Width = 1280, Height = 800 };
-    private static readonly ViewportSize Phone = new() { Width = 390, Height = 844 };
+    private static readonly ViewportSize Laptop = BrowserFixture.Laptop;
+    private static readonly ViewportSize Phone = BrowserFixture.Phone;
 
     // The longest name there can be, wrapping between its words; the one without a space is in AccessibilityTests.
     private static readonly string LongName = string.Join(' ', Enumerable.Repeat("Release uploader", 6))[..ApiTokenNameRules.MaxLength];
@@ -36,7 +36,7 @@ public sealed class OneLookTests(BrowserFixture browser)
     [BrowserFact]
     public async Task The_dark_mode_toggle_is_remembered_over_the_system_preference()
     {
-        var page = await NewPageAsync(Laptop, ColorScheme.Light);
+        var page = await browser.NewPageAsync(Laptop, ColorScheme.Light);
         await page.GotoAsync("/Identity/Account/Login");
         await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "light");
 
@@ -55,7 +55,7 @@ public sealed class OneLookTests(BrowserFixture browser)
     [BrowserFact]
     public async Task On_a_phone_the_top_bar_folds_into_a_menu()
     {
-        var page = await NewPageAsync(Phone, ColorScheme.Light);
+        var page = await browser.NewPageAsync(Phone, ColorScheme.Light);
         await new LoginPage(page).SignInAsync(DemoAccounts.ListenerEmail, DemoAccounts.Password);
         await new AccountSettingsPage(page).OpenAsync();
         var accountSettings = page.GetByRole(AriaRole.Link, new() { Name = "Account Settings" });
@@ -87,13 +87,7 @@ public sealed class OneLookTests(BrowserFixture browser)
         await browser.App.WithDbAsync(db => db.ApiTokens.Where(t => t.Id == created.Summary.Id)
             .ExecuteUpdateAsync(set => set.SetProperty(t => t.CreatedAt, createdAt).SetProperty(t => t.ExpiresAt, expiresAt)));
 
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = browser.BaseAddress.ToString(),
-            TimezoneId = "America/Los_Angeles",
-            ViewportSize = Laptop,
-        });
-        var page = await context.NewPageAsync();
+        var page = await browser.NewPageAsync(timeZone: "America/Los_Angeles");
         await new LoginPage(page).SignInAsync(user.Email!, BeatPassAppFactory.Password);
         var developers = new DevelopersPage(page);
         await developers.OpenAsync();
@@ -101,13 +95,12 @@ public sealed class OneLookTests(BrowserFixture browser)
         var row = developers.Row("Night upload");
         await Expect(row).ToContainTextAsync("Expires on Jan 9, 2027");
         await Expect(row.Locator("time").First).ToHaveAttributeAsync("title", "Nov 20, 2026, 3:30:00 PM America/Los_Angeles (UTC−08:00)");
-        await context.CloseAsync();
     }
 
     [BrowserFact]
     public async Task While_the_circuit_connects_the_page_says_it_is_loading()
     {
-        var page = await NewPageAsync(Laptop, ColorScheme.Light);
+        var page = await browser.NewPageAsync(Laptop, ColorScheme.Light);
         await new LoginPage(page).SignInAsync(DemoAccounts.ListenerEmail, DemoAccounts.Password);
         // Hold the circuit back: what the page shows until then is all a person on a slow line sees.
         await page.RouteAsync("**/_blazor/negotiate*", route => route.AbortAsync());
@@ -123,14 +116,14 @@ public sealed class OneLookTests(BrowserFixture browser)
         var look = $"{(size == Phone ? "phone" : "laptop")}-{(scheme == ColorScheme.Dark ? "dark" : "light")}";
         var checker = new LookChecker(look, size == Phone);
 
-        var anonymous = await NewPageAsync(size, scheme);
+        var anonymous = await browser.NewPageAsync(size, scheme);
         await checker.CheckAsync(anonymous, "/Identity/Account/Login", "Sign in", "sign-in");
         await checker.CheckAsync(anonymous, "/Identity/Account/Register", "Register", "register");
         await checker.CheckAsync(anonymous, "/no-such-page", "Page not found", "not-found");
 
         var user = await browser.App.CreateUserAsync();
         await browser.App.CreateTokenAsync(user.Id, LongName);
-        var page = await NewPageAsync(size, scheme);
+        var page = await browser.NewPageAsync(size, scheme);
         await new LoginPage(page).SignInAsync(user.Email!, BeatPassAppFactory.Password);
         await checker.CheckAsync(page, "/account/settings", "Profile", "profile");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
@@ -152,26 +145,13 @@ public sealed class OneLookTests(BrowserFixture browser)
 
         await checker.CheckAsync(page, "/admin/developer-access", "Access denied", "access-denied");
 
-        var staff = await NewPageAsync(size, scheme);
+        var staff = await browser.NewPageAsync(size, scheme);
         await new LoginPage(staff).SignInAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
         await new DeveloperAccessAdminPage(staff).OpenAsync();
         await Expect(staff.GetByRole(AriaRole.Switch).First).ToBeVisibleAsync();
         await checker.CheckCurrentAsync(staff, "admin");
 
         checker.Problems.Should().BeEmpty();
-    }
-
-    private async Task<IPage> NewPageAsync(ViewportSize size, ColorScheme scheme)
-    {
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = browser.BaseAddress.ToString(),
-            ViewportSize = size,
-            ColorScheme = scheme,
-            TimezoneId = "UTC",
-            Permissions = ["clipboard-read", "clipboard-write"],
-        });
-        return await context.NewPageAsync();
     }
 
     private static Task<string> BackgroundOfAsync(IPage page) =>
