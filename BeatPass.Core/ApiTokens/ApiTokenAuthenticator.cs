@@ -34,17 +34,17 @@ public sealed class ApiTokenAuthenticator(
     private readonly Func<BeatPassDbContext, byte[], CancellationToken, Task<TokenRow?>> _findByHash =
         EF.CompileAsyncQuery((BeatPassDbContext db, byte[] hash, CancellationToken _) => db.ApiTokens
             .Where(t => t.TokenHash == hash && t.User!.HasDeveloperAccess)
-            .Select(t => new TokenRow(t.Id, t.Name, t.UserId, t.User!.UserName!, t.User.Email!, t.ExpiresAt, t.LastUsedAt))
+            .Select(t => new TokenRow(
+                new ApiTokenIdentity(t.Id, t.Name, t.UserId, t.User!.UserName!, t.User.Email!), t.ExpiresAt, t.LastUsedAt))
             .SingleOrDefault());
 
     public ValueTask<ApiTokenCheck> AuthenticateAsync(ReadOnlySpan<char> token, CancellationToken cancellationToken = default)
     {
-        if (!ApiTokenFormat.IsWellFormed(token))
+        if (!ApiTokenHash.TryParse(token, out var hash))
         {
             return ValueTask.FromResult(ApiTokenCheck.Invalid);
         }
 
-        var hash = ApiTokenHash.Of(token);
         var now = timeProvider.GetUtcNow().UtcDateTime;
         if (cache.TryGet(hash, now, out var entry))
         {
@@ -89,7 +89,7 @@ public sealed class ApiTokenAuthenticator(
         }
 
         var entry = new CachedApiToken(
-            new ApiTokenIdentity(row.TokenId, row.TokenName, row.UserId, row.UserName, row.Email),
+            row.Identity,
             row.ExpiresAt,
             row.LastUsedAt,
             freshUntil: now + options.Value.CacheEntryLifetime);
@@ -133,7 +133,5 @@ public sealed class ApiTokenAuthenticator(
         return ApiTokenCheck.Expired;
     }
 
-    private sealed record TokenRow(
-        Guid TokenId, string TokenName, string UserId, string UserName, string Email,
-        DateTime? ExpiresAt, DateTime? LastUsedAt);
+    private sealed record TokenRow(ApiTokenIdentity Identity, DateTime? ExpiresAt, DateTime? LastUsedAt);
 }

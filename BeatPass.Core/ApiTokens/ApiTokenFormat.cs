@@ -74,22 +74,6 @@ public static class ApiTokenFormat
         return body[SecretLength..].SequenceEqual(expected);
     }
 
-    /// <summary>SHA-256 of the whole token. Call only with a well-formed (so ASCII) token.</summary>
-    public static byte[] Hash(ReadOnlySpan<char> token)
-    {
-        var hash = new byte[HashLength];
-        Hash(token, hash);
-        return hash;
-    }
-
-    /// <summary>Writes the SHA-256 of a well-formed token into <paramref name="destination"/>.</summary>
-    public static void Hash(ReadOnlySpan<char> token, Span<byte> destination)
-    {
-        Span<byte> ascii = stackalloc byte[Length];
-        var count = Encoding.ASCII.GetBytes(token, ascii);
-        SHA256.HashData(ascii[..count], destination);
-    }
-
     /// <summary>
     /// True when a well-formed token's last 8 secret characters are the tag of its first 24 under the key of
     /// <paramref name="tagger"/>. One keyed instance per thread: an instance is not thread-safe, and keying one per

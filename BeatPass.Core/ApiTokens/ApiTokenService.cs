@@ -178,7 +178,7 @@ public sealed class ApiTokenService(
     private static void IssueSecret(ApiToken token, string plainText, DateTime now, DateTime? expiresAt)
     {
         token.IsUntagged = false;
-        token.TokenHash = ApiTokenFormat.Hash(plainText);
+        token.TokenHash = ApiTokenHash.Parse(plainText).ToArray();
         token.Hint = ApiTokenFormat.Hint(plainText);
         token.IssuedAt = now;
         token.ExpiresAt = expiresAt;

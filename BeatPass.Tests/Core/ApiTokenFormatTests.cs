@@ -71,7 +71,21 @@ public class ApiTokenFormatTests
     {
         var token = ApiTokenFormat.Generate();
 
-        ApiTokenFormat.Hash(token).Should().Equal(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+        ApiTokenHash.Parse(token).ToArray().Should().Equal(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    }
+
+    [Fact]
+    public void Only_a_well_formed_token_has_a_hash()
+    {
+        var token = ApiTokenFormat.Generate();
+        var typo = TestFiles.WithLastCharacterChanged(token);
+
+        ApiTokenHash.TryParse(token, out var hash).Should().BeTrue();
+        hash.Should().Be(ApiTokenHash.Parse(token));
+        ApiTokenHash.TryParse(typo, out hash).Should().BeFalse();
+        hash.Should().Be(default(ApiTokenHash));
+        ApiTokenHash.TryParse("bpat_" + new string('é', 38), out _).Should().BeFalse();
+        FluentActions.Invoking(() => ApiTokenHash.Parse(typo)).Should().Throw<FormatException>();
     }
 
     [Fact]

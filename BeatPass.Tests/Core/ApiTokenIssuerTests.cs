@@ -62,7 +62,7 @@ public abstract class ApiTokenIssuerTests(DatabaseProvider provider) : IAsyncLif
         await using (var db = _database.CreateDbContext())
         {
             await db.ApiTokens.Where(t => t.Id == created.Summary.Id).ExecuteUpdateAsync(s => s
-                .SetProperty(t => t.TokenHash, ApiTokenFormat.Hash(untagged))
+                .SetProperty(t => t.TokenHash, ApiTokenHash.Parse(untagged).ToArray())
                 .SetProperty(t => t.IsUntagged, true));
         }
 

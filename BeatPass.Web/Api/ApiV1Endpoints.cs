@@ -22,13 +22,12 @@ public static class ApiV1Endpoints
     /// The answer of <c>GET /api/v1/me</c>, from the claims the ApiToken handler put in the ticket: it already
     /// loaded the account and token, so this needs no database call. Public for the benchmark harness.
     /// </summary>
-    public static Ok<MeResponse> GetMe(ClaimsPrincipal user) => TypedResults.Ok(new MeResponse(
-        user.FindFirstValue(ClaimTypes.NameIdentifier)!,
-        user.FindFirstValue(ClaimTypes.Name)!,
-        user.FindFirstValue(ClaimTypes.Email)!,
-        new MeToken(
-            Guid.Parse(user.FindFirstValue(ApiTokenDefaults.TokenIdClaimType)!),
-            user.FindFirstValue(ApiTokenDefaults.TokenNameClaimType)!)));
+    public static Ok<MeResponse> GetMe(ClaimsPrincipal user)
+    {
+        var identity = ApiTokenPrincipal.IdentityOf(user);
+        return TypedResults.Ok(new MeResponse(
+            identity.UserId, identity.UserName, identity.Email, new MeToken(identity.TokenId, identity.TokenName)));
+    }
 }
 
 public sealed record MeResponse(string Id, string UserName, string Email, MeToken Token);

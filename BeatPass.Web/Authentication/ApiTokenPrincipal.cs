@@ -3,7 +3,7 @@ using BeatPass.Core.ApiTokens;
 
 namespace BeatPass.Web.Authentication;
 
-/// <summary>The one place that turns an accepted token's account into claims; <c>GET /api/v1/me</c> reads them back.</summary>
+/// <summary>The one place that turns an accepted token's account into claims, and reads them back.</summary>
 public static class ApiTokenPrincipal
 {
     public static ClaimsPrincipal Create(ApiTokenIdentity identity, string authenticationType) => new(new ClaimsIdentity(
@@ -14,4 +14,12 @@ public static class ApiTokenPrincipal
         new(ApiTokenDefaults.TokenIdClaimType, identity.TokenId.ToString()),
         new(ApiTokenDefaults.TokenNameClaimType, identity.TokenName),
     ], authenticationType));
+
+    /// <summary>The account and token of a principal made by <see cref="Create"/>.</summary>
+    public static ApiTokenIdentity IdentityOf(ClaimsPrincipal user) => new(
+        Guid.Parse(user.FindFirstValue(ApiTokenDefaults.TokenIdClaimType)!),
+        user.FindFirstValue(ApiTokenDefaults.TokenNameClaimType)!,
+        user.FindFirstValue(ClaimTypes.NameIdentifier)!,
+        user.FindFirstValue(ClaimTypes.Name)!,
+        user.FindFirstValue(ClaimTypes.Email)!);
 }
