@@ -9,18 +9,9 @@ namespace BeatPass.Tests.Email;
 /// Confirmation and password reset over real HTTP and a real SMTP server: the link in the email is the only way
 /// in, it points at App:PublicUrl whatever Host a request claims, and no page tells whether an email has an account.
 /// </summary>
-public sealed class AccountEmailTests : IAsyncLifetime
+public sealed class AccountEmailTests : LiveAppTest
 {
     private const string NewPassword = "Another-password-2";
-    private readonly LiveAppFactory _app = new();
-
-    public Task InitializeAsync()
-    {
-        _app.Start();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task Registering_emails_a_link_that_confirms_the_account_so_it_can_sign_in()
@@ -33,11 +24,11 @@ public sealed class AccountEmailTests : IAsyncLifetime
         page.Should().Contain("Check your email").And.NotContain("ConfirmEmail", "the link must reach the inbox only");
         (await SignInAsync(client, email, BeatPassAppFactory.Password)).Should().BeFalse("the email is not confirmed yet");
 
-        var message = await _app.Mail.WaitForMessageAsync(email);
+        var message = await App.Mail.WaitForMessageAsync(email);
         message.Subject.Should().Be("Confirm your BeatPass account");
         message.From.ToString().Should().Contain("no-reply@beatpass.test");
         var link = EmailLinks.Single(message);
-        link.Should().StartWith($"{_app.PublicUrl.ToString().TrimEnd('/')}/Identity/Account/ConfirmEmail?");
+        link.Should().StartWith($"{App.PublicUrl.ToString().TrimEnd('/')}/Identity/Account/ConfirmEmail?");
 
         (await client.GetStringAsync(link)).Should().Contain("Thank you for confirming your email.");
         (await SignInAsync(client, email, BeatPassAppFactory.Password)).Should().BeTrue();
@@ -46,16 +37,16 @@ public sealed class AccountEmailTests : IAsyncLifetime
     [Fact]
     public async Task A_forged_Host_header_never_reaches_an_emailed_link()
     {
-        var user = await _app.CreateUserAsync();
+        var user = await App.CreateUserAsync();
         var client = NewClient();
         client.DefaultRequestHeaders.Host = "evil.example";
 
         (await ForgotPasswordAsync(client, user.Email!)).StatusCode.Should().Be(HttpStatusCode.Redirect);
         await RegisterAsync(client, NewEmail());
 
-        var reset = await _app.Mail.WaitForMessageAsync(user.Email!);
-        EmailLinks.Single(reset).Should().StartWith(_app.PublicUrl.ToString()).And.NotContain("evil.example");
-        foreach (var message in _app.Mail.Messages)
+        var reset = await App.Mail.WaitForMessageAsync(user.Email!);
+        EmailLinks.Single(reset).Should().StartWith(App.PublicUrl.ToString()).And.NotContain("evil.example");
+        foreach (var message in App.Mail.Messages)
         {
             message.HtmlBody.Should().NotContain("evil.example");
         }
@@ -64,12 +55,12 @@ public sealed class AccountEmailTests : IAsyncLifetime
     [Fact]
     public async Task Forgot_password_emails_a_link_that_sets_a_new_password()
     {
-        var user = await _app.CreateUserAsync();
+        var user = await App.CreateUserAsync();
         var client = NewClient();
 
         var response = await ForgotPasswordAsync(client, user.Email!);
         response.Headers.Location!.ToString().Should().EndWith("/Identity/Account/ForgotPasswordConfirmation");
-        var message = await _app.Mail.WaitForMessageAsync(user.Email!);
+        var message = await App.Mail.WaitForMessageAsync(user.Email!);
         message.Subject.Should().Be("Reset your BeatPass password");
         var link = EmailLinks.Single(message);
         // The form carries the code the link brought, decoded, as the page's hidden field does.
@@ -91,7 +82,7 @@ public sealed class AccountEmailTests : IAsyncLifetime
     [Fact]
     public async Task Changing_the_email_takes_effect_only_through_the_link_sent_to_the_new_address()
     {
-        var user = await _app.CreateUserAsync();
+        var user = await App.CreateUserAsync();
         var client = NewClient();
         (await SignInAsync(client, user.Email!, BeatPassAppFactory.Password)).Should().BeTrue();
         var newEmail = NewEmail();
@@ -100,11 +91,11 @@ public sealed class AccountEmailTests : IAsyncLifetime
 
         changed.StatusCode.Should().Be(HttpStatusCode.Redirect);
         (await FollowAsync(client, changed)).Should().Contain("We&#x27;ve sent a link to your new email");
-        (await _app.WithDbAsync(db => Task.FromResult(db.Users.Single(u => u.Id == user.Id).Email))).Should().Be(user.Email);
-        var link = EmailLinks.Single(await _app.Mail.WaitForMessageAsync(newEmail));
-        link.Should().StartWith($"{_app.PublicUrl.ToString().TrimEnd('/')}/Identity/Account/ConfirmEmailChange?");
+        (await App.WithDbAsync(db => Task.FromResult(db.Users.Single(u => u.Id == user.Id).Email))).Should().Be(user.Email);
+        var link = EmailLinks.Single(await App.Mail.WaitForMessageAsync(newEmail));
+        link.Should().StartWith($"{App.PublicUrl.ToString().TrimEnd('/')}/Identity/Account/ConfirmEmailChange?");
         (await client.GetStringAsync(link)).Should().Contain("Thank you for confirming your email change.");
-        (await _app.WithDbAsync(db => Task.FromResult(db.Users.Single(u => u.Id == user.Id).Email))).Should().Be(newEmail);
+        (await App.WithDbAsync(db => Task.FromResult(db.Users.Single(u => u.Id == user.Id).Email))).Should().Be(newEmail);
     }
 
     [Fact]
@@ -113,7 +104,7 @@ public sealed class AccountEmailTests : IAsyncLifetime
         var client = NewClient();
         var email = NewEmail();
         await RegisterAsync(client, email);
-        await _app.Mail.WaitForMessageAsync(email);
+        await App.Mail.WaitForMessageAsync(email);
 
         var resent = await ResendConfirmationAsync(client, email);
 
@@ -127,7 +118,7 @@ public sealed class AccountEmailTests : IAsyncLifetime
     [Fact]
     public async Task Register_answers_a_taken_email_as_it_answers_a_new_one_and_tells_the_owner_instead()
     {
-        var owner = await _app.CreateUserAsync();
+        var owner = await App.CreateUserAsync();
         var stranger = NewEmail();
 
         var taken = await RegisterAsync(NewClient(), owner.Email!);
@@ -139,17 +130,17 @@ public sealed class AccountEmailTests : IAsyncLifetime
         IdentityForms.Comparable(await FollowAsync(NewClient(), taken), owner.Email!)
             .Should().Be(IdentityForms.Comparable(await FollowAsync(NewClient(), fresh), stranger));
 
-        var notice = await _app.Mail.WaitForMessageAsync(owner.Email!);
+        var notice = await App.Mail.WaitForMessageAsync(owner.Email!);
         notice.Subject.Should().Be("Someone tried to register your email at BeatPass");
         EmailLinks.Single(notice).Should().Contain("/Identity/Account/ForgotPassword");
-        (await _app.Mail.WaitForMessageAsync(stranger)).Subject.Should().Be("Confirm your BeatPass account");
-        (await _app.WithDbAsync(db => Task.FromResult(db.Users.Count(u => u.Email == owner.Email)))).Should().Be(1);
+        (await App.Mail.WaitForMessageAsync(stranger)).Subject.Should().Be("Confirm your BeatPass account");
+        (await App.WithDbAsync(db => Task.FromResult(db.Users.Count(u => u.Email == owner.Email)))).Should().Be(1);
     }
 
     [Fact]
     public async Task A_weak_password_gets_the_same_errors_for_a_taken_email_and_a_new_one()
     {
-        var owner = await _app.CreateUserAsync();
+        var owner = await App.CreateUserAsync();
         var stranger = NewEmail();
 
         var taken = await RegisterAsync(NewClient(), owner.Email!, "weakpass");
@@ -165,10 +156,10 @@ public sealed class AccountEmailTests : IAsyncLifetime
     [Fact]
     public async Task Forgot_password_Resend_and_Register_confirmation_answer_alike_for_accounts_and_unknown_emails()
     {
-        var confirmed = await _app.CreateUserAsync();
+        var confirmed = await App.CreateUserAsync();
         var unconfirmed = NewEmail();
         await RegisterAsync(NewClient(), unconfirmed);
-        await _app.Mail.WaitForMessageAsync(unconfirmed);
+        await App.Mail.WaitForMessageAsync(unconfirmed);
         var unknown = NewEmail();
 
         var forgotKnown = await ForgotPasswordAsync(NewClient(), confirmed.Email!);
@@ -184,12 +175,12 @@ public sealed class AccountEmailTests : IAsyncLifetime
         confirmationKnown.Should().NotContain("ConfirmEmail");
         IdentityForms.Comparable(confirmationKnown, unconfirmed).Should().Be(IdentityForms.Comparable(confirmationUnknown, unknown));
 
-        await _app.Mail.WaitForMessageAsync(confirmed.Email!, m => m.Subject == "Reset your BeatPass password");
+        await App.Mail.WaitForMessageAsync(confirmed.Email!, m => m.Subject == "Reset your BeatPass password");
         await WaitForCountAsync(unconfirmed, 2);
-        _app.Mail.MessagesTo(unknown).Should().BeEmpty("nobody owns that address here");
+        App.Mail.MessagesTo(unknown).Should().BeEmpty("nobody owns that address here");
     }
 
-    private HttpClient NewClient() => _app.CreateFormClient();
+    private HttpClient NewClient() => App.CreateFormClient();
 
     private static string NewEmail() => $"mail-{Guid.NewGuid():N}@example.com";
 
@@ -226,7 +217,7 @@ public sealed class AccountEmailTests : IAsyncLifetime
 
     private async Task<IReadOnlyList<MimeKit.MimeMessage>> WaitForCountAsync(string to, int count)
     {
-        await _app.Mail.WaitForMessageAsync(to, _ => _app.Mail.MessagesTo(to).Count >= count);
-        return _app.Mail.MessagesTo(to);
+        await App.Mail.WaitForMessageAsync(to, _ => App.Mail.MessagesTo(to).Count >= count);
+        return App.Mail.MessagesTo(to);
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace BeatPass.Tests.Security;
 
@@ -155,6 +156,29 @@ public sealed class AccountHardeningTests
             response.Headers.GetValues("X-Content-Type-Options").Single().Should().Be("nosniff");
             response.Headers.Contains("Server").Should().BeFalse();
         }
+    }
+
+    [Fact]
+    public async Task In_Production_a_request_that_throws_gets_the_error_page_with_no_details()
+    {
+        await using var app = new ProductionApp();
+        app.Start();
+        using var client = app.CreateHttpClient();
+        // A real fault, not a stub: the accounts table is gone, so looking an account up throws. The error page
+        // itself reads no account, so its own rendering does not fail the same way.
+        await app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("ALTER TABLE AspNetUsers RENAME TO AspNetUsersGone"));
+
+        var response = await client.GetAsync("/Identity/Account/ConfirmEmail?userId=someone&code=something");
+
+        response.StatusCode.Should().Be(HttpStatusCode.InternalServerError);
+        var body = await response.Content.ReadAsStringAsync();
+        body.Should().Contain("Something went wrong").And.Contain("Account Settings");
+        body.Should().NotContain("AspNetUsers").And.NotContain("SqliteException").And.NotContain(" at ");
+        response.Headers.GetValues("Content-Security-Policy").Single().Should().Contain("script-src 'self' 'nonce-");
+        response.Headers.GetValues("X-Frame-Options").Single().Should().Be("DENY");
+        response.Headers.Contains("Server").Should().BeFalse();
+        app.Logs.Entries.Should().Contain(e => e.Level == LogLevel.Error && e.Exception != null && e.Exception.Contains("no such table: AspNetUsers"),
+            "the failure is logged for the operators, with its details");
     }
 
     private static async Task<HttpResponseMessage> NegotiateAsync(HttpClient client, string origin)

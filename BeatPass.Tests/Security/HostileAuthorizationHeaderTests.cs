@@ -12,24 +12,15 @@ namespace BeatPass.Tests.Security;
 /// in an HTTP client cleans them up first. Each must get 401, or 400/431 where Kestrel refuses the request
 /// itself; never a 5xx, and the server must keep answering.
 /// </summary>
-public sealed class HostileAuthorizationHeaderTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class HostileAuthorizationHeaderTests(ITestOutputHelper output) : LiveAppTest
 {
     private static readonly HashSet<int> Acceptable = [400, 401, 431];
-    private readonly LiveAppFactory _app = new();
-
-    public Task InitializeAsync()
-    {
-        _app.Start();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task A_thousand_hostile_headers_get_401_or_400_never_500_and_the_server_keeps_answering()
     {
-        var user = await _app.CreateUserAsync();
-        var valid = await _app.CreateTokenAsync(user.Id, "Valid");
+        var user = await App.CreateUserAsync();
+        var valid = await App.CreateTokenAsync(user.Id, "Valid");
         var cases = HostileHeaders(valid.PlainText).ToList();
         cases.Count.Should().BeGreaterThanOrEqualTo(1000);
 
@@ -43,7 +34,7 @@ public sealed class HostileAuthorizationHeaderTests(ITestOutputHelper output) : 
 
         output.WriteLine($"{cases.Count} cases: " + string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Value} × {s.Key}")));
         (await SendRawAsync([Latin1($"Authorization: Bearer {valid.PlainText}")])).Should().Be(200, "the server still serves valid tokens");
-        (await _app.CreateHttpClient().GetAsync("/health")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await App.CreateHttpClient().GetAsync("/health")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     /// <summary>Each case: a name for the failure message, and the raw header lines to send.</summary>
@@ -138,7 +129,7 @@ public sealed class HostileAuthorizationHeaderTests(ITestOutputHelper output) : 
     private async Task<int> SendRawAsync(byte[][] headerLines)
     {
         using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, _app.BaseAddress.Port);
+        await client.ConnectAsync(IPAddress.Loopback, App.BaseAddress.Port);
         await using var stream = client.GetStream();
         using var request = new MemoryStream();
         request.Write(Latin1($"GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"));

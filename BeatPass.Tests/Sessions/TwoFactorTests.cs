@@ -5,22 +5,12 @@ using BeatPass.Tests.Infrastructure;
 namespace BeatPass.Tests.Sessions;
 
 /// <summary>Two-factor authentication set up from the page's key and QR code, then a sign-in with a code the test computes.</summary>
-public sealed partial class TwoFactorTests : IAsyncLifetime
+public sealed partial class TwoFactorTests : LiveAppTest
 {
-    private readonly LiveAppFactory _app = new();
-
-    public Task InitializeAsync()
-    {
-        _app.Start();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task An_authenticator_app_set_up_from_the_page_signs_in_with_password_and_code_and_recovery_codes_show_once()
     {
-        var user = await _app.CreateUserAsync();
+        var user = await App.CreateUserAsync();
         var client = NewClient();
         await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
 
@@ -60,7 +50,7 @@ public sealed partial class TwoFactorTests : IAsyncLifetime
     [Fact]
     public async Task Turning_two_factor_off_more_than_10_minutes_after_sign_in_asks_for_the_password_or_a_code()
     {
-        var user = await _app.CreateUserAsync();
+        var user = await App.CreateUserAsync();
         var client = NewClient();
         await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
         var setup = await client.GetStringAsync("/Identity/Account/Manage/EnableAuthenticator");
@@ -68,7 +58,7 @@ public sealed partial class TwoFactorTests : IAsyncLifetime
         await IdentityForms.PostAsync(client, "/Identity/Account/Manage/EnableAuthenticator", new() { ["Input.Code"] = Code(key) });
 
         (await client.GetStringAsync("/Identity/Account/Manage/Disable2fa")).Should().NotContain("Input.PasswordOrCode", "just signed in");
-        _app.Time.Advance(TimeSpan.FromMinutes(11));
+        App.Time.Advance(TimeSpan.FromMinutes(11));
         (await client.GetStringAsync("/Identity/Account/Manage/Disable2fa")).Should().Contain("Input.PasswordOrCode");
 
         var refused = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/Disable2fa", new() { ["Input.PasswordOrCode"] = "Wrong-password-1" });
@@ -82,12 +72,12 @@ public sealed partial class TwoFactorTests : IAsyncLifetime
     }
 
     private Task<bool> TwoFactorEnabledAsync(string userId) =>
-        _app.WithDbAsync(db => Task.FromResult(db.Users.Single(u => u.Id == userId).TwoFactorEnabled));
+        App.WithDbAsync(db => Task.FromResult(db.Users.Single(u => u.Id == userId).TwoFactorEnabled));
 
     // Identity checks authenticator codes against the system clock, not the app's TimeProvider, as a phone's app does.
     private static string Code(string key) => Totp.Code(key, DateTimeOffset.UtcNow);
 
-    private HttpClient NewClient() => _app.CreateFormClient();
+    private HttpClient NewClient() => App.CreateFormClient();
 
     [GeneratedRegex("<kbd id=\"sharedKey\">([a-z2-7 ]+)</kbd>")]
     private static partial Regex SharedKey();

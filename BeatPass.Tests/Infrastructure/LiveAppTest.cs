@@ -1,0 +1,18 @@
+namespace BeatPass.Tests.Infrastructure;
+
+/// <summary>
+/// A test class whose every test gets an app of its own over real HTTP (<see cref="LiveAppFactory"/>), started
+/// before the test and stopped after it, so no test sees another's accounts, sessions, mail or limits.
+/// </summary>
+public abstract class LiveAppTest : IAsyncLifetime
+{
+    protected LiveAppFactory App { get; } = new();
+
+    public Task InitializeAsync()
+    {
+        App.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await App.DisposeAsync();
+}
