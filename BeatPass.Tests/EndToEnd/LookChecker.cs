@@ -13,6 +13,8 @@ public sealed class LookChecker(string look, bool isPhone)
 {
     private const int MinimumTouchTarget = 44;
 
+    private const double MinimumTextContrast = 4.5; // WCAG 1.4.3 for body-size text
+
     public List<string> Problems { get; } = [];
 
     public async Task CheckAsync(IPage page, string path, string heading, string name)
@@ -33,6 +35,8 @@ public sealed class LookChecker(string look, bool isPhone)
 
         Problems.AddRange((await Axe.SeriousViolationsAsync(page)).Select(v => $"{where}: {v}"));
         Problems.AddRange((await page.EvaluateAsync<string[]>(BrokenLabelsScript)).Select(l => $"{where}: label broken inside a word: {l}"));
+        Problems.AddRange((await page.EvaluateAsync<string[]>(FilledControlContrastScript, MinimumTextContrast))
+            .Select(c => $"{where}: text on its own background under {MinimumTextContrast}:1: {c}"));
         if (isPhone)
         {
             Problems.AddRange((await page.EvaluateAsync<string[]>(SmallTouchTargetsScript, MinimumTouchTarget))
@@ -84,6 +88,31 @@ public sealed class LookChecker(string look, bool isPhone)
                 if (width + 1 < widest) broken.push(`table label "${cell.dataset.label}"`);
             }
             return broken;
+        }
+        """;
+
+    // The text of a control with a background of its own (a filled button, a chip) against that background. axe leaves
+    // these out when it cannot be sure what lies behind a button (it files them as "incomplete"), so a page stylesheet
+    // that recolours a filled button's text to its background colour would pass axe unseen.
+    private const string FilledControlContrastScript = """
+        minimum => {
+            const rgba = c => { const m = c.match(/^rgba?\(([^)]+)\)$/); return m ? m[1].split(/[ ,\/]+/).map(Number) : null; };
+            const luminance = ([r, g, b]) => [r, g, b]
+                .map(v => v / 255).map(v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4))
+                .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+            const problems = [];
+            for (const control of document.querySelectorAll('button, a, [role=button], .mud-chip')) {
+                const text = control.innerText?.trim();
+                // Disabled controls are exempt from contrast (WCAG 1.4.3).
+                if (!text || control.getClientRects().length === 0 || control.matches(':disabled, [aria-disabled=true], .mud-disabled')) continue;
+                const style = getComputedStyle(control);
+                const background = rgba(style.backgroundColor), colour = rgba(style.color);
+                if (!background || !colour || (background[3] ?? 1) < 1) continue;
+                const [light, dark] = [luminance(colour), luminance(background)].sort((a, b) => b - a);
+                const ratio = (light + 0.05) / (dark + 0.05);
+                if (ratio < minimum) problems.push(`"${text.slice(0, 40)}" ${ratio.toFixed(2)}:1 (${style.color} on ${style.backgroundColor})`);
+            }
+            return problems;
         }
         """;
 
