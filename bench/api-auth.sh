@@ -2,8 +2,9 @@
 # Token authentication under HTTP load, against the real app (Release, Production): requests per second, latency
 # and server CPU per request of GET /api/v1/me with a valid, a malformed, a bad-checksum, a made-up (right
 # checksum, no tag) and a deleted BeatPass token, next to an anonymous endpoint of the same shape and to ASP.NET
-# Core Identity's bearer tokens, with 1,000 and with 1,000,000 tokens in the database, and valid tokens during a
-# flood of made-up ones from many addresses. Then: last-used writes, revocation under load, memory.
+# Core Identity's bearer tokens; cache misses over 5,000 distinct valid tokens, with 5,000 and with 1,000,000
+# tokens in the database; and valid tokens during a flood of made-up ones from many addresses. Then: last-used
+# writes, revocation under load, memory.
 #   bench/api-auth.sh                       on SQLite (a file in /tmp)
 #   bench/api-auth.sh --provider PostgreSQL on a throwaway PostgreSQL cluster (tools/postgres-cluster.sh)
 # Prints one table and exits 1 when a target is missed. About six minutes. See bench/RESULTS.md.
@@ -90,13 +91,14 @@ start_server() {
   wait_for_health "${url[$name]}" "$work/$name.log" || exit 1
 }
 
-# seeded_server NAME TOKENS KNOWN [KEY=VALUE...]: a server over TOKENS tokens, KNOWN of them with a plaintext the
-# harness keeps (see BenchSeeder). It seeds, then starts again, so that seeding leaves nothing in its memory.
+# seeded_server NAME TOKENS KNOWN FRESH [KEY=VALUE...]: a server over TOKENS tokens, KNOWN + FRESH of them with a
+# plaintext the harness keeps: KNOWN with their last use recorded ahead of the clock (so no last-used write ever falls
+# due), FRESH never used (see BenchSeeder). It seeds, then starts again, so that seeding leaves nothing in its memory.
 seeded_server() {
-  local name=$1 tokens=$2 known=$3
-  shift 3
+  local name=$1 tokens=$2 known=$3 fresh=$4
+  shift 4
   start_server "$name" "$@"
-  curl -sf -X POST "${url[$name]}/api/bench/seed?tokens=$tokens&known=$known" > "$work/$name.seed"
+  curl -sf -X POST "${url[$name]}/api/bench/seed?tokens=$tokens&known=$known&fresh=$fresh" > "$work/$name.seed"
   stop_server "$name"
   start_server "$name" "$@"
 }
@@ -107,19 +109,30 @@ heap() { curl -sf "${url[$1]}/api/bench/heap" | awk '{ printf "%.1f", $1 / 10485
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/${pid[$1]}/stat"; } # user + system, 1/100 s
 
 # load SERVER PATH AUTHORIZATION SECONDS: one wrk run; prints wrk's RESULT line plus the server's CPU ticks.
+# AUTHORIZATION @FILE sends each token of FILE in turn.
 load() {
-  local before result
+  local before result authorization=$3 tokens_file=""
+  if [[ $3 == @* ]]; then tokens_file=${3#@} authorization=""; fi
   before=$(cpu_ticks "$1")
-  result=$(BENCH_AUTHORIZATION=$3 wrk -t1 -c"$CONNECTIONS" -d"$4s" -s "$LUA" "${url[$1]}$2" | grep '^RESULT')
+  result=$(BENCH_AUTHORIZATION=$authorization BENCH_TOKENS_FILE=$tokens_file \
+    wrk -t1 -c"$CONNECTIONS" -d"$4s" -s "$LUA" "${url[$1]}$2" | grep '^RESULT')
   echo "$result cpu_ticks=$(($(cpu_ticks "$1") - before))"
 }
 field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<< "$2"; }
 
-echo "On $provider. Seeding and starting two servers: 1,000 tokens (small) and 1,000,000 tokens (large)..."
-seeded_server small 1000 0
+# The two cache-miss servers hold 5,000 tokens with a known plaintext each, but room in the cache for 1,000 only:
+# sent in turn, every one is looked up in the database. They differ only in how many tokens the table holds. The
+# misses server also holds 10,000 tokens never used, for the first-use figure (lookup and last-used write).
+MISSES=5000 FRESH=10000
+echo "On $provider. Seeding and starting three servers: 1,000 tokens (small), $((MISSES + FRESH)) (misses) and 1,000,000 (large)..."
+seeded_server small 1000 0 0
+seeded_server misses $((MISSES + FRESH + 3)) "$MISSES" "$FRESH" ApiTokens__CacheCapacity=1000
 started=$(date +%s)
-seeded_server large 1000000 0
+seeded_server large 1000000 "$MISSES" 0 ApiTokens__CacheCapacity=1000
 echo "  1,000,000 tokens seeded and the server up again in $(($(date +%s) - started)) s."
+seeded misses known 2 > "$work/misses-tokens"
+seeded large known 2 > "$work/large-tokens"
+seeded misses fresh 2 > "$work/fresh-tokens"
 
 valid=$(seeded small valid 3)
 last=${valid: -1}
@@ -130,15 +143,16 @@ identity=$(curl -sf -X POST -H "Authorization: Bearer $valid" "${url[small]}/api
 
 # name | server | path | Authorization | expected status. In each round they run in this order, so that each
 # scenario runs close in time to the one its target compares it with.
-ANONYMOUS=0 VALID=1 MALFORMED=2 BAD_CHECKSUM=3 IDENTITY=4 VALID_LARGE=5 UNKNOWN=6 HEALTH=7 DELETED=8 FLOOD=9
+ANONYMOUS=0 VALID=1 MALFORMED=2 BAD_CHECKSUM=3 IDENTITY=4 MISSES_SMALL=5 MISSES_LARGE=6 UNKNOWN=7 HEALTH=8 DELETED=9 FLOOD=10
 awk '$1 == "flood" { print $2 }' "$work/small.seed" > "$work/flood-tokens"
 scenarios=(
   "anonymous JSON|small|/api/bench/anonymous-me||200"
   "valid token|small|/api/v1/me|Bearer $valid|200"
   "malformed token|small|/api/v1/me|Bearer bpat_not-a-token|401"
   "bad-checksum token|small|/api/v1/me|Bearer $bad_checksum|401"
-  "Identity bearer token|small|/api/bench/identity-me|Bearer $identity|200"
-  "valid token, 1M in DB|large|/api/v1/me|Bearer $(seeded large valid 3)|200"
+  "Identity bearer token (decrypted every time)|small|/api/bench/identity-me|Bearer $identity|200"
+  "valid tokens, all cache misses (lookup), $((MISSES + FRESH)) in DB|misses|/api/v1/me|@$work/misses-tokens|200"
+  "valid tokens, all cache misses (lookup), 1M in DB|large|/api/v1/me|@$work/large-tokens|200"
   "unknown token (right checksum)|small|/api/v1/me|Bearer $(seeded small unknown 2)|401"
   "/health (DB check)|small|/health||200"
   "deleted token (replayed)|small|/api/v1/me|Bearer $(seeded small deleted 3)|401"
@@ -154,6 +168,7 @@ flood() {
 
 for scenario in "${scenarios[@]}"; do
   IFS='|' read -r name server path authorization status <<< "$scenario"
+  [[ $authorization == @* ]] && authorization="Bearer $(head -1 "${authorization#@}")"
   got=$(curl -s -o /dev/null -w '%{http_code}' ${authorization:+-H "Authorization: $authorization"} "${url[$server]}$path")
   [[ $got == "$status" ]] || { echo "$name answers $got, not $status; stopping."; exit 1; }
 done
@@ -169,6 +184,7 @@ done
 : > "$work/results"
 rounds_memory=()
 rounds_heap=()
+rounds_misses=()
 for round in $(seq "$RUNS"); do
   for i in "${!scenarios[@]}"; do
     IFS='|' read -r name server path authorization status <<< "${scenarios[$i]}"
@@ -191,6 +207,7 @@ for round in $(seq "$RUNS"); do
   done
   rounds_memory+=("$(memory small VmRSS) $(memory large VmRSS)")
   rounds_heap+=("$(heap small) $(heap large)")
+  rounds_misses+=("$(curl -sf "${url[misses]}/api/bench/cache" | awk '{ print $2 }') entries, $(heap misses) MiB live, $(memory misses VmRSS) MiB working set")
 done
 load_average+=" at the start, $(cut -d' ' -f1 /proc/loadavg) at the end"
 
@@ -236,8 +253,9 @@ for i in "${!scenarios[@]}"; do
     "$ANONYMOUS") verdict="baseline | -" ;;
     "$VALID") verdict=$(target "$(ratio "$VALID" "$ANONYMOUS")" 0.9 "≥ 0.9 × anonymous") ;;
     "$MALFORMED" | "$BAD_CHECKSUM") verdict=$(target "$(ratio "$i" "$ANONYMOUS")" 0.9 "≥ 0.9 × anonymous") ;;
-    "$IDENTITY") verdict=$(target "$(ratio "$VALID" "$IDENTITY")" 1.0 "valid token ≥ 1.0 × this") ;;
-    "$VALID_LARGE") verdict=$(target "$(ratio "$VALID_LARGE" "$VALID")" 0.9 "≥ 0.9 × valid token with 1,000") ;;
+    "$IDENTITY") verdict=$(target "$(ratio "$VALID" "$IDENTITY")" 1.0 "valid token, a cache hit, ≥ 1.0 × this") ;;
+    "$MISSES_SMALL") verdict="- (× Identity bearer: $(ratio "$MISSES_SMALL" "$IDENTITY")) | -" ;;
+    "$MISSES_LARGE") verdict=$(target "$(ratio "$MISSES_LARGE" "$MISSES_SMALL")" 0.9 "≥ 0.9 × misses with $((MISSES + FRESH)) in DB") ;;
     "$UNKNOWN" | "$DELETED") verdict=$(target "$(ratio "$i" "$ANONYMOUS")" 0.9 "≥ 0.9 × anonymous") ;;
     "$HEALTH") verdict="- (checks the database) | -" ;;
     "$FLOOD") verdict=$(target "$(ratio "$FLOOD" "$VALID")" 0.8 "≥ 0.8 × valid token, quiet") ;;
@@ -265,6 +283,16 @@ gaps=$(tr ',' '\n' <<< "$values" | while read -r value; do date -d "$value" +%s.
 echo "  the valid token, in use for $(($(date +%s) - valid_first_used)) s: written $writes time(s), seconds between writes: ${gaps:--}"
 awk -v gaps="$gaps" 'BEGIN { n = split(gaps, g, ", "); for (i = 1; i <= n; i++) if (g[i] < 60) exit 1 }' \
   || failures+=("last used of the valid token written twice within a minute: $gaps s apart")
+
+# First uses: each request a token this node has not seen and nobody used this minute, so a lookup and a write.
+result=$(load misses /api/v1/me "@$work/fresh-tokens" "$DURATION")
+requests=$(field requests "$result")
+echo "  first uses ($FRESH tokens never used, in turn, for $DURATION s: each a cache miss and a last-used write):" \
+  "$(awk -v r="$requests" -v d="$(field duration_us "$result")" 'BEGIN { printf "%.0f", r / (d / 1e6) }') requests/s," \
+  "p50 $(awk -v v="$(field p50_us "$result")" 'BEGIN { printf "%.2f", v / 1000 }') ms, p99 $(awk -v v="$(field p99_us "$result")" 'BEGIN { printf "%.2f", v / 1000 }') ms," \
+  "$(field non2xx "$result") not 200"
+((requests <= FRESH)) || echo "  (more requests than fresh tokens: the last $((requests - FRESH)) were not first uses)"
+[[ $(field non2xx "$result") == 0 ]] || failures+=("first uses: $(field non2xx "$result") of $requests not 200")
 
 echo
 echo "Revocation under load (wrk on one token for 10 s; its owner deletes it after 4 s; then 200 requests with it):"
@@ -300,19 +328,11 @@ if ! awk -v a="$first_small" -v b="$last_small" -v c="$first_large" -v d="$last_
   failures+=("live heap grew by more than 10% (and 1 MiB) from the first round to the last")
 fi
 
-# The cache churned: more distinct tokens than it may hold, on a third server whose capacity is set low.
-stop_server large
-seeded_server churn 5003 5000 ApiTokens__CacheCapacity=1000
-seeded churn known 2 > "$work/known-tokens"
-churned=()
-for _ in 1 2 3; do
-  BENCH_TOKENS_FILE="$work/known-tokens" load churn /api/v1/me "" 4 > /dev/null
-  churned+=("$(curl -sf "${url[churn]}/api/bench/cache" | awk '{ print $2 }') entries, $(heap churn) MiB live, $(memory churn VmRSS) MiB working set")
-done
-echo "  cache churned (capacity 1,000; 5,000 distinct valid tokens in turn), after each of 3 runs of 4 s: $(printf '%s; ' "${churned[@]}" | sed 's/; $//')"
-echo "  peak working set of that server: $(memory churn VmHWM)"
-first_churn=$(awk -F', ' '{ print $2 + 0 }' <<< "${churned[0]}")
-last_churn=$(awk -F', ' '{ print $2 + 0 }' <<< "${churned[-1]}")
+# The cache-miss server churned its cache all along: more distinct tokens than it may hold.
+echo "  cache churned (capacity 1,000; $MISSES distinct valid tokens in turn), after each round: $(printf '%s; ' "${rounds_misses[@]}" | sed 's/; $//')"
+echo "  peak working set of that server: $(memory misses VmHWM)"
+first_churn=$(awk -F', ' '{ print $2 + 0 }' <<< "${rounds_misses[0]}")
+last_churn=$(awk -F', ' '{ print $2 + 0 }' <<< "${rounds_misses[-1]}")
 awk -v a="$first_churn" -v b="$last_churn" 'BEGIN { exit !(b <= a * 1.1 + 1) }' \
   || failures+=("churned server's live heap grew from $first_churn to $last_churn MiB")
 

@@ -45,8 +45,8 @@ public static class BenchEndpoints
                 : Results.Conflict());
 
         // The harness restarts the server after seeding, so what seeding allocated is not in the figures.
-        bench.MapPost("/seed", async (int tokens, int known, IConfiguration configuration, ApiTokenService service, ApiTokenIssuer issuer) =>
-            Results.Text(await Seeder(configuration).SeedAsync(tokens, known, service, issuer)));
+        bench.MapPost("/seed", async (int tokens, int known, int? fresh, IConfiguration configuration, ApiTokenService service, ApiTokenIssuer issuer) =>
+            Results.Text(await Seeder(configuration).SeedAsync(tokens, known, fresh ?? 0, service, issuer)));
 
         bench.MapGet("/last-used-writes", (Guid tokenId, IConfiguration configuration) =>
             Results.Text(Seeder(configuration).LastUsedWrites(tokenId)));

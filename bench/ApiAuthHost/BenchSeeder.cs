@@ -9,7 +9,9 @@ using Npgsql;
 /// <summary>
 /// Fills the bench database, SQLite or PostgreSQL: bulk tokens by raw SQL in one transaction, then the three tokens
 /// the harness uses, made by the product's own <see cref="ApiTokenService.CreateAsync"/>. Of the bulk tokens, the
-/// first <c>known</c> have a plaintext, which the answer lists; the others are random hashes no request will match.
+/// first <c>known</c> and the next <c>fresh</c> have a plaintext, which the answer lists; the others are random hashes
+/// no request will match. A known token's last use is recorded ahead of the clock, so using it never falls due for a
+/// last-used write and a cache miss on it is the lookup alone; a fresh token was never used, so its first use writes.
 /// </summary>
 public sealed class BenchSeeder(string connectionString, DatabaseProvider provider)
 {
@@ -17,27 +19,29 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
 
     private const int FloodTokens = 10_000;
 
+    private static readonly DateTime UsedAhead = new(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
     private static readonly string[] HarnessTokens = ["valid", "revoke", "writes"];
 
     private bool PostgreSql => provider == DatabaseProvider.PostgreSql;
 
     /// <summary>Seeds <paramref name="totalTokens"/> tokens in all and answers one line per fact the harness reads.</summary>
-    public async Task<string> SeedAsync(int totalTokens, int known, ApiTokenService tokens, ApiTokenIssuer issuer)
+    public async Task<string> SeedAsync(int totalTokens, int known, int fresh, ApiTokenService tokens, ApiTokenIssuer issuer)
     {
         var userId = Guid.NewGuid().ToString();
         var lines = new StringBuilder();
         lines.AppendLine($"user {userId}");
         // Tagged like any secret the service issues; made before the bulk insert's transaction, which holds the database.
         var knownTokens = new List<string>();
-        for (var n = 0; n < known; n++)
+        for (var n = 0; n < known + fresh; n++)
         {
             knownTokens.Add(await issuer.GenerateAsync());
         }
 
-        InsertRows(userId, totalTokens - HarnessTokens.Length, knownTokens);
-        foreach (var plainText in knownTokens)
+        InsertRows(userId, totalTokens - HarnessTokens.Length, knownTokens, usedAhead: known);
+        for (var n = 0; n < knownTokens.Count; n++)
         {
-            lines.AppendLine($"known {plainText}");
+            lines.AppendLine($"{(n < known ? "known" : "fresh")} {knownTokens[n]}");
         }
 
         foreach (var name in HarnessTokens)
@@ -81,7 +85,7 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
         return $"writes {reader.GetInt64(0)} values {reader.GetString(1)}";
     }
 
-    private void InsertRows(string userId, int bulkTokens, List<string> knownTokens)
+    private void InsertRows(string userId, int bulkTokens, List<string> knownTokens, int usedAhead)
     {
         using var connection = Open();
         if (!PostgreSql)
@@ -152,11 +156,12 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
         bulk.ExecuteNonQuery();
 
         // The first bulk tokens get a secret the harness knows.
-        using var update = Command(connection, """UPDATE "ApiTokens" SET "TokenHash" = @hash WHERE "Id" = @id""",
-            ("@hash", Array.Empty<byte>()), ("@id", ""));
+        using var update = Command(connection, """UPDATE "ApiTokens" SET "TokenHash" = @hash, "LastUsedAt" = @lastUsed WHERE "Id" = @id""",
+            ("@hash", Array.Empty<byte>()), ("@lastUsed", DBNull.Value), ("@id", ""));
         for (var n = 0; n < knownTokens.Count; n++)
         {
-            update.Parameters["@hash"].Value = ApiTokenFormat.Hash(knownTokens[n]);
+            update.Parameters["@hash"].Value = ApiTokenHash.Parse(knownTokens[n]).ToArray();
+            update.Parameters["@lastUsed"].Value = n < usedAhead ? UsedAhead : DBNull.Value;
             var id = $"00000000-0000-7000-8000-{n:X12}";
             update.Parameters["@id"].Value = PostgreSql ? Guid.Parse(id) : id;
             update.ExecuteNonQuery();
