@@ -7,7 +7,7 @@
 # writes, revocation under load, memory.
 #   bench/api-auth.sh                       on SQLite (a file in /tmp)
 #   bench/api-auth.sh --provider PostgreSQL on a throwaway PostgreSQL cluster (tools/postgres-cluster.sh)
-# Prints one table and exits 1 when a target is missed. About six minutes. See bench/RESULTS.md.
+# Prints one table and exits 1 when a target is missed. About eight minutes. See bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/wait-for-health.sh
