@@ -21,7 +21,8 @@ public sealed partial class TwoFactorTests : LiveAppTest
 
         var wrong = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/EnableAuthenticator", new() { ["Input.Code"] = "000000" });
         (await wrong.Content.ReadAsStringAsync()).Should().Contain("That code is not right.");
-        var enabled = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/EnableAuthenticator", new() { ["Input.Code"] = Code(key) });
+        // Typed as the app shows it, with a space in the middle.
+        var enabled = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/EnableAuthenticator", new() { ["Input.Code"] = Code(key).Insert(3, " ") });
         enabled.Headers.Location!.ToString().Should().EndWith("/Identity/Account/Manage/ShowRecoveryCodes");
         var codes = await client.GetStringAsync(enabled.Headers.Location);
         RecoveryCode().Matches(codes).Should().HaveCount(10);
@@ -65,7 +66,7 @@ public sealed partial class TwoFactorTests : LiveAppTest
         (await refused.Content.ReadAsStringAsync()).Should().Contain("That password or code is not right.");
         (await TwoFactorEnabledAsync(user.Id)).Should().BeTrue();
 
-        var disabled = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/Disable2fa", new() { ["Input.PasswordOrCode"] = Code(key) });
+        var disabled = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/Disable2fa", new() { ["Input.PasswordOrCode"] = Code(key).Insert(3, "-") });
 
         disabled.Headers.Location!.ToString().Should().EndWith("/Identity/Account/Manage/TwoFactorAuthentication");
         (await TwoFactorEnabledAsync(user.Id)).Should().BeFalse();

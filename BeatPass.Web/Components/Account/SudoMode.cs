@@ -50,8 +50,8 @@ public sealed class SudoMode(UserSessionService sessions, UserManager<BeatPassUs
             return true;
         }
 
-        var code = passwordOrCode.Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+        var code = AuthenticatorCodes.Normalize(passwordOrCode);
         return code.Length == 6 && code.All(char.IsAsciiDigit) && await users.GetTwoFactorEnabledAsync(user)
-            && await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code);
+            && await users.VerifyAuthenticatorCodeAsync(user, code);
     }
 }

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text;
 using System.Text.Encodings.Web;
 using BeatPass.Core.Data;
+using BeatPass.Web.Components.Account;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -54,8 +55,7 @@ public sealed class EnableAuthenticatorModel(
             return Page();
         }
 
-        var code = Input.Code.Replace(" ", string.Empty, StringComparison.Ordinal).Replace("-", string.Empty, StringComparison.Ordinal);
-        if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code))
+        if (!await users.VerifyAuthenticatorCodeAsync(user, Input.Code))
         {
             ModelState.AddModelError("Input.Code", "That code is not right. Check the app and try again.");
             await LoadKeyAsync(user);
