@@ -63,7 +63,9 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         await Keyboard.TabToAsync(page, "Password");
         await page.Keyboard.TypeAsync(Infrastructure.BeatPassAppFactory.Password);
         await page.Keyboard.PressAsync("Enter");
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        // The home page's own heading, not "Sign out": the loading shell's top bar has "Sign out" too, and a link
+        // focused in the shell loses the focus when the connected page replaces it.
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "BeatPass Settings" })).ToBeVisibleAsync();
         await Keyboard.TabToAsync(page, "Account Settings");
         await page.Keyboard.PressAsync("Enter");
         await Expect(new AccountSettingsPage(page).ProfileHeading).ToBeVisibleAsync();
