@@ -22,7 +22,6 @@ public sealed class ConcurrencySoakTests(ITestOutputHelper output) : IAsyncLifet
 {
     private readonly LiveAppFactory _app = new(LogLevel.Warning);
     private readonly ConcurrentDictionary<Guid, (string UserId, string PlainText)> _live = new();
-    private readonly ConcurrentBag<string> _dead = [];
     private readonly ConcurrentQueue<string> _recentlyDead = new(); // the last 100, which readers also try
     private readonly ConcurrentDictionary<string, Fate> _fates = new();
     private readonly ConcurrentBag<Answer> _answers = [];
@@ -75,8 +74,9 @@ public sealed class ConcurrencySoakTests(ITestOutputHelper output) : IAsyncLifet
         _run.Stop();
 
         var served = _statuses.Values.Sum();
+        var dead = _fates.Where(fate => fate.Value.Ended is not null).Select(fate => fate.Key).ToList();
         output.WriteLine($"{seconds} s: {served} API requests ({string.Join(", ", _statuses.OrderBy(p => p.Key).Select(p => $"{p.Value} × {p.Key}"))}), " +
-                         $"{_live.Count} tokens alive and {_dead.Count} deleted or replaced at the end; " +
+                         $"{_live.Count} tokens alive and {dead.Count} deleted or replaced at the end; " +
                          $"races: {string.Join(", ", _races.OrderBy(p => p.Key).Select(p => $"{p.Value} × {p.Key}"))}");
         _statuses.Keys.Should().NotContain(status => status >= 500);
         _app.Logs.Entries.Where(e => e.Level >= LogLevel.Error).Should().BeEmpty();
@@ -104,7 +104,7 @@ public sealed class ConcurrencySoakTests(ITestOutputHelper output) : IAsyncLifet
             (await GetMeAsync(plainText)).Should().Be(HttpStatusCode.OK);
         }
 
-        foreach (var plainText in _dead)
+        foreach (var plainText in dead)
         {
             (await GetMeAsync(plainText)).Should().Be(HttpStatusCode.Unauthorized);
         }
@@ -304,7 +304,6 @@ public sealed class ConcurrencySoakTests(ITestOutputHelper output) : IAsyncLifet
 
     private void AddDead(string plainText)
     {
-        _dead.Add(plainText);
         _recentlyDead.Enqueue(plainText);
         while (_recentlyDead.Count > 100)
         {
