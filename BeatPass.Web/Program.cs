@@ -2,7 +2,7 @@ using BeatPass.Core;
 using BeatPass.Web;
 using BeatPass.Web.Api;
 using BeatPass.Web.Components;
-using BeatPass.Web.Hosting;
+using BeatPass.Web.Commands;
 using BeatPass.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,10 +1,10 @@
 using BeatPass.Core.Data;
 using BeatPass.Web.Api;
 using BeatPass.Web.Authentication;
-using BeatPass.Web.Components.Account;
+using BeatPass.Web.Identity;
 using BeatPass.Web.Components.Shared;
 using BeatPass.Web.Email;
-using BeatPass.Web.Hosting;
+using BeatPass.Web.Health;
 using BeatPass.Web.Security;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using System.Security.Cryptography.X509Certificates;
@@ -23,15 +23,14 @@ namespace BeatPass.Web;
 public static class WebApplicationBuilderExtensions
 {
     public const string DataProtectionApplicationName = "BeatPass";
-    public const string DataProtectionCertificatePathKey = "DataProtection:CertificatePath";
+
+    // The largest message a circuit may send, in bytes.
+    private const int CircuitMessageLimit = 16 * 1024;
 
     /// <summary>
     /// Identity with its default UI and sign-in lockout, email through the outbox, the API token scheme and its
     /// failed-authentication limit, Blazor with MudBlazor, the API reference, health checks.
     /// </summary>
-    // The largest message a circuit may send, in bytes.
-    private const int CircuitMessageLimit = 16 * 1024;
-
     public static WebApplicationBuilder AddBeatPassWeb(this WebApplicationBuilder builder)
     {
         // Whatever a circuit sends is capped at 16 KB a message, half SignalR's default (a longer one closes the
@@ -72,10 +71,6 @@ public static class WebApplicationBuilderExtensions
         builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
 
         builder.AddEmail();
-        builder.Services.AddOptions<DevelopersOptions>()
-            .BindConfiguration(DevelopersOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
 
         builder.Services.AddAuthentication().AddApiToken();
         builder.Services.AddFailedAuthenticationLimit();
@@ -110,9 +105,11 @@ public static class WebApplicationBuilderExtensions
         var dataProtection = builder.Services.AddDataProtection()
             .SetApplicationName(DataProtectionApplicationName)
             .PersistKeysToDbContext<BeatPassDbContext>();
-        if (builder.Configuration[DataProtectionCertificatePathKey] is { Length: > 0 } path)
+        // Read now, not through IOptions: the key ring is set up while the services are still being registered.
+        var settings = builder.Configuration.GetSection(DataProtectionCertificateOptions.SectionName).Get<DataProtectionCertificateOptions>();
+        if (settings?.CertificatePath is { Length: > 0 } path)
         {
-            var certificate = X509CertificateLoader.LoadPkcs12FromFile(path, builder.Configuration["DataProtection:CertificatePassword"]);
+            var certificate = X509CertificateLoader.LoadPkcs12FromFile(path, settings.CertificatePassword);
             dataProtection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
         }
     }

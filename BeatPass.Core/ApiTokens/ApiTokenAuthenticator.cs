@@ -127,8 +127,8 @@ public sealed class ApiTokenAuthenticator(
     {
         logger.LogInformation("Refused expired API token {TokenId} of user {UserId}", identity.TokenId, identity.UserId);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        db.AuditEvents.Add(AuditEvent.Create(
-            timeProvider.GetUtcNow().UtcDateTime, identity.UserId, identity.UserId, AuditAction.ExpiredTokenRefused, identity.TokenName));
+        db.RecordSecurityEvent(timeProvider.GetUtcNow().UtcDateTime, Actor.Account(identity.UserId), identity.UserId,
+            AuditAction.ExpiredTokenRefused, identity.TokenName);
         await db.SaveChangesAsync(cancellationToken);
         return ApiTokenCheck.Expired;
     }

@@ -94,11 +94,8 @@ public sealed class ApiTokenService(
         };
         IssueSecret(token, plainText, now, expiresAt);
         db.ApiTokens.Add(token);
-        db.AuditEvents.Add(AuditEvent.Create(now, userId, userId, AuditAction.TokenCreated, cleanName));
-        if (owner.Email is { } email)
-        {
-            db.OutgoingEmails.Add(SecurityNotices.TokenCreated(now, email, cleanName));
-        }
+        db.RecordSecurityEvent(now, Actor.Account(userId), userId, AuditAction.TokenCreated, cleanName,
+            owner.Email, to => SecurityNotices.TokenCreated(now, to, cleanName));
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -133,11 +130,8 @@ public sealed class ApiTokenService(
 
         var now = timeProvider.GetUtcNow().UtcDateTime;
         IssueSecret(token, plainText, now, ApiTokenExpiration.Regenerated(now, token.IssuedAt, token.ExpiresAt));
-        db.AuditEvents.Add(AuditEvent.Create(now, userId, userId, AuditAction.TokenRegenerated, token.Name));
-        if (token.User.Email is { } email)
-        {
-            db.OutgoingEmails.Add(SecurityNotices.TokenRegenerated(now, email, token.Name));
-        }
+        db.RecordSecurityEvent(now, Actor.Account(userId), userId, AuditAction.TokenRegenerated, token.Name,
+            token.User.Email, to => SecurityNotices.TokenRegenerated(now, to, token.Name));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
@@ -161,11 +155,8 @@ public sealed class ApiTokenService(
 
         var now = timeProvider.GetUtcNow().UtcDateTime;
         db.ApiTokens.Remove(token);
-        db.AuditEvents.Add(AuditEvent.Create(now, userId, userId, AuditAction.TokenDeleted, token.Name));
-        if (token.User!.Email is { } email)
-        {
-            db.OutgoingEmails.Add(SecurityNotices.TokenDeleted(now, email, token.Name));
-        }
+        db.RecordSecurityEvent(now, Actor.Account(userId), userId, AuditAction.TokenDeleted, token.Name,
+            token.User!.Email, to => SecurityNotices.TokenDeleted(now, to, token.Name));
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

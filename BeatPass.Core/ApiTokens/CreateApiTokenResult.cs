@@ -23,7 +23,4 @@ public enum ApiTokenError
     LimitReached,
     NoDeveloperAccess,
     NotFound,
-
-    /// <summary>The caller must confirm the password again first (sudo mode, checked by the web app).</summary>
-    ConfirmationRequired,
 }

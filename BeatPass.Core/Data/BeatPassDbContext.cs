@@ -26,6 +26,9 @@ public abstract class BeatPassDbContext(DbContextOptions options)
     // A token's hint ("bpat_…x9Qa") is 10 characters; the column leaves room for a longer prefix.
     private const int HintLength = 16;
 
+    /// <summary>What this context's database does its own way.</summary>
+    public abstract DatabaseDialect Dialect { get; }
+
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
@@ -119,7 +122,13 @@ public abstract class BeatPassDbContext(DbContextOptions options)
 }
 
 /// <summary>The embedded single-node database. Migrations: <c>Data/Migrations/Sqlite</c>.</summary>
-public sealed class SqliteBeatPassDbContext(DbContextOptions<SqliteBeatPassDbContext> options) : BeatPassDbContext(options);
+public sealed class SqliteBeatPassDbContext(DbContextOptions<SqliteBeatPassDbContext> options) : BeatPassDbContext(options)
+{
+    public override DatabaseDialect Dialect => SqliteDialect.Instance;
+}
 
 /// <summary>The database several nodes share. Migrations: <c>Data/Migrations/PostgreSql</c>.</summary>
-public sealed class PostgreSqlBeatPassDbContext(DbContextOptions<PostgreSqlBeatPassDbContext> options) : BeatPassDbContext(options);
+public sealed class PostgreSqlBeatPassDbContext(DbContextOptions<PostgreSqlBeatPassDbContext> options) : BeatPassDbContext(options)
+{
+    public override DatabaseDialect Dialect => PostgreSqlDialect.Instance;
+}

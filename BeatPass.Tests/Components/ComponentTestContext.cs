@@ -2,7 +2,7 @@ using System.Security.Claims;
 using AngleSharp.Dom;
 using BeatPass.Core.Data;
 using BeatPass.Tests.Infrastructure;
-using BeatPass.Web.Components.Account;
+using BeatPass.Web.Identity;
 using BeatPass.Web.Components.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Bunit;
@@ -46,7 +46,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<PageClock>();
 
         // A session that has just signed in, so risky actions go ahead without asking for the password again.
-        await Database.Sessions.StartAsync(UserId, [], expiresAt: null, "127.0.0.1", "bUnit");
+        await Database.SessionKeys.StartAsync(UserId, [], expiresAt: null, "127.0.0.1", "bUnit");
         SessionId = (await Database.Sessions.ListAsync(UserId, null)).Single().Id;
         var authorization = AddAuthorization();
         authorization.SetAuthorized("someone@example.com");

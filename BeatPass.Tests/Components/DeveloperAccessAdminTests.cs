@@ -97,7 +97,7 @@ public sealed class DeveloperAccessAdminTests : ComponentTestContext
             await Database.CreateTokenService().CreateAsync(producer, $"Token {i:00}");
         }
 
-        var tokenNames = (await Access().RecentEventsAsync(UserId, null)).Select(e => e.TokenName).ToList();
+        var tokenNames = (await Services.GetRequiredService<AuditFeedQuery>().RecentAsync(UserId, null)).Select(e => e.TokenName).ToList();
         var (_, page) = RenderWithDialogs<DeveloperAccessAdmin>();
         page.WaitForAssertion(() => EventTokenNames(page).Should().Equal(tokenNames.Take(10)), Wait);
 

@@ -4,7 +4,6 @@ using BeatPass.Core.Audit;
 using BeatPass.Core.DeveloperAccess;
 using BeatPass.Tests.Core;
 using BeatPass.Web.Components.Layout;
-using BeatPass.Web.Hosting;
 using BeatPass.Web.Components.Settings;
 using Bunit;
 using Microsoft.AspNetCore.Components;

@@ -174,4 +174,4 @@ public abstract class ApiTokenAuthenticatorTests(DatabaseProvider provider) : IA
 
 public sealed class ApiTokenAuthenticatorTestsOnSqlite() : ApiTokenAuthenticatorTests(DatabaseProvider.Sqlite);
 
-public sealed class ApiTokenAuthenticatorTestsOnPostgreSql() : ApiTokenAuthenticatorTests(DatabaseProvider.PostgreSql);
+public sealed class ApiTokenAuthenticatorTestsOnPostgreSql() : ApiTokenAuthenticatorTests(DatabaseProvider.PostgreSQL);

@@ -83,4 +83,4 @@ public abstract class ApiTokenIssuerTests(DatabaseProvider provider) : IAsyncLif
 
 public sealed class ApiTokenIssuerTestsOnSqlite() : ApiTokenIssuerTests(DatabaseProvider.Sqlite);
 
-public sealed class ApiTokenIssuerTestsOnPostgreSql() : ApiTokenIssuerTests(DatabaseProvider.PostgreSql);
+public sealed class ApiTokenIssuerTestsOnPostgreSql() : ApiTokenIssuerTests(DatabaseProvider.PostgreSQL);

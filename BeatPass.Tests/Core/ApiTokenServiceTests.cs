@@ -387,4 +387,4 @@ public abstract class ApiTokenServiceTests(DatabaseProvider provider) : IAsyncLi
 
 public sealed class ApiTokenServiceTestsOnSqlite() : ApiTokenServiceTests(DatabaseProvider.Sqlite);
 
-public sealed class ApiTokenServiceTestsOnPostgreSql() : ApiTokenServiceTests(DatabaseProvider.PostgreSql);
+public sealed class ApiTokenServiceTestsOnPostgreSql() : ApiTokenServiceTests(DatabaseProvider.PostgreSQL);

@@ -14,6 +14,10 @@ public abstract class DeveloperAccessServiceTests(DatabaseProvider provider) : I
     private ApiTokenService _tokens = null!;
     private DeveloperAccessService _access = null!;
     private ServiceProvider _services = null!;
+
+    private AccountsQuery Accounts => _services.GetRequiredService<AccountsQuery>();
+
+    private AuditFeedQuery AuditFeed => _services.GetRequiredService<AuditFeedQuery>();
     private string _staffId = "";
 
     public async Task InitializeAsync()
@@ -121,8 +125,8 @@ public abstract class DeveloperAccessServiceTests(DatabaseProvider provider) : I
         await FluentActions.Awaiting(() => _access.RevokeAsync(intruder, withAccess)).Should().ThrowAsync<StaffOnlyException>();
         await FluentActions.Awaiting(() => _access.GrantAsync(intruder, withoutAccess)).Should().ThrowAsync<StaffOnlyException>();
         await FluentActions.Awaiting(() => _access.GrantAsync(intruder, intruder)).Should().ThrowAsync<StaffOnlyException>();
-        await FluentActions.Awaiting(() => _access.SearchAccountsAsync(intruder, new AccountQuery())).Should().ThrowAsync<StaffOnlyException>();
-        await FluentActions.Awaiting(() => _access.RecentEventsAsync(intruder, null)).Should().ThrowAsync<StaffOnlyException>();
+        await FluentActions.Awaiting(() => Accounts.SearchAsync(intruder, new AccountQuery())).Should().ThrowAsync<StaffOnlyException>();
+        await FluentActions.Awaiting(() => AuditFeed.RecentAsync(intruder, null)).Should().ThrowAsync<StaffOnlyException>();
 
         (await _access.HasAccessAsync(withAccess)).Should().BeTrue();
         (await _access.HasAccessAsync(withoutAccess)).Should().BeFalse();
@@ -134,7 +138,7 @@ public abstract class DeveloperAccessServiceTests(DatabaseProvider provider) : I
     public async Task A_staff_member_who_loses_the_role_is_refused_on_the_next_call()
     {
         var subject = await _database.CreateUserAsync(hasDeveloperAccess: false);
-        await _access.SearchAccountsAsync(_staffId, new AccountQuery());
+        await Accounts.SearchAsync(_staffId, new AccountQuery());
 
         await using (var db = _database.CreateDbContext())
         {
@@ -155,8 +159,8 @@ public abstract class DeveloperAccessServiceTests(DatabaseProvider provider) : I
 
         await _database.CreateUserAsync(email: "listener@elsewhere.test");
 
-        var firstPage = await _access.SearchAccountsAsync(_staffId, new AccountQuery("PRODUCER", Page: 0, PageSize: 2));
-        var lastPage = await _access.SearchAccountsAsync(_staffId, new AccountQuery("producer", Page: 2, PageSize: 2));
+        var firstPage = await Accounts.SearchAsync(_staffId, new AccountQuery("PRODUCER", Page: 0, PageSize: 2));
+        var lastPage = await Accounts.SearchAsync(_staffId, new AccountQuery("producer", Page: 2, PageSize: 2));
 
         firstPage.TotalCount.Should().Be(5);
         firstPage.Items.Select(a => a.Email).Should().Equal("producer0@beats.test", "producer1@beats.test");
@@ -171,7 +175,7 @@ public abstract class DeveloperAccessServiceTests(DatabaseProvider provider) : I
         await _tokens.CreateAsync(userId, "Two");
         await _database.AuthenticateAsync(token.PlainText);
 
-        var page = await _access.SearchAccountsAsync(_staffId, new AccountQuery("counted"));
+        var page = await Accounts.SearchAsync(_staffId, new AccountQuery("counted"));
 
         page.Items.Should().ContainSingle().Which.Should().BeEquivalentTo(new
         {
@@ -191,7 +195,7 @@ public abstract class DeveloperAccessServiceTests(DatabaseProvider provider) : I
         await _tokens.CreateAsync(busy, "Two");
         await _tokens.CreateAsync(quiet, "Only");
 
-        var page = await _access.SearchAccountsAsync(_staffId, new AccountQuery("beats.test", SortBy: AccountSort.TokenCount, Descending: true));
+        var page = await Accounts.SearchAsync(_staffId, new AccountQuery("beats.test", SortBy: AccountSort.TokenCount, Descending: true));
 
         page.Items.Select(a => a.UserId).Should().Equal(busy, quiet);
     }
@@ -204,7 +208,7 @@ public abstract class DeveloperAccessServiceTests(DatabaseProvider provider) : I
         await _access.GrantAsync(_staffId, first);
         await _access.GrantAsync(_staffId, second);
 
-        var events = await _access.RecentEventsAsync(_staffId, "FIRST@");
+        var events = await AuditFeed.RecentAsync(_staffId, "FIRST@");
 
         events.Should().ContainSingle().Which.Should().BeEquivalentTo(new
         {
@@ -229,4 +233,4 @@ public abstract class DeveloperAccessServiceTests(DatabaseProvider provider) : I
 
 public sealed class DeveloperAccessServiceTestsOnSqlite() : DeveloperAccessServiceTests(DatabaseProvider.Sqlite);
 
-public sealed class DeveloperAccessServiceTestsOnPostgreSql() : DeveloperAccessServiceTests(DatabaseProvider.PostgreSql);
+public sealed class DeveloperAccessServiceTestsOnPostgreSql() : DeveloperAccessServiceTests(DatabaseProvider.PostgreSQL);

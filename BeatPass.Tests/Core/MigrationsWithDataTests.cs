@@ -67,7 +67,7 @@ public sealed class MigrationsWithDataTests
         var oldSecret = ApiTokenFormat.Generate();
         try
         {
-            await using var database = await TestDatabase.CreateAsync(connectionString: connectionString, provider: DatabaseProvider.PostgreSql);
+            await using var database = await TestDatabase.CreateAsync(connectionString: connectionString, provider: DatabaseProvider.PostgreSQL);
 
             await MigrateToAsync(database, "20261128085901_Initial");
             await ExecuteAsync(database, """

@@ -80,4 +80,4 @@ public abstract class SecurityLogServiceTests(DatabaseProvider provider) : IAsyn
 
 public sealed class SecurityLogServiceTestsOnSqlite() : SecurityLogServiceTests(DatabaseProvider.Sqlite);
 
-public sealed class SecurityLogServiceTestsOnPostgreSql() : SecurityLogServiceTests(DatabaseProvider.PostgreSql);
+public sealed class SecurityLogServiceTestsOnPostgreSql() : SecurityLogServiceTests(DatabaseProvider.PostgreSQL);

@@ -20,15 +20,15 @@ public sealed class TokenChangeNotificationTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync(provider: DatabaseProvider.PostgreSql);
+        _db = await TestDatabase.CreateAsync(provider: DatabaseProvider.PostgreSQL);
         _listener = new NpgsqlConnection(_db.PostgreSqlConnectionString);
         await _listener.OpenAsync();
         _listener.Notification += (_, notification) =>
         {
-            notification.Channel.Should().Be(ApiTokenChangeListener.Channel);
+            notification.Channel.Should().Be(PostgreSqlDialect.AccountChangesChannel);
             _received.Enqueue(notification.Payload);
         };
-        await using var listen = new NpgsqlCommand($"LISTEN {ApiTokenChangeListener.Channel}", _listener);
+        await using var listen = new NpgsqlCommand($"LISTEN {PostgreSqlDialect.AccountChangesChannel}", _listener);
         await listen.ExecuteNonQueryAsync();
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.Email;
 
@@ -59,7 +60,7 @@ public sealed class AccountEmailTests : LiveAppTest
         var client = NewClient();
 
         var response = await ForgotPasswordAsync(client, user.Email!);
-        response.Headers.Location!.ToString().Should().EndWith("/Identity/Account/ForgotPasswordConfirmation");
+        response.Headers.Location!.ToString().Should().EndWith(IdentityPages.ForgotPasswordConfirmation);
         var message = await App.Mail.WaitForMessageAsync(user.Email!);
         message.Subject.Should().Be("Reset your BeatPass password");
         var link = EmailLinks.Single(message);
@@ -87,7 +88,7 @@ public sealed class AccountEmailTests : LiveAppTest
         (await SignInAsync(client, user.Email!, BeatPassAppFactory.Password)).Should().BeTrue();
         var newEmail = NewEmail();
 
-        var changed = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/Email?handler=ChangeEmail", new() { ["Input.NewEmail"] = newEmail });
+        var changed = await IdentityForms.PostAsync(client, IdentityPages.Email + "?handler=ChangeEmail", new() { ["Input.NewEmail"] = newEmail });
 
         changed.StatusCode.Should().Be(HttpStatusCode.Redirect);
         (await FollowAsync(client, changed)).Should().Contain("We&#x27;ve sent a link to your new email");
@@ -132,7 +133,7 @@ public sealed class AccountEmailTests : LiveAppTest
 
         var notice = await App.Mail.WaitForMessageAsync(owner.Email!);
         notice.Subject.Should().Be("Someone tried to register your email at BeatPass");
-        EmailLinks.Single(notice).Should().Contain("/Identity/Account/ForgotPassword");
+        EmailLinks.Single(notice).Should().Contain(IdentityPages.ForgotPassword);
         (await App.Mail.WaitForMessageAsync(stranger)).Subject.Should().Be("Confirm your BeatPass account");
         (await App.WithDbAsync(db => Task.FromResult(db.Users.Count(u => u.Email == owner.Email)))).Should().Be(1);
     }
@@ -170,8 +171,8 @@ public sealed class AccountEmailTests : LiveAppTest
         IdentityForms.Comparable(await ResendConfirmationAsync(NewClient(), unconfirmed), unconfirmed)
             .Should().Be(IdentityForms.Comparable(await ResendConfirmationAsync(NewClient(), unknown), unknown));
 
-        var confirmationKnown = await NewClient().GetStringAsync($"/Identity/Account/RegisterConfirmation?email={Uri.EscapeDataString(unconfirmed)}");
-        var confirmationUnknown = await NewClient().GetStringAsync($"/Identity/Account/RegisterConfirmation?email={Uri.EscapeDataString(unknown)}");
+        var confirmationKnown = await NewClient().GetStringAsync($"{IdentityPages.RegisterConfirmation}?email={Uri.EscapeDataString(unconfirmed)}");
+        var confirmationUnknown = await NewClient().GetStringAsync($"{IdentityPages.RegisterConfirmation}?email={Uri.EscapeDataString(unknown)}");
         confirmationKnown.Should().NotContain("ConfirmEmail");
         IdentityForms.Comparable(confirmationKnown, unconfirmed).Should().Be(IdentityForms.Comparable(confirmationUnknown, unknown));
 
@@ -185,7 +186,7 @@ public sealed class AccountEmailTests : LiveAppTest
     private static string NewEmail() => $"mail-{Guid.NewGuid():N}@example.com";
 
     private static Task<HttpResponseMessage> RegisterAsync(HttpClient client, string email, string password = BeatPassAppFactory.Password) =>
-        IdentityForms.PostAsync(client, "/Identity/Account/Register", new()
+        IdentityForms.PostAsync(client, IdentityPages.Register, new()
         {
             ["Input.Email"] = email,
             ["Input.Password"] = password,
@@ -193,11 +194,11 @@ public sealed class AccountEmailTests : LiveAppTest
         });
 
     private static Task<HttpResponseMessage> ForgotPasswordAsync(HttpClient client, string email) =>
-        IdentityForms.PostAsync(client, "/Identity/Account/ForgotPassword", new() { ["Input.Email"] = email });
+        IdentityForms.PostAsync(client, IdentityPages.ForgotPassword, new() { ["Input.Email"] = email });
 
     private static async Task<string> ResendConfirmationAsync(HttpClient client, string email)
     {
-        var response = await IdentityForms.PostAsync(client, "/Identity/Account/ResendEmailConfirmation", new() { ["Input.Email"] = email });
+        var response = await IdentityForms.PostAsync(client, IdentityPages.ResendEmailConfirmation, new() { ["Input.Email"] = email });
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         return await response.Content.ReadAsStringAsync();
     }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.Email;
 
@@ -14,10 +15,11 @@ public sealed class EmailDeliveryTests
     public async Task With_the_mail_server_down_registering_still_succeeds_and_the_email_arrives_once_the_server_is_back()
     {
         await using var app = new MailServerDownAppFactory(maxAttempts: 8);
+        await app.InitializeAsync();
         var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         var email = $"patient-{Guid.NewGuid():N}@example.com";
 
-        var response = await IdentityForms.PostAsync(client, "/Identity/Account/Register", new()
+        var response = await IdentityForms.PostAsync(client, IdentityPages.Register, new()
         {
             ["Input.Email"] = email,
             ["Input.Password"] = BeatPassAppFactory.Password,
@@ -41,6 +43,7 @@ public sealed class EmailDeliveryTests
     public async Task A_message_that_can_never_be_delivered_is_given_up_with_an_error_naming_it()
     {
         await using var app = new MailServerDownAppFactory(maxAttempts: 2);
+        await app.InitializeAsync();
         var user = await app.CreateUserAsync();
 
         var created = await app.WithTokenServiceAsync(tokens => tokens.CreateAsync(user.Id, "Unlucky"));

@@ -1,5 +1,6 @@
 using System.Net;
 using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.Email;
 
@@ -8,11 +9,7 @@ public sealed class PublicUrlTests : IAsyncLifetime
 {
     private readonly ProductionApp _app = new();
 
-    public Task InitializeAsync()
-    {
-        _app.Start();
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => _app.InitializeAsync();
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -20,10 +17,10 @@ public sealed class PublicUrlTests : IAsyncLifetime
     public async Task In_Production_a_request_for_another_host_is_refused_and_one_for_the_public_address_served()
     {
         using var client = _app.CreateHttpClient();
-        using var forged = new HttpRequestMessage(HttpMethod.Get, "/Identity/Account/ForgotPassword") { Headers = { Host = "evil.example" } };
+        using var forged = new HttpRequestMessage(HttpMethod.Get, IdentityPages.ForgotPassword) { Headers = { Host = "evil.example" } };
 
         (await client.SendAsync(forged)).StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        (await client.GetAsync("/Identity/Account/ForgotPassword")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await client.GetAsync(IdentityPages.ForgotPassword)).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     private sealed class ProductionApp : LiveAppFactory

@@ -112,4 +112,4 @@ public abstract class TokenExpiryNoticeTests(DatabaseProvider provider) : IAsync
 
 public sealed class TokenExpiryNoticeTestsOnSqlite() : TokenExpiryNoticeTests(DatabaseProvider.Sqlite);
 
-public sealed class TokenExpiryNoticeTestsOnPostgreSql() : TokenExpiryNoticeTests(DatabaseProvider.PostgreSql);
+public sealed class TokenExpiryNoticeTestsOnPostgreSql() : TokenExpiryNoticeTests(DatabaseProvider.PostgreSQL);

@@ -1,7 +1,8 @@
 using BeatPass.Tests.Infrastructure;
-using BeatPass.Web.Hosting;
+using BeatPass.Web.Commands;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.EndToEnd;
 
@@ -83,7 +84,7 @@ public sealed class AccessibilityTests(BrowserFixture browser)
     {
         var user = await browser.App.CreateUserAsync();
         var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
-        await page.GotoAsync("/Identity/Account/Manage/EnableAuthenticator");
+        await page.GotoAsync(IdentityPages.EnableAuthenticator);
         await Expect(page.GetByRole(AriaRole.Img, new() { Name = "QR code of your authenticator key" })).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Screenshots.PathFor("enable-authenticator.png"), FullPage = true });
 

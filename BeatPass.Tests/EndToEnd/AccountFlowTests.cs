@@ -1,10 +1,11 @@
 using System.Net;
 using BeatPass.Core.DeveloperAccess;
 using BeatPass.Tests.Infrastructure;
-using BeatPass.Web.Hosting;
+using BeatPass.Web.Commands;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.EndToEnd;
 
@@ -17,7 +18,7 @@ public sealed class AccountFlowTests(BrowserFixture browser)
     {
         var email = $"new-{Guid.NewGuid():N}@example.com";
         var page = await browser.NewPageAsync();
-        await page.GotoAsync("/Identity/Account/Register");
+        await page.GotoAsync(IdentityPages.Register);
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(BeatPassAppFactory.Password);
         await page.GetByLabel("Confirm password").FillAsync(BeatPassAppFactory.Password);

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using BeatPass.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.EndToEnd;
 
@@ -10,7 +11,7 @@ namespace BeatPass.Tests.EndToEnd;
 [Collection(BrowserCollection.Name)]
 public sealed class ActiveSessionsFlowTests(BrowserFixture browser)
 {
-    private static readonly Regex SignInUrl = new("/Identity/Account/Login");
+    private static readonly Regex SignInUrl = new(IdentityPages.Login);
 
     [BrowserFact]
     public async Task Signing_out_another_session_signs_out_its_open_tab_and_its_next_page_load_and_tokens_keep_working()

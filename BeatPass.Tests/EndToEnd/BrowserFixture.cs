@@ -39,7 +39,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             Directory.Delete(FailuresDirectory, recursive: true);
         }
 
-        App.Start();
+        await App.InitializeAsync();
 
         var chromium = Environment.GetEnvironmentVariable("BEATPASS_CHROMIUM") is { Length: > 0 } configured ? configured : "/usr/bin/chromium";
         if (!File.Exists(chromium))
@@ -118,9 +118,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<HttpStatusCode> CallMeAsync(string token)
     {
         using var client = CreateApiClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return (await client.SendAsync(request)).StatusCode;
+        using var response = await client.GetMeAsync(token);
+        return response.StatusCode;
     }
 
     /// <summary>A new account with developer access, signed in, on its Developers section.</summary>

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
-using BeatPass.Web.Hosting;
+using BeatPass.Web.Commands;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.EndToEnd;
 
@@ -15,7 +16,7 @@ public sealed class ContentSecurityPolicyTests(BrowserFixture browser)
         var page = await browser.NewPageAsync();
         var problems = Watch(page);
 
-        await page.GotoAsync("/Identity/Account/Login");
+        await page.GotoAsync(IdentityPages.Login);
         await new LoginPage(page).SignInAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
         await new AccountSettingsPage(page).OpenAsync();
         await new DeveloperAccessAdminPage(page).OpenAsync();

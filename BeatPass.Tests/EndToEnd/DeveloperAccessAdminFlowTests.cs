@@ -1,9 +1,10 @@
 using BeatPass.Core.Data;
 using BeatPass.Tests.Infrastructure;
-using BeatPass.Web.Hosting;
+using BeatPass.Web.Commands;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.EndToEnd;
 
@@ -81,7 +82,7 @@ public sealed class DeveloperAccessAdminFlowTests(BrowserFixture browser)
 
         await page.GotoAsync("/admin/developer-access");
 
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Identity/Account/AccessDenied"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(IdentityPages.AccessDenied));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Access denied" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Admin" })).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Main).GetByRole(AriaRole.Link, new() { Name = "Account Settings" }).ClickAsync();

@@ -1,8 +1,9 @@
 using System.Net;
 using BeatPass.Core.ApiTokens;
-using BeatPass.Web.Hosting;
+using BeatPass.Web.Commands;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.EndToEnd;
 
@@ -56,7 +57,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         var user = await browser.App.CreateUserAsync();
         var page = await browser.NewPageAsync();
         var developers = new DevelopersPage(page);
-        await page.GotoAsync("/Identity/Account/Login");
+        await page.GotoAsync(IdentityPages.Login);
 
         await Keyboard.TabToAsync(page, "Email");
         await page.Keyboard.TypeAsync(user.Email!);
@@ -139,7 +140,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
     public async Task The_settings_navigation_moves_between_the_Identity_pages_and_the_MudBlazor_sections()
     {
         var page = await browser.NewPageAsync();
-        await page.GotoAsync("/Identity/Account/Login");
+        await page.GotoAsync(IdentityPages.Login);
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "BeatPass", Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in", Exact = true })).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Screenshot("sign-in.png") });

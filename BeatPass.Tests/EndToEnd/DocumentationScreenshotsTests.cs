@@ -1,7 +1,7 @@
-using System.Net.Http.Headers;
+using System.Net;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Tests.Infrastructure;
-using BeatPass.Web.Hosting;
+using BeatPass.Web.Commands;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -86,9 +86,6 @@ public sealed class DocumentationScreenshotsTests(BrowserFixture browser)
 
     private async Task UseAsync(string token)
     {
-        using var client = browser.CreateApiClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        (await client.SendAsync(request)).EnsureSuccessStatusCode();
+        (await browser.CallMeAsync(token)).Should().Be(HttpStatusCode.OK);
     }
 }

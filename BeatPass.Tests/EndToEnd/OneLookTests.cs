@@ -1,9 +1,10 @@
 using BeatPass.Core.ApiTokens;
 using BeatPass.Tests.Infrastructure;
-using BeatPass.Web.Hosting;
+using BeatPass.Web.Commands;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.EndToEnd;
 
@@ -37,7 +38,7 @@ public sealed class OneLookTests(BrowserFixture browser)
     public async Task The_dark_mode_toggle_is_remembered_over_the_system_preference()
     {
         var page = await browser.NewPageAsync(Laptop, ColorScheme.Light);
-        await page.GotoAsync("/Identity/Account/Login");
+        await page.GotoAsync(IdentityPages.Login);
         await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "light");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Switch to dark mode" }).ClickAsync();
@@ -117,8 +118,8 @@ public sealed class OneLookTests(BrowserFixture browser)
         var checker = new LookChecker(look, size == Phone);
 
         var anonymous = await browser.NewPageAsync(size, scheme);
-        await checker.CheckAsync(anonymous, "/Identity/Account/Login", "Sign in", "sign-in");
-        await checker.CheckAsync(anonymous, "/Identity/Account/Register", "Register", "register");
+        await checker.CheckAsync(anonymous, IdentityPages.Login, "Sign in", "sign-in");
+        await checker.CheckAsync(anonymous, IdentityPages.Register, "Register", "register");
         await checker.CheckAsync(anonymous, "/no-such-page", "Page not found", "not-found");
 
         var user = await browser.App.CreateUserAsync();
@@ -128,11 +129,11 @@ public sealed class OneLookTests(BrowserFixture browser)
         await checker.CheckAsync(page, "/account/settings", "Profile", "profile");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await checker.CheckSnackbarAsync(page, "Profile saved.");
-        await checker.CheckAsync(page, "/Identity/Account/Manage/Email", "Email", "email");
-        await checker.CheckAsync(page, "/Identity/Account/Manage/ChangePassword", "Change password", "password");
-        await checker.CheckAsync(page, "/Identity/Account/Manage/TwoFactorAuthentication", "Account Security", "two-factor");
+        await checker.CheckAsync(page, IdentityPages.Email, "Email", "email");
+        await checker.CheckAsync(page, IdentityPages.ChangePassword, "Change password", "password");
+        await checker.CheckAsync(page, IdentityPages.TwoFactorAuthentication, "Account Security", "two-factor");
         await checker.CheckAsync(page, "/account/settings/sessions", "Active Sessions", "sessions");
-        await checker.CheckAsync(page, "/Identity/Account/Manage/PersonalData", "Personal Data", "personal-data");
+        await checker.CheckAsync(page, IdentityPages.PersonalData, "Personal Data", "personal-data");
         await checker.CheckAsync(page, "/account/settings/developers", "Developers", "developers");
         await Expect(new DevelopersPage(page).Row(LongName)).ToBeVisibleAsync();
 

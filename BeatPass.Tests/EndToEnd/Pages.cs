@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.EndToEnd;
 
@@ -8,7 +9,7 @@ public sealed class LoginPage(IPage page)
 {
     public async Task SignInAsync(string email, string password)
     {
-        await page.GotoAsync("/Identity/Account/Login");
+        await page.GotoAsync(IdentityPages.Login);
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();

@@ -25,7 +25,7 @@ public sealed class DataProtectionKeysTests : IAsyncLifetime
     [Fact]
     public async Task The_key_that_protects_a_sign_in_is_kept_in_the_database()
     {
-        _app.Start();
+        await _app.InitializeAsync();
 
         await SignInAsync(_app);
 
@@ -38,7 +38,7 @@ public sealed class DataProtectionKeysTests : IAsyncLifetime
     {
         WriteCertificate();
         await using var app = new CertificateProtectedApp(_certificatePath);
-        app.Start();
+        await app.InitializeAsync();
 
         await SignInAsync(app);
 

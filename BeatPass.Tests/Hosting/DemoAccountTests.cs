@@ -1,6 +1,6 @@
 using BeatPass.Core.Data;
 using BeatPass.Tests.Infrastructure;
-using BeatPass.Web.Hosting;
+using BeatPass.Web.Commands;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.Hosting;
 
@@ -11,28 +12,28 @@ public sealed class IdentityPagesLookTests(BeatPassAppFactory app) : IClassFixtu
 {
     public static TheoryData<string> AnonymousPages =>
     [
-        "/Identity/Account/Login",
-        "/Identity/Account/Register",
-        "/Identity/Account/RegisterConfirmation?email=someone@example.com",
-        "/Identity/Account/ForgotPassword",
-        "/Identity/Account/ForgotPasswordConfirmation",
-        "/Identity/Account/ResetPassword?code=abc",
-        "/Identity/Account/ResetPasswordConfirmation",
-        "/Identity/Account/ResendEmailConfirmation",
-        "/Identity/Account/Lockout",
-        "/Identity/Account/Logout",
+        IdentityPages.Login,
+        IdentityPages.Register,
+        IdentityPages.RegisterConfirmation + "?email=someone@example.com",
+        IdentityPages.ForgotPassword,
+        IdentityPages.ForgotPasswordConfirmation,
+        IdentityPages.ResetPassword + "?code=abc",
+        IdentityPages.ResetPasswordConfirmation,
+        IdentityPages.ResendEmailConfirmation,
+        IdentityPages.Lockout,
+        IdentityPages.Logout,
     ];
 
     public static TheoryData<string> AccountPages =>
     [
-        "/Identity/Account/Manage/Email",
-        "/Identity/Account/Manage/ChangePassword",
-        "/Identity/Account/Manage/TwoFactorAuthentication",
-        "/Identity/Account/Manage/EnableAuthenticator",
-        "/Identity/Account/Manage/ResetAuthenticator",
-        "/Identity/Account/Manage/PersonalData",
-        "/Identity/Account/Manage/DeletePersonalData",
-        "/Identity/Account/AccessDenied",
+        IdentityPages.Email,
+        IdentityPages.ChangePassword,
+        IdentityPages.TwoFactorAuthentication,
+        IdentityPages.EnableAuthenticator,
+        IdentityPages.ResetAuthenticator,
+        IdentityPages.PersonalData,
+        IdentityPages.DeletePersonalData,
+        IdentityPages.AccessDenied,
     ];
 
     [Theory]
@@ -79,7 +80,7 @@ public sealed class IdentityPagesLookTests(BeatPassAppFactory app) : IClassFixtu
         using var client = app.CreateClient(new() { HandleCookies = true, AllowAutoRedirect = false });
         await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
 
-        var response = await client.GetAsync("/Identity/Account/Manage");
+        var response = await client.GetAsync(IdentityPages.Manage);
 
         response.StatusCode.Should().Be(HttpStatusCode.Redirect);
         response.Headers.Location!.ToString().Should().Be("/account/settings");

@@ -78,15 +78,17 @@ public sealed class MakeStaffCommandTests : IDisposable
     public async Task An_unconfirmed_account_is_refused_and_described_so_the_operator_can_check_who_it_is()
     {
         string id;
+        DateTime created;
         await using (var database = await TestDatabase.CreateAsync(filePath: _databasePath))
         {
             id = await database.CreateUserAsync(email: "ops-lead@corp.example", emailConfirmed: false);
+            created = database.Time.GetUtcNow().UtcDateTime;
         }
 
         var run = await RunAsync("Production", "make-staff", "ops-lead@corp.example");
 
         run.ExitCode.Should().Be(1, run.Output);
-        run.Output.Should().Contain($"Account {id}, email ops-lead@corp.example, created unknown.")
+        run.Output.Should().Contain($"Account {id}, email ops-lead@corp.example, created {created.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC.")
             .And.Contain("ops-lead@corp.example has not been confirmed");
         (await CountStaffAsync("ops-lead@corp.example")).Should().Be(0);
     }

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit.Abstractions;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.Hosting;
 
@@ -21,9 +22,9 @@ public sealed class TwoNodes : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await A.StartAndWaitUntilHealthyAsync();
+        await A.InitializeAsync();
         B = new PostgreSqlNode(A.PostgreSqlDatabase);
-        await B.StartAndWaitUntilHealthyAsync();
+        await B.InitializeAsync();
     }
 
     public async Task DisposeAsync()
@@ -66,10 +67,10 @@ public sealed class SeveralNodesTests(TwoNodes nodes, ITestOutputHelper output) 
         var cookies = new CookieContainer();
         using var onA = A.CreateFormClient(cookies);
         using var onB = B.CreateFormClient(cookies);
-        var form = await onA.GetStringAsync("/Identity/Account/Login");
+        var form = await onA.GetStringAsync(IdentityPages.Login);
 
         // Node B checks the antiforgery token and cookie node A issued, then signs in.
-        var signIn = await onB.PostAsync("/Identity/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        var signIn = await onB.PostAsync(IdentityPages.Login, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Input.Email"] = user.Email!,
             ["Input.Password"] = BeatPassAppFactory.Password,
@@ -86,7 +87,7 @@ public sealed class SeveralNodesTests(TwoNodes nodes, ITestOutputHelper output) 
     {
         const string newPassword = "Another-password-2";
         var user = await A.CreateUserAsync();
-        await IdentityForms.PostAsync(A.CreateFormClient(), "/Identity/Account/ForgotPassword", new() { ["Input.Email"] = user.Email! });
+        await IdentityForms.PostAsync(A.CreateFormClient(), IdentityPages.ForgotPassword, new() { ["Input.Email"] = user.Email! });
         var link = new Uri(EmailLinks.Single(await A.Mail.WaitForMessageAsync(user.Email!)));
         var code = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(System.Web.HttpUtility.ParseQueryString(link.Query)["code"]!));
 
@@ -227,8 +228,8 @@ public sealed class SeveralNodesTests(TwoNodes nodes, ITestOutputHelper output) 
     private static async Task<HttpStatusCode> CallMeAsync(PostgreSqlNode node, string token)
     {
         using var client = node.CreateHttpClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return (await client.GetAsync("/api/v1/me")).StatusCode;
+        using var response = await client.GetMeAsync(token);
+        return response.StatusCode;
     }
 
     private async Task TerminateListenersAsync()

@@ -1,4 +1,5 @@
 using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.Hosting;
 
@@ -9,7 +10,7 @@ public sealed class SignInPageTests(BeatPassAppFactory app) : IClassFixture<Beat
     {
         using var client = app.CreateClient();
 
-        var page = await client.GetStringAsync("/Identity/Account/Login");
+        var page = await client.GetStringAsync(IdentityPages.Login);
 
         page.Should().Contain("<h1>Sign in</h1>").And.Contain(">Sign in</button>");
         page.Should().NotContain("Log in").And.NotContain("external authentication services").And.NotContain("go.microsoft.com");

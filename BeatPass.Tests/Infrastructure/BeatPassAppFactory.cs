@@ -1,6 +1,6 @@
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Data;
-using BeatPass.Web.Hosting;
+using BeatPass.Web.Commands;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -16,16 +16,19 @@ namespace BeatPass.Tests.Infrastructure;
 
 /// <summary>
 /// The real app in Development (so demo accounts are seeded) over a temporary SQLite file and a fake clock, sending
-/// its email through a real SMTP server of its own on 127.0.0.1.
+/// its email through a real SMTP server of its own on 127.0.0.1. <see cref="InitializeAsync"/> (which xunit calls for
+/// a class fixture) starts the mail server, makes the database and starts the app.
 /// </summary>
-public class BeatPassAppFactory : WebApplicationFactory<Program>
+public class BeatPassAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
-    public const string Password = "Test-password-1";
+    public const string Password = TestUsers.Password;
 
     public const string MailFrom = "BeatPass <no-reply@beatpass.test>";
 
+    private TestSmtpServer? _mail;
+
     /// <summary>The SMTP server the app sends to; every message it received is kept.</summary>
-    public TestSmtpServer Mail { get; } = TestSmtpServer.StartAsync().GetAwaiter().GetResult();
+    public TestSmtpServer Mail => _mail ?? throw new InvalidOperationException($"Call {nameof(InitializeAsync)} first.");
 
     /// <summary>The port the app sends mail to: <see cref="Mail"/>'s, unless a test plays a mail server that is down.</summary>
     protected virtual int SmtpPort => Mail.Port;
@@ -45,7 +48,7 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
     /// names one, else one made for it (the test copy comes migrated; the app migrates PostgreSQL only when told to).
     /// </summary>
     public string PostgreSqlDatabase => SharedPostgreSqlDatabase
-        ?? (_postgreSqlDatabase ??= PostgreSqlTestServer.CreateDatabaseAsync().GetAwaiter().GetResult());
+        ?? _postgreSqlDatabase ?? throw new InvalidOperationException($"Call {nameof(InitializeAsync)} first.");
 
     /// <summary>Set by a second node, so that it runs on the first node's database (which the first node drops).</summary>
     protected virtual string? SharedPostgreSqlDatabase => null;
@@ -69,15 +72,8 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(EnvironmentName);
-        if (Provider == DatabaseProvider.PostgreSql)
-        {
-            builder.UseSetting("Database:Provider", "PostgreSQL");
-            builder.UseSetting("ConnectionStrings:BeatPass", PostgreSqlDatabase);
-        }
-        else
-        {
-            builder.UseSetting("ConnectionStrings:BeatPass", $"Data Source={DatabasePath}");
-        }
+        builder.UseSetting(DatabaseOptions.ProviderKey, Provider.ToString());
+        builder.UseSetting(DatabaseOptions.ConnectionStringKey, Provider == DatabaseProvider.PostgreSQL ? PostgreSqlDatabase : $"Data Source={DatabasePath}");
 
         builder.UseSetting("ApiRateLimit:FailuresPerWindow", FailedAuthenticationsPerWindow.ToString());
         builder.UseSetting("AccountRateLimit:PostsPerWindow", AccountFormPostsPerWindow.ToString());
@@ -99,27 +95,37 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>
-    /// The app, once it is ready: a PostgreSQL node reports unhealthy until it hears other nodes' token changes, so
-    /// wait for that, as a load balancer would, before a test uses it. On SQLite it is ready at once.
+    /// Starts the mail server, makes the PostgreSQL database when the app runs on one, then the app, and returns once
+    /// it is ready: a PostgreSQL node reports unhealthy until it hears other nodes' token changes, so wait for that,
+    /// as a load balancer would, before a test uses it. On SQLite it is ready at once.
     /// </summary>
-    protected override IHost CreateHost(IHostBuilder builder)
+    public async Task InitializeAsync()
     {
-        var host = base.CreateHost(builder);
-        var listener = host.Services.GetRequiredService<ApiTokenChangeListener>();
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (!listener.IsListening)
+        _mail = await TestSmtpServer.StartAsync();
+        if (Provider == DatabaseProvider.PostgreSQL && SharedPostgreSqlDatabase is null)
         {
-            waited.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the node should start listening for token changes");
-            Thread.Sleep(10);
+            _postgreSqlDatabase = await PostgreSqlTestServer.CreateDatabaseAsync(); // migrated already
         }
 
-        return host;
+        StartApp();
+        var listener = Services.GetRequiredService<ApiTokenChangeListener>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!listener.IsListening)
+        {
+            deadline.IsCancellationRequested.Should().BeFalse("the node should start listening for token changes");
+            await Task.Delay(10, CancellationToken.None);
+        }
     }
 
+    /// <summary>Makes the app's host; a subclass may serve it over real HTTP instead.</summary>
+    protected virtual void StartApp() => _ = Services;
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    /// <summary>A new confirmed account with the password <see cref="Password"/>, made through Identity as registering would.</summary>
     public async Task<BeatPassUser> CreateUserAsync(bool hasDeveloperAccess = true)
     {
-        var email = $"user-{Guid.NewGuid():N}@example.com";
-        var user = new BeatPassUser { UserName = email, Email = email, EmailConfirmed = true, HasDeveloperAccess = hasDeveloperAccess };
+        var user = TestUsers.New(Time.GetUtcNow().UtcDateTime, hasDeveloperAccess);
         await using var scope = Services.CreateAsyncScope();
         var result = await scope.ServiceProvider.GetRequiredService<UserManager<BeatPassUser>>().CreateAsync(user, Password);
         result.Succeeded.Should().BeTrue(string.Join(" ", result.Errors.Select(e => e.Description)));
@@ -160,7 +166,11 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await Mail.DisposeAsync();
+        if (_mail is not null)
+        {
+            await _mail.DisposeAsync();
+        }
+
         if (_postgreSqlDatabase is not null)
         {
             await PostgreSqlTestServer.DropDatabaseAsync(_postgreSqlDatabase);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.Infrastructure;
 
@@ -8,9 +9,9 @@ public static partial class IdentityForms
     /// <summary>Posts the sign-in form; a redirect home means signed in, to the lockout page means locked out.</summary>
     public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password)
     {
-        var form = await client.GetStringAsync("/Identity/Account/Login");
+        var form = await client.GetStringAsync(IdentityPages.Login);
         var antiforgery = AntiforgeryToken(form);
-        return await client.PostAsync("/Identity/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        return await client.PostAsync(IdentityPages.Login, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Input.Email"] = email,
             ["Input.Password"] = password,

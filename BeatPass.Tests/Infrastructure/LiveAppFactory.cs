@@ -18,7 +18,7 @@ public class LiveAppFactory(LogLevel minimumLogLevel = LogLevel.Information) : B
 
     public override Uri PublicUrl => new($"http://127.0.0.1:{_port}");
 
-    public void Start()
+    protected override void StartApp()
     {
         UseKestrel(options => options.Listen(IPAddress.Loopback, _port));
         StartServer();

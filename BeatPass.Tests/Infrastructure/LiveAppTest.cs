@@ -8,11 +8,7 @@ public abstract class LiveAppTest : IAsyncLifetime
 {
     protected LiveAppFactory App { get; } = new();
 
-    public Task InitializeAsync()
-    {
-        App.Start();
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => App.InitializeAsync();
 
     public async Task DisposeAsync() => await App.DisposeAsync();
 }

@@ -52,7 +52,7 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         var path = filePath ?? Path.Combine(Path.GetTempPath(), $"beatpass-test-{Guid.NewGuid():N}.db");
         string? postgreSqlDatabase = null;
-        if (provider == DatabaseProvider.PostgreSql && connectionString is null)
+        if (provider == DatabaseProvider.PostgreSQL && connectionString is null)
         {
             postgreSqlDatabase = await PostgreSqlTestServer.CreateDatabaseAsync(); // migrated already
         }
@@ -60,8 +60,8 @@ public sealed class TestDatabase : IAsyncDisposable
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Database:Provider"] = provider == DatabaseProvider.PostgreSql ? "PostgreSQL" : "Sqlite",
-            ["ConnectionStrings:BeatPass"] = connectionString ?? postgreSqlDatabase ?? $"Data Source={path}",
+            [DatabaseOptions.ProviderKey] = provider.ToString(),
+            [DatabaseOptions.ConnectionStringKey] = connectionString ?? postgreSqlDatabase ?? $"Data Source={path}",
             ["ApiTokens:MaxTokensPerAccount"] = maxTokensPerAccount.ToString(),
         });
         builder.Services.AddSingleton<TimeProvider>(TestClock.Now());
@@ -80,7 +80,7 @@ public sealed class TestDatabase : IAsyncDisposable
     }
 
     /// <summary>A connection string of this provider that no query can get through.</summary>
-    public static string UnreachableConnectionString(DatabaseProvider provider) => provider == DatabaseProvider.PostgreSql
+    public static string UnreachableConnectionString(DatabaseProvider provider) => provider == DatabaseProvider.PostgreSQL
         ? "Host=127.0.0.1;Port=1;Username=nobody;Database=nothing;Timeout=2"
         : "Data Source=/nonexistent/dir/x.db;Mode=ReadOnly";
 
@@ -109,6 +109,8 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public UserSessionService Sessions => _services.GetRequiredService<UserSessionService>();
 
+    public UserSessionKeyStore SessionKeys => _services.GetRequiredService<UserSessionKeyStore>();
+
     /// <summary>The same authenticator, and so the same cache, the API would use with this database.</summary>
     public ApiTokenIssuer Issuer => _services.GetRequiredService<ApiTokenIssuer>();
 
@@ -130,23 +132,14 @@ public sealed class TestDatabase : IAsyncDisposable
     public BeatPassDbContext CreateDbContext() =>
         _services.GetRequiredService<IDbContextFactory<BeatPassDbContext>>().CreateDbContext();
 
+    /// <summary>A new account's id. It has no password: nothing signs in to a database without the app.</summary>
     public async Task<string> CreateUserAsync(bool hasDeveloperAccess = true, string? email = null, bool emailConfirmed = true)
     {
-        var id = Guid.NewGuid().ToString();
-        email ??= $"user-{id[..8]}@example.com";
+        var user = TestUsers.New(Time.GetUtcNow().UtcDateTime, hasDeveloperAccess, email, emailConfirmed);
         await using var db = CreateDbContext();
-        db.Users.Add(new BeatPassUser
-        {
-            Id = id,
-            UserName = email,
-            NormalizedUserName = email.ToUpperInvariant(),
-            Email = email,
-            NormalizedEmail = email.ToUpperInvariant(),
-            EmailConfirmed = emailConfirmed,
-            HasDeveloperAccess = hasDeveloperAccess,
-        });
+        db.Users.Add(user);
         await db.SaveChangesAsync();
-        return id;
+        return user.Id;
     }
 
     // As Identity's RoleManager stores it.
@@ -154,7 +147,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public async Task<string> CreateStaffAsync()
     {
-        var id = await CreateUserAsync(hasDeveloperAccess: false, email: $"staff-{Guid.NewGuid():N}@example.com");
+        var id = await CreateUserAsync(hasDeveloperAccess: false, email: TestUsers.NewEmail("staff"));
         await using var db = CreateDbContext();
         var role = await db.Roles.SingleOrDefaultAsync(r => r.NormalizedName == StaffRoleNormalized);
         if (role is null)

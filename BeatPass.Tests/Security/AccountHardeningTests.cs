@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.Security;
 
@@ -17,24 +18,24 @@ public sealed class AccountHardeningTests
     public async Task One_address_posting_the_account_forms_too_often_gets_429_with_Retry_After_across_all_of_them()
     {
         await using var app = new LimitedApp();
-        app.Start();
+        await app.InitializeAsync();
         using var client = app.CreateFormClient();
 
         for (var i = 0; i < 3; i++)
         {
-            (await IdentityForms.PostAsync(client, "/Identity/Account/ForgotPassword", new() { ["Input.Email"] = $"x{i}@example.com" }))
+            (await IdentityForms.PostAsync(client, IdentityPages.ForgotPassword, new() { ["Input.Email"] = $"x{i}@example.com" }))
                 .StatusCode.Should().Be(HttpStatusCode.Redirect);
         }
 
-        var limited = await IdentityForms.PostAsync(client, "/Identity/Account/ForgotPassword", new() { ["Input.Email"] = "x@example.com" });
-        var register = await IdentityForms.PostAsync(client, "/Identity/Account/Register", new() { ["Input.Email"] = "y@example.com" });
+        var limited = await IdentityForms.PostAsync(client, IdentityPages.ForgotPassword, new() { ["Input.Email"] = "x@example.com" });
+        var register = await IdentityForms.PostAsync(client, IdentityPages.Register, new() { ["Input.Email"] = "y@example.com" });
         var signIn = await IdentityForms.SignInAsync(client, "z@example.com", "Whatever-1");
 
         limited.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
         limited.Headers.RetryAfter!.Delta.Should().BePositive();
         register.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
         signIn.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
-        (await client.GetAsync("/Identity/Account/Login")).StatusCode.Should().Be(HttpStatusCode.OK, "only posting the forms is limited");
+        (await client.GetAsync(IdentityPages.Login)).StatusCode.Should().Be(HttpStatusCode.OK, "only posting the forms is limited");
         app.Mail.Messages.Should().BeEmpty("none of those addresses has an account");
     }
 
@@ -51,6 +52,7 @@ public sealed class AccountHardeningTests
     {
         var hasher = new CountingPasswordHasher();
         await using var app = new HashCountingApp(hasher);
+        await app.InitializeAsync();
         var user = await app.CreateUserAsync();
         var client = app.CreateClient(new() { AllowAutoRedirect = false });
 
@@ -69,6 +71,7 @@ public sealed class AccountHardeningTests
     public async Task Signing_in_answers_an_unknown_email_as_it_answers_a_wrong_password()
     {
         await using var app = new BeatPassAppFactory();
+        await app.InitializeAsync();
         var user = await app.CreateUserAsync();
         var unknown = "nobody-" + user.Email;
 
@@ -85,13 +88,14 @@ public sealed class AccountHardeningTests
     public async Task Wrong_current_passwords_on_Change_password_lock_the_account_like_wrong_sign_ins()
     {
         await using var app = new BeatPassAppFactory();
+        await app.InitializeAsync();
         var user = await app.CreateUserAsync();
         var client = app.CreateClient(new() { AllowAutoRedirect = false });
         (await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password)).StatusCode.Should().Be(HttpStatusCode.Redirect);
 
         for (var i = 0; i < 5; i++)
         {
-            await IdentityForms.PostAsync(client, "/Identity/Account/Manage/ChangePassword", new()
+            await IdentityForms.PostAsync(client, IdentityPages.ChangePassword, new()
             {
                 ["Input.OldPassword"] = $"Wrong-password-{i}",
                 ["Input.NewPassword"] = "Brand-new-password-1",
@@ -109,12 +113,12 @@ public sealed class AccountHardeningTests
     public async Task The_Blazor_hub_refuses_another_sites_origin_and_no_response_names_the_server()
     {
         await using var app = new LiveAppFactory();
-        app.Start();
+        await app.InitializeAsync();
         using var client = app.CreateFormClient();
 
         var foreign = await NegotiateAsync(client, "http://evil.example");
         var own = await NegotiateAsync(client, app.BaseAddress.GetLeftPart(UriPartial.Authority));
-        var page = await client.GetAsync("/Identity/Account/Login");
+        var page = await client.GetAsync(IdentityPages.Login);
 
         foreign.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         own.StatusCode.Should().Be(HttpStatusCode.OK);
@@ -126,7 +130,7 @@ public sealed class AccountHardeningTests
     public async Task In_Production_the_sign_in_cookie_is_Secure()
     {
         await using var app = new ProductionApp();
-        app.Start();
+        await app.InitializeAsync();
         var user = await app.CreateUserAsync();
         using var client = app.CreateFormClient();
 
@@ -140,7 +144,7 @@ public sealed class AccountHardeningTests
     public async Task In_Production_error_pages_carry_the_security_headers_and_no_details()
     {
         await using var app = new ProductionApp();
-        app.Start();
+        await app.InitializeAsync();
         using var client = app.CreateHttpClient();
 
         var notFound = await client.GetAsync("/no-such-page");
@@ -162,13 +166,13 @@ public sealed class AccountHardeningTests
     public async Task In_Production_a_request_that_throws_gets_the_error_page_with_no_details()
     {
         await using var app = new ProductionApp();
-        app.Start();
+        await app.InitializeAsync();
         using var client = app.CreateHttpClient();
         // A real fault, not a stub: the accounts table is gone, so looking an account up throws. The error page
         // itself reads no account, so its own rendering does not fail the same way.
         await app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("ALTER TABLE AspNetUsers RENAME TO AspNetUsersGone"));
 
-        var response = await client.GetAsync("/Identity/Account/ConfirmEmail?userId=someone&code=something");
+        var response = await client.GetAsync(IdentityPages.ConfirmEmail + "?userId=someone&code=something");
 
         response.StatusCode.Should().Be(HttpStatusCode.InternalServerError);
         var body = await response.Content.ReadAsStringAsync();

@@ -31,11 +31,10 @@ public sealed class ConcurrencySoakTests(ITestOutputHelper output) : IAsyncLifet
     private readonly Stopwatch _run = new();
     private HttpClient _checkClient = null!;
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
-        _app.Start();
+        await _app.InitializeAsync();
         _checkClient = _app.CreateHttpClient();
-        return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
@@ -322,9 +321,7 @@ public sealed class ConcurrencySoakTests(ITestOutputHelper output) : IAsyncLifet
 
     private async Task<HttpStatusCode> GetMeAsync(string token, HttpClient? client = null)
     {
-        client ??= _checkClient;
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return (await client.SendAsync(request)).StatusCode;
+        using var response = await (client ?? _checkClient).GetMeAsync(token);
+        return response.StatusCode;
     }
 }

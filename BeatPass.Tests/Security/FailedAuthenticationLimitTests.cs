@@ -78,7 +78,7 @@ public sealed class FailedAuthenticationLimitTests(FailedAuthenticationLimitTest
     [Fact]
     public void Over_the_nodes_budget_failures_are_answered_without_counting_them_per_address()
     {
-        using var limit = new FailedAuthenticationLimit(Options.Create(new FailedAuthenticationLimitOptions
+        using var limit = new FailedAuthenticationLimit(Options.Create(new ApiRateLimitOptions
         {
             FailuresPerWindow = 1,
             GlobalFailuresPerSecond = 3,
@@ -95,10 +95,7 @@ public sealed class FailedAuthenticationLimitTests(FailedAuthenticationLimitTest
     private async Task<HttpResponseMessage> GetMeAsync(string clientAddress, string token)
     {
         using var client = app.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        request.Headers.Add(App.ClientAddressHeader, clientAddress);
-        return await client.SendAsync(request);
+        return await client.GetMeAsync(token, headers => headers.Add(App.ClientAddressHeader, clientAddress));
     }
 
     /// <summary>The app with a low limit, and requests that say which address they come from.</summary>

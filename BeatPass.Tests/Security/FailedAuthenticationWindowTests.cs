@@ -15,7 +15,7 @@ public sealed class FailedAuthenticationWindowTests
     [Fact]
     public async Task Once_Retry_After_has_run_out_the_address_gets_a_whole_new_window()
     {
-        using var limit = new FailedAuthenticationLimit(Options.Create(new FailedAuthenticationLimitOptions
+        using var limit = new FailedAuthenticationLimit(Options.Create(new ApiRateLimitOptions
         {
             FailuresPerWindow = Limit,
             Window = Window,

@@ -12,7 +12,7 @@ public sealed class ForwardedHeadersTests
     public async Task A_forwarded_address_from_an_unknown_peer_is_ignored()
     {
         await using var app = new ProxiedApp(knownProxy: null);
-        app.Start();
+        await app.InitializeAsync();
 
         (await SignedInAddressAsync(app)).Should().Be("127.0.0.1");
     }
@@ -21,7 +21,7 @@ public sealed class ForwardedHeadersTests
     public async Task A_forwarded_address_from_a_peer_that_is_not_the_configured_proxy_is_ignored()
     {
         await using var app = new ProxiedApp(knownProxy: "10.9.9.9");
-        app.Start();
+        await app.InitializeAsync();
 
         (await SignedInAddressAsync(app)).Should().Be("127.0.0.1");
     }
@@ -30,7 +30,7 @@ public sealed class ForwardedHeadersTests
     public async Task A_forwarded_address_from_a_known_proxy_is_the_clients()
     {
         await using var app = new ProxiedApp(knownProxy: "127.0.0.1");
-        app.Start();
+        await app.InitializeAsync();
 
         (await SignedInAddressAsync(app)).Should().Be("203.0.113.9");
     }

@@ -1,4 +1,5 @@
 using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.Security;
 
@@ -7,7 +8,7 @@ public sealed class SecurityHeadersTests(BeatPassAppFactory app) : IClassFixture
     [Theory]
     [InlineData("/")]
     [InlineData("/account/settings/developers")]
-    [InlineData("/Identity/Account/Login")]
+    [InlineData(IdentityPages.Login)]
     [InlineData("/scalar/v1")]
     public async Task Every_page_carries_the_security_headers(string path)
     {

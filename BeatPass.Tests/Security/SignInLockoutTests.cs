@@ -1,11 +1,12 @@
 using System.Net;
 using BeatPass.Core.Data;
 using BeatPass.Tests.Infrastructure;
-using BeatPass.Web.Components.Account;
+using BeatPass.Web.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.Security;
 
@@ -23,11 +24,11 @@ public sealed class SignInLockoutTests(BeatPassAppFactory app) : IClassFixture<B
         }
 
         var fifth = await IdentityForms.SignInAsync(client, user.Email!, "Wrong-password-1");
-        fifth.Headers.Location!.ToString().Should().Contain("/Identity/Account/Lockout");
+        fifth.Headers.Location!.ToString().Should().Contain(IdentityPages.Lockout);
         var response = await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
 
         response.StatusCode.Should().Be(HttpStatusCode.Redirect);
-        response.Headers.Location!.ToString().Should().Contain("/Identity/Account/Lockout");
+        response.Headers.Location!.ToString().Should().Contain(IdentityPages.Lockout);
     }
 
     [Fact]

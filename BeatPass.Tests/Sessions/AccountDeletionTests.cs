@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using BeatPass.Core.Audit;
 using BeatPass.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.Sessions;
 
@@ -19,7 +20,7 @@ public sealed class AccountDeletionTests(BeatPassAppFactory app) : IClassFixture
         using var client = app.CreateClient(new() { HandleCookies = true, AllowAutoRedirect = false });
         await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
 
-        var deleted = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/DeletePersonalData",
+        var deleted = await IdentityForms.PostAsync(client, IdentityPages.DeletePersonalData,
             new() { ["Input.Password"] = BeatPassAppFactory.Password });
 
         deleted.StatusCode.Should().Be(HttpStatusCode.Redirect);
@@ -41,7 +42,7 @@ public sealed class AccountDeletionTests(BeatPassAppFactory app) : IClassFixture
         using var client = app.CreateClient(new() { HandleCookies = true, AllowAutoRedirect = false });
         await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
 
-        var refused = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/DeletePersonalData",
+        var refused = await IdentityForms.PostAsync(client, IdentityPages.DeletePersonalData,
             new() { ["Input.Password"] = "Wrong-password-1" });
 
         refused.StatusCode.Should().Be(HttpStatusCode.OK, "the page shows its error");
@@ -53,8 +54,7 @@ public sealed class AccountDeletionTests(BeatPassAppFactory app) : IClassFixture
     private async Task<HttpStatusCode> CallMeAsync(string token)
     {
         using var client = app.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return (await client.SendAsync(request)).StatusCode;
+        using var response = await client.GetMeAsync(token);
+        return response.StatusCode;
     }
 }

@@ -1,8 +1,8 @@
 using System.Net;
-using System.Net.Http.Headers;
 using BeatPass.Core.Sessions;
 using BeatPass.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.Sessions;
 
@@ -22,12 +22,12 @@ public sealed class SignOutTests : LiveAppTest
         copied.Length.Should().BeLessThan(400, "the cookie holds a session key, not the whole sign-in");
         (await ReplayAsync(copied)).StatusCode.Should().Be(HttpStatusCode.OK, "before sign-out the copy works, as the original does");
 
-        var signedOut = await IdentityForms.PostAsync(browser, "/Identity/Account/Logout", new());
+        var signedOut = await IdentityForms.PostAsync(browser, IdentityPages.Logout, new());
         signedOut.StatusCode.Should().Be(HttpStatusCode.Redirect);
 
         var replay = await ReplayAsync(copied);
         replay.StatusCode.Should().Be(HttpStatusCode.Redirect);
-        replay.Headers.Location!.ToString().Should().Contain("/Identity/Account/Login");
+        replay.Headers.Location!.ToString().Should().Contain(IdentityPages.Login);
         (await App.WithDbAsync(db => db.UserSessions.CountAsync(s => s.UserId == user.Id))).Should().Be(0);
         (await CallMeAsync(token.PlainText)).Should().Be(HttpStatusCode.OK, "signing out never touches API tokens");
     }
@@ -103,7 +103,7 @@ public sealed class SignOutTests : LiveAppTest
 
         (await IdentityForms.SignInAsync(client, second.Email!, BeatPassAppFactory.Password)).StatusCode.Should().Be(HttpStatusCode.Redirect);
 
-        (await client.GetStringAsync("/Identity/Account/Manage/Email")).Should().Contain(second.Email!).And.NotContain(first.Email!);
+        (await client.GetStringAsync(IdentityPages.Email)).Should().Contain(second.Email!).And.NotContain(first.Email!);
         (await App.WithServiceAsync<UserSessionService, IReadOnlyList<UserSessionSummary>>(s => s.ListAsync(first.Id, null))).Should().BeEmpty();
         (await App.WithServiceAsync<UserSessionService, IReadOnlyList<UserSessionSummary>>(s => s.ListAsync(second.Id, null))).Should().ContainSingle();
     }
@@ -120,7 +120,7 @@ public sealed class SignOutTests : LiveAppTest
     private async Task<HttpResponseMessage> ReplayAsync(string cookie)
     {
         using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = App.BaseAddress };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/Identity/Account/Manage/Email");
+        using var request = new HttpRequestMessage(HttpMethod.Get, IdentityPages.Email);
         request.Headers.Add("Cookie", $"{CookieName}={cookie}");
         return await client.SendAsync(request);
     }
@@ -128,8 +128,7 @@ public sealed class SignOutTests : LiveAppTest
     private async Task<HttpStatusCode> CallMeAsync(string token)
     {
         using var client = App.CreateHttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return (await client.SendAsync(request)).StatusCode;
+        using var response = await client.GetMeAsync(token);
+        return response.StatusCode;
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.Sessions;
 
@@ -14,26 +15,26 @@ public sealed partial class TwoFactorTests : LiveAppTest
         var client = NewClient();
         await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
 
-        var setup = await client.GetStringAsync("/Identity/Account/Manage/EnableAuthenticator");
+        var setup = await client.GetStringAsync(IdentityPages.EnableAuthenticator);
         setup.Should().Contain("<svg").And.NotContain("enable QR code generation");
         var key = SharedKey().Match(setup).Groups[1].Value;
         key.Should().NotBeEmpty();
 
-        var wrong = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/EnableAuthenticator", new() { ["Input.Code"] = "000000" });
+        var wrong = await IdentityForms.PostAsync(client, IdentityPages.EnableAuthenticator, new() { ["Input.Code"] = "000000" });
         (await wrong.Content.ReadAsStringAsync()).Should().Contain("That code is not right.");
         // Typed as the app shows it, with a space in the middle.
-        var enabled = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/EnableAuthenticator", new() { ["Input.Code"] = Code(key).Insert(3, " ") });
-        enabled.Headers.Location!.ToString().Should().EndWith("/Identity/Account/Manage/ShowRecoveryCodes");
+        var enabled = await IdentityForms.PostAsync(client, IdentityPages.EnableAuthenticator, new() { ["Input.Code"] = Code(key).Insert(3, " ") });
+        enabled.Headers.Location!.ToString().Should().EndWith(IdentityPages.ShowRecoveryCodes);
         var codes = await client.GetStringAsync(enabled.Headers.Location);
         RecoveryCode().Matches(codes).Should().HaveCount(10);
         var again = await client.GetAsync(enabled.Headers.Location);
         again.StatusCode.Should().Be(HttpStatusCode.Redirect, "recovery codes are shown once");
 
-        (await IdentityForms.PostAsync(client, "/Identity/Account/Logout", new())).StatusCode.Should().Be(HttpStatusCode.Redirect);
+        (await IdentityForms.PostAsync(client, IdentityPages.Logout, new())).StatusCode.Should().Be(HttpStatusCode.Redirect);
         var fresh = NewClient();
         var password = await IdentityForms.SignInAsync(fresh, user.Email!, BeatPassAppFactory.Password);
-        password.Headers.Location!.ToString().Should().Contain("/Identity/Account/LoginWith2fa");
-        (await fresh.GetAsync("/Identity/Account/Manage/Email")).StatusCode.Should().Be(HttpStatusCode.Redirect, "a password alone does not sign in");
+        password.Headers.Location!.ToString().Should().Contain(IdentityPages.LoginWith2fa);
+        (await fresh.GetAsync(IdentityPages.Email)).StatusCode.Should().Be(HttpStatusCode.Redirect, "a password alone does not sign in");
 
         var badCode = await IdentityForms.PostAsync(fresh, password.Headers.Location.ToString(), new() { ["Input.TwoFactorCode"] = "123456" });
         badCode.StatusCode.Should().Be(HttpStatusCode.OK);
@@ -45,7 +46,7 @@ public sealed partial class TwoFactorTests : LiveAppTest
 
         signedIn.StatusCode.Should().Be(HttpStatusCode.Redirect);
         signedIn.Headers.Location!.ToString().Should().NotContain("Login");
-        (await fresh.GetAsync("/Identity/Account/Manage/Email")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await fresh.GetAsync(IdentityPages.Email)).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]
@@ -54,21 +55,21 @@ public sealed partial class TwoFactorTests : LiveAppTest
         var user = await App.CreateUserAsync();
         var client = NewClient();
         await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
-        var setup = await client.GetStringAsync("/Identity/Account/Manage/EnableAuthenticator");
+        var setup = await client.GetStringAsync(IdentityPages.EnableAuthenticator);
         var key = SharedKey().Match(setup).Groups[1].Value;
-        await IdentityForms.PostAsync(client, "/Identity/Account/Manage/EnableAuthenticator", new() { ["Input.Code"] = Code(key) });
+        await IdentityForms.PostAsync(client, IdentityPages.EnableAuthenticator, new() { ["Input.Code"] = Code(key) });
 
-        (await client.GetStringAsync("/Identity/Account/Manage/Disable2fa")).Should().NotContain("Input.PasswordOrCode", "just signed in");
+        (await client.GetStringAsync(IdentityPages.Disable2fa)).Should().NotContain("Input.PasswordOrCode", "just signed in");
         App.Time.Advance(TimeSpan.FromMinutes(11));
-        (await client.GetStringAsync("/Identity/Account/Manage/Disable2fa")).Should().Contain("Input.PasswordOrCode");
+        (await client.GetStringAsync(IdentityPages.Disable2fa)).Should().Contain("Input.PasswordOrCode");
 
-        var refused = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/Disable2fa", new() { ["Input.PasswordOrCode"] = "Wrong-password-1" });
+        var refused = await IdentityForms.PostAsync(client, IdentityPages.Disable2fa, new() { ["Input.PasswordOrCode"] = "Wrong-password-1" });
         (await refused.Content.ReadAsStringAsync()).Should().Contain("That password or code is not right.");
         (await TwoFactorEnabledAsync(user.Id)).Should().BeTrue();
 
-        var disabled = await IdentityForms.PostAsync(client, "/Identity/Account/Manage/Disable2fa", new() { ["Input.PasswordOrCode"] = Code(key).Insert(3, "-") });
+        var disabled = await IdentityForms.PostAsync(client, IdentityPages.Disable2fa, new() { ["Input.PasswordOrCode"] = Code(key).Insert(3, "-") });
 
-        disabled.Headers.Location!.ToString().Should().EndWith("/Identity/Account/Manage/TwoFactorAuthentication");
+        disabled.Headers.Location!.ToString().Should().EndWith(IdentityPages.TwoFactorAuthentication);
         (await TwoFactorEnabledAsync(user.Id)).Should().BeFalse();
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using BeatPass.Web.Hosting;
 using BeatPass.Web.Security;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using BeatPass.Core.Data;
-using BeatPass.Web.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.UI.Services;
 using Microsoft.AspNetCore.WebUtilities;

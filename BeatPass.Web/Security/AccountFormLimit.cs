@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
@@ -24,12 +23,12 @@ public static class AccountFormLimit
 
     public static IServiceCollection AddAccountFormLimit(this IServiceCollection services)
     {
-        services.AddOptions<AccountFormLimitOptions>()
-            .BindConfiguration(AccountFormLimitOptions.SectionName)
+        services.AddOptions<AccountRateLimitOptions>()
+            .BindConfiguration(AccountRateLimitOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<AccountFormLimitOptions>>((limiter, options) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<AccountRateLimitOptions>>((limiter, options) =>
         {
             var limit = options.Value;
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -57,16 +56,4 @@ public static class AccountFormLimit
 
     private static bool IsLimitedForm(HttpRequest request) =>
         HttpMethods.IsPost(request.Method) && LimitedForms.Any(form => request.Path.Equals(form, StringComparison.OrdinalIgnoreCase));
-}
-
-public sealed class AccountFormLimitOptions
-{
-    public const string SectionName = "AccountRateLimit";
-
-    /// <summary>Posts of the sign-in, register, forgot-password and resend forms one address may make per window.</summary>
-    [Range(1, int.MaxValue)]
-    public int PostsPerWindow { get; set; } = 10;
-
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -19,7 +19,7 @@ public sealed class FailedAuthenticationLimit : IDisposable
     private readonly PartitionedRateLimiter<string> _failures;
     private readonly RateLimiter _budget;
 
-    public FailedAuthenticationLimit(IOptions<FailedAuthenticationLimitOptions> options)
+    public FailedAuthenticationLimit(IOptions<ApiRateLimitOptions> options)
     {
         var limit = options.Value;
         _failures = PartitionedRateLimiter.Create<string, string>(partition =>

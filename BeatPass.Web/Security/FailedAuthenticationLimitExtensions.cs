@@ -9,8 +9,8 @@ public static class FailedAuthenticationLimitExtensions
 {
     public static IServiceCollection AddFailedAuthenticationLimit(this IServiceCollection services)
     {
-        services.AddOptions<FailedAuthenticationLimitOptions>()
-            .BindConfiguration(FailedAuthenticationLimitOptions.SectionName)
+        services.AddOptions<ApiRateLimitOptions>()
+            .BindConfiguration(ApiRateLimitOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<FailedAuthenticationLimit>();

@@ -1,4 +1,3 @@
-using BeatPass.Web.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace BeatPass.Web.Security;

@@ -1,9 +1,10 @@
-// Measures the staff admin grid's queries (DeveloperAccessService.SearchAccountsAsync) over a database of
+// Measures the staff admin grid's queries (AccountsQuery.SearchAsync) over a database of
 // 100,000 accounts: SQLite, or PostgreSQL with --provider PostgreSQL (connection string in BEATPASS_POSTGRES).
 // Run with bench/admin-grid.sh; prints one table.
 using System.Diagnostics;
 using System.Security.Cryptography;
 using BeatPass.Core;
+using BeatPass.Core.Data;
 using BeatPass.Core.DeveloperAccess;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -15,7 +16,8 @@ const int Accounts = 100_000;
 const int Runs = 25;
 const double BoundMilliseconds = 250; // generous: a person waiting on a grid page
 
-var postgreSql = args is ["--provider", "PostgreSQL"];
+var provider = args is ["--provider", var providerName] ? Enum.Parse<DatabaseProvider>(providerName) : DatabaseProvider.Sqlite;
+var postgreSql = provider == DatabaseProvider.PostgreSQL;
 var path = Path.Combine(Path.GetTempPath(), $"beatpass-admin-bench-{Guid.NewGuid():N}.db");
 var connectionString = postgreSql
     ? Environment.GetEnvironmentVariable("BEATPASS_POSTGRES") ?? throw new InvalidOperationException("Set BEATPASS_POSTGRES (bench/admin-grid.sh does).")
@@ -23,8 +25,8 @@ var connectionString = postgreSql
 var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 {
-    ["Database:Provider"] = postgreSql ? "PostgreSQL" : "Sqlite",
-    ["ConnectionStrings:BeatPass"] = connectionString,
+    [DatabaseOptions.ProviderKey] = provider.ToString(),
+    [DatabaseOptions.ConnectionStringKey] = connectionString,
 });
 builder.Services.AddLogging();
 builder.AddBeatPassCore();
@@ -53,18 +55,18 @@ var allWithin = true;
 foreach (var (name, query) in scenarios)
 {
     await using var scope = services.CreateAsyncScope();
-    var access = scope.ServiceProvider.GetRequiredService<DeveloperAccessService>();
+    var accounts = scope.ServiceProvider.GetRequiredService<AccountsQuery>();
     AccountPage page = null!;
     for (var i = 0; i < 3; i++)
     {
-        page = await access.SearchAccountsAsync(staffId, query); // warm-up
+        page = await accounts.SearchAsync(staffId, query); // warm-up
     }
 
     var times = new List<double>();
     for (var i = 0; i < Runs; i++)
     {
         var watch = Stopwatch.StartNew();
-        page = await access.SearchAccountsAsync(staffId, query);
+        page = await accounts.SearchAsync(staffId, query);
         times.Add(watch.Elapsed.TotalMilliseconds);
     }
 

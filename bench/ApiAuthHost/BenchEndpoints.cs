@@ -45,11 +45,11 @@ public static class BenchEndpoints
                 : Results.Conflict());
 
         // The harness restarts the server after seeding, so what seeding allocated is not in the figures.
-        bench.MapPost("/seed", async (int tokens, int known, int? fresh, IConfiguration configuration, ApiTokenService service, ApiTokenIssuer issuer) =>
-            Results.Text(await Seeder(configuration).SeedAsync(tokens, known, fresh ?? 0, service, issuer)));
+        bench.MapPost("/seed", async (int tokens, int known, int? fresh, IOptions<DatabaseOptions> database, ApiTokenService service, ApiTokenIssuer issuer) =>
+            Results.Text(await Seeder(database).SeedAsync(tokens, known, fresh ?? 0, service, issuer)));
 
-        bench.MapGet("/last-used-writes", (Guid tokenId, IConfiguration configuration) =>
-            Results.Text(Seeder(configuration).LastUsedWrites(tokenId)));
+        bench.MapGet("/last-used-writes", (Guid tokenId, IOptions<DatabaseOptions> database) =>
+            Results.Text(Seeder(database).LastUsedWrites(tokenId)));
 
         // Live managed memory after a full, compacting collection: what a leak would grow. (The working set also holds
         // garbage not yet collected and memory the GC keeps for later, which rise and fall with load.)
@@ -66,7 +66,5 @@ public static class BenchEndpoints
             Results.Text($"entries {cache.Count} capacity {options.Value.CacheCapacity} refused {cache.RefusedCount}"));
     }
 
-    private static BenchSeeder Seeder(IConfiguration configuration) => new(
-        configuration.GetConnectionString(CoreHostingExtensions.ConnectionStringName)!,
-        DatabaseSettings.Provider(configuration));
+    private static BenchSeeder Seeder(IOptions<DatabaseOptions> database) => new(database.Value.ConnectionString, database.Value.Provider);
 }

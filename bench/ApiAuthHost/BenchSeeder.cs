@@ -23,7 +23,7 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
 
     private static readonly string[] HarnessTokens = ["valid", "revoke", "writes"];
 
-    private bool PostgreSql => provider == DatabaseProvider.PostgreSql;
+    private bool PostgreSql => provider == DatabaseProvider.PostgreSQL;
 
     /// <summary>Seeds <paramref name="totalTokens"/> tokens in all and answers one line per fact the harness reads.</summary>
     public async Task<string> SeedAsync(int totalTokens, int known, int fresh, ApiTokenService tokens, ApiTokenIssuer issuer)

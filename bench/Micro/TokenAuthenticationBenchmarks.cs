@@ -40,7 +40,7 @@ public class TokenAuthenticationBenchmarks
     public async Task SetUpAsync()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:BeatPass"] = $"Data Source={_path}" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [DatabaseOptions.ConnectionStringKey] = $"Data Source={_path}" });
         builder.Services.AddLogging();
         builder.Services.AddSingleton<TimeProvider>(new FixedTimeProvider(DateTimeOffset.UtcNow));
         builder.AddBeatPassCore();

@@ -2,7 +2,11 @@ using System.Data.Common;
 
 namespace BeatPass.Bench;
 
-/// <summary>The benches' one way to add an account with developer access straight to the database (no Identity, no email).</summary>
+/// <summary>
+/// Adds one account with developer access straight to the database (no Identity, no email), for the API benches.
+/// The admin-grid bench and the API bench's bulk seeding insert many accounts with one command each instead, in SQL of
+/// their own: a row at a time would take minutes for 100,000 accounts.
+/// </summary>
 internal static class BenchAccounts
 {
     /// <summary>Inserts a confirmed account with developer access; quoted names suit SQLite and PostgreSQL alike.</summary>

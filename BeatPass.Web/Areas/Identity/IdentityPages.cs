@@ -15,4 +15,16 @@ public static class IdentityPages
     public const string ChangePassword = "/Identity/Account/Manage/ChangePassword";
     public const string TwoFactorAuthentication = "/Identity/Account/Manage/TwoFactorAuthentication";
     public const string PersonalData = "/Identity/Account/Manage/PersonalData";
+    public const string RegisterConfirmation = "/Identity/Account/RegisterConfirmation";
+    public const string ConfirmEmail = "/Identity/Account/ConfirmEmail";
+    public const string Lockout = "/Identity/Account/Lockout";
+    public const string ForgotPasswordConfirmation = "/Identity/Account/ForgotPasswordConfirmation";
+    public const string ResetPassword = "/Identity/Account/ResetPassword";
+    public const string ResetPasswordConfirmation = "/Identity/Account/ResetPasswordConfirmation";
+    public const string Manage = "/Identity/Account/Manage";
+    public const string EnableAuthenticator = "/Identity/Account/Manage/EnableAuthenticator";
+    public const string ResetAuthenticator = "/Identity/Account/Manage/ResetAuthenticator";
+    public const string ShowRecoveryCodes = "/Identity/Account/Manage/ShowRecoveryCodes";
+    public const string Disable2fa = "/Identity/Account/Manage/Disable2fa";
+    public const string DeletePersonalData = "/Identity/Account/Manage/DeletePersonalData";
 }

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using BeatPass.Core.Data;
-using BeatPass.Web.Components.Account;
+using BeatPass.Web.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
-namespace BeatPass.Web.Components.Account;
+namespace BeatPass.Web.Identity;
 
 /// <summary>
 /// Identity's default sign-in page signs in with <c>lockoutOnFailure: false</c>, so wrong passwords could be

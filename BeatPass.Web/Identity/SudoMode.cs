@@ -3,17 +3,35 @@ using BeatPass.Core.Data;
 using BeatPass.Core.Sessions;
 using Microsoft.AspNetCore.Identity;
 
-namespace BeatPass.Web.Components.Account;
+namespace BeatPass.Web.Identity;
 
 /// <summary>
 /// GitHub's "sudo mode": risky actions ask for the password (or a two-factor code) again unless the session signed
-/// in or confirmed it within <see cref="UserSessionService.SudoWindow"/>. A stolen cookie alone then cannot mint
-/// tokens. Wrong passwords count toward lockout, as on the sign-in page.
+/// in or confirmed it within <see cref="Window"/>. A stolen cookie alone then cannot mint tokens. Wrong passwords
+/// count toward lockout, as on the sign-in page.
 /// </summary>
-public sealed class SudoMode(UserSessionService sessions, UserManager<BeatPassUser> users)
+public sealed class SudoMode(UserSessionService sessions, UserManager<BeatPassUser> users, TimeProvider timeProvider)
 {
+    /// <summary>
+    /// How long after signing in, or confirming the password again, risky actions (creating or regenerating a token,
+    /// turning off two-factor authentication, signing out other sessions) go ahead without asking again.
+    /// </summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
+
+    /// <summary>The window as the pages say it: "10 minutes".</summary>
+    public static string WindowText { get; } = $"{Window.TotalMinutes:0} minutes";
+
     public async Task<bool> IsActiveAsync(ClaimsPrincipal principal) =>
-        principal.GetSessionId() is { } sessionId && await sessions.IsRecentlyVerifiedAsync(principal.GetUserId(), sessionId);
+        principal.GetSessionId() is { } sessionId
+        && await sessions.IsVerifiedSinceAsync(principal.GetUserId(), sessionId, timeProvider.GetUtcNow().UtcDateTime - Window);
+
+    /// <summary>
+    /// The guard a risky action passes just before it runs, on the server, whatever the page did before: null while
+    /// the window is open, else what to tell the user, ending with <paramref name="whatToDo"/>.
+    /// </summary>
+    public async Task<string?> RefusalAsync(ClaimsPrincipal principal, string whatToDo) => await IsActiveAsync(principal)
+        ? null
+        : $"It's been more than {WindowText} since you confirmed your password. {whatToDo}";
 
     /// <summary>Whether the account can confirm with an authenticator code as well as its password.</summary>
     public async Task<bool> AcceptsCodesAsync(ClaimsPrincipal principal) =>

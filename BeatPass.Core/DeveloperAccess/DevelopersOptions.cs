@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace BeatPass.Web.Hosting;
+namespace BeatPass.Core.DeveloperAccess;
 
 /// <summary>Section <c>Developers</c>.</summary>
 public sealed class DevelopersOptions

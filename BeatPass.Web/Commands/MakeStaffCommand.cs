@@ -2,7 +2,7 @@ using System.Globalization;
 using BeatPass.Core.Data;
 using Microsoft.AspNetCore.Identity;
 
-namespace BeatPass.Web.Hosting;
+namespace BeatPass.Web.Commands;
 
 /// <summary><c>dotnet run --project BeatPass.Web -- make-staff someone@example.com</c>: makes a confirmed account staff.</summary>
 internal static class MakeStaffCommand

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace BeatPass.Web.Components.Account;
+namespace BeatPass.Web.Identity;
 
 /// <summary>
 /// Identity's user manager, with two BeatPass rules: a wrong current password on "Change password" counts toward
@@ -58,8 +58,7 @@ internal sealed class BeatPassUserManager(
         // same context Identity's store uses, so both happen or neither does.
         var now = time.GetUtcNow().UtcDateTime;
         var tokenNames = await db.ApiTokens.Where(t => t.UserId == user.Id).Select(t => t.Name).ToListAsync(CancellationToken);
-        var events = tokenNames.Select(name => AuditEvent.Create(now, user.Id, user.Id, AuditAction.TokenDeleted, name)).ToList();
-        db.AuditEvents.AddRange(events);
+        var events = tokenNames.Select(name => db.RecordSecurityEvent(now, Actor.Account(user.Id), user.Id, AuditAction.TokenDeleted, name)).ToList();
 
         var result = await base.DeleteAsync(user);
         if (!result.Succeeded)

@@ -1,7 +1,7 @@
 using BeatPass.Core.Data;
 using Microsoft.AspNetCore.Identity;
 
-namespace BeatPass.Web.Hosting;
+namespace BeatPass.Web.Commands;
 
 internal static class StaffAccounts
 {

@@ -1,4 +1,4 @@
-namespace BeatPass.Web.Hosting;
+namespace BeatPass.Web;
 
 /// <summary>Section <c>App</c>.</summary>
 public sealed class AppOptions

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace BeatPass.Web.Security;
 
 /// <summary>Section <c>ApiRateLimit</c>: how many failed API authentications an address may make.</summary>
-public sealed class FailedAuthenticationLimitOptions
+public sealed class ApiRateLimitOptions
 {
     public const string SectionName = "ApiRateLimit";
 
@@ -14,7 +14,10 @@ public sealed class FailedAuthenticationLimitOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Failures per second this node counts per address; past it, failures are answered without counting.</summary>
+    /// <summary>
+    /// Failures per second this node counts, from all addresses together (a node-wide budget, not a per-address
+    /// one); past it, failures are answered without counting.
+    /// </summary>
     [Range(1, int.MaxValue)]
     public int GlobalFailuresPerSecond { get; set; } = 1000;
 }

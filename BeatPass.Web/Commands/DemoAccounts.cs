@@ -1,7 +1,7 @@
 using BeatPass.Core.Data;
 using Microsoft.AspNetCore.Identity;
 
-namespace BeatPass.Web.Hosting;
+namespace BeatPass.Web.Commands;
 
 /// <summary>Accounts to try the app with. Seeded in Development, or by the `seed-demo` command; listed in the README.</summary>
 internal static class DemoAccounts

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
-namespace BeatPass.Web.Components.Account;
+namespace BeatPass.Web.Identity;
 
 // Rechecks the signed-in user's session, security stamp and roles while a circuit is open, so an ended session, a
 // signed-out-everywhere account, or a staff member who lost the role, does not keep working in an open tab for more

@@ -3,13 +3,13 @@ using BeatPass.Core.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
-namespace BeatPass.Web.Components.Account;
+namespace BeatPass.Web.Identity;
 
 /// <summary>
-/// Keeps the sign-in ticket in the database (<see cref="UserSessionService"/>), so the cookie holds only a random
+/// Keeps the sign-in ticket in the database (<see cref="UserSessionKeyStore"/>), so the cookie holds only a random
 /// key and signing out, or ending the session from Active Sessions, leaves a copied cookie worth nothing.
 /// </summary>
-public sealed class DatabaseTicketStore(UserSessionService sessions) : ITicketStore
+public sealed class DatabaseTicketStore(UserSessionKeyStore sessions) : ITicketStore
 {
     /// <summary>The claim that names the session (its id, not its key) on every principal read from the store.</summary>
     public const string SessionIdClaimType = "beatpass:session";

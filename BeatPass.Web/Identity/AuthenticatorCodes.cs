@@ -1,7 +1,7 @@
 using BeatPass.Core.Data;
 using Microsoft.AspNetCore.Identity;
 
-namespace BeatPass.Web.Components.Account;
+namespace BeatPass.Web.Identity;
 
 /// <summary>Codes from an authenticator app, as people type them: "123 456" and "123-456" both mean 123456.</summary>
 public static class AuthenticatorCodes

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 
-namespace BeatPass.Web.Hosting;
+namespace BeatPass.Web.Commands;
 
 internal static class IdentityResultExtensions
 {

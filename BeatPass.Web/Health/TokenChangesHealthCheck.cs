@@ -1,7 +1,7 @@
 using BeatPass.Core.ApiTokens;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace BeatPass.Web.Hosting;
+namespace BeatPass.Web.Health;
 
 /// <summary>
 /// Unhealthy while a PostgreSQL node is not receiving other nodes' token changes: it could accept a token deleted

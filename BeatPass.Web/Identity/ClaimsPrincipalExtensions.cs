@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace BeatPass.Web.Components.Account;
+namespace BeatPass.Web.Identity;
 
 public static class ClaimsPrincipalExtensions
 {

@@ -1,0 +1,59 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace BeatPass.Core.Data;
+
+/// <summary>The database several nodes share.</summary>
+public sealed class PostgreSqlDialect : DatabaseDialect<PostgreSqlBeatPassDbContext>
+{
+    /// <summary>
+    /// The channel that triggers on <c>ApiTokens</c> and <c>AspNetUsers</c> (migration <c>TokenChangeNotifications</c>)
+    /// notify on, inside the changing transaction: delivered when it commits, dropped when it rolls back. The payload
+    /// is the account's id.
+    /// </summary>
+    public const string AccountChangesChannel = "beatpass_api_token_changes";
+
+    public static PostgreSqlDialect Instance { get; } = new();
+
+    private PostgreSqlDialect()
+    {
+    }
+
+    public override DatabaseProvider Provider => DatabaseProvider.PostgreSQL;
+
+    public override bool IsSharedByNodes => true;
+
+    /// <summary>Only with <c>Database:MigrateOnStart</c>: several nodes share it, and the <c>migrate</c> command applies migrations once, before they start.</summary>
+    public override bool MigratesOnStart(DatabaseOptions options) => options.MigrateOnStart;
+
+    public override async Task LockAccountAsync(BeatPassDbContext db, string userId, CancellationToken cancellationToken) =>
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"AspNetUsers\" WHERE \"Id\" = {userId} FOR UPDATE", cancellationToken);
+
+    public override async Task ListenForAccountChangesAsync(
+        string connectionString, Action onListening, Action<string> onChange, CancellationToken cancellationToken)
+    {
+        // Keepalives, so a connection that silently died (a restarted server, a dropped NAT entry) is noticed.
+        var listenerConnectionString = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            KeepAlive = 10,
+            TcpKeepAlive = true,
+            Pooling = false,
+        }.ConnectionString;
+        await using var connection = new NpgsqlConnection(listenerConnectionString);
+        connection.Notification += (_, notification) => onChange(notification.Payload);
+        await connection.OpenAsync(cancellationToken);
+        await using (var listen = new NpgsqlCommand($"LISTEN {AccountChangesChannel}", connection))
+        {
+            await listen.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        onListening();
+        while (true)
+        {
+            await connection.WaitAsync(cancellationToken);
+        }
+    }
+
+    protected override DbContextOptionsBuilder UseProvider(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString);
+}
