@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.UI.Services;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using MudBlazor;
 using MudBlazor.Services;
@@ -23,6 +24,9 @@ namespace BeatPass.Web;
 public static class WebApplicationBuilderExtensions
 {
     public const string DataProtectionApplicationName = "BeatPass";
+
+    /// <summary>The sign-in cookie's name where BeatPass is served over HTTPS at the root of its host (<c>App:PublicUrl</c>).</summary>
+    public const string HostOnlySignInCookieName = "__Host-BeatPass.Session";
 
     // The largest message a circuit may send, in bytes.
     private const int CircuitMessageLimit = 16 * 1024;
@@ -57,10 +61,24 @@ public static class WebApplicationBuilderExtensions
             .AddEntityFrameworkStores<BeatPassDbContext>()
             .AddSignInManager<LockoutSignInManager>()
             .AddUserManager<BeatPassUserManager>();
-        // Outside Development the sign-in cookie only travels over HTTPS.
-        builder.Services.ConfigureApplicationCookie(cookie => cookie.Cookie.SecurePolicy = builder.Environment.IsDevelopment()
-            ? CookieSecurePolicy.SameAsRequest
-            : CookieSecurePolicy.Always);
+        // Outside Development the sign-in, antiforgery and TempData cookies only travel over HTTPS; in Development,
+        // over HTTPS whenever the request came that way.
+        var cookieSecurity = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        builder.Services.ConfigureApplicationCookie(cookie => cookie.Cookie.SecurePolicy = cookieSecurity);
+        builder.Services.Configure<CookieTempDataProviderOptions>(tempData => tempData.Cookie.SecurePolicy = cookieSecurity);
+        // Where people reach BeatPass over HTTPS at the root of its host, the sign-in cookie is a __Host- cookie: a
+        // browser keeps it only when this very host set it over HTTPS for the whole site, so a sibling subdomain or a
+        // plain-HTTP page cannot plant one (or overwrite it) before someone signs in.
+        builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<IOptions<AppOptions>>((cookie, app) =>
+            {
+                if (app.Value.PublicUrl is { Scheme: "https", AbsolutePath: "/" })
+                {
+                    cookie.Cookie.Name = HostOnlySignInCookieName;
+                    cookie.Cookie.Path = "/";
+                    cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                }
+            });
         // The cookie carries only a session key; the sign-in lives in the database, so ending it there ends it everywhere.
         builder.Services.AddSingleton<DatabaseTicketStore>();
         builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
@@ -79,7 +97,11 @@ public static class WebApplicationBuilderExtensions
         // No "Server: Kestrel": nothing to tell a scanner which server to try.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         // UseSecurityHeaders sends X-Frame-Options: DENY; antiforgery would add a second, weaker one.
-        builder.Services.AddAntiforgery(options => options.SuppressXFrameOptionsHeader = true);
+        builder.Services.AddAntiforgery(options =>
+        {
+            options.SuppressXFrameOptionsHeader = true;
+            options.Cookie.SecurePolicy = cookieSecurity;
+        });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ApiTokenDefaults.AuthorizationPolicy, policy => policy
                 .AddAuthenticationSchemes(ApiTokenDefaults.AuthenticationScheme)

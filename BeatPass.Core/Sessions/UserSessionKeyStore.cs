@@ -68,9 +68,9 @@ public sealed class UserSessionKeyStore(IDbContextFactory<BeatPassDbContext> dbF
     }
 
     /// <summary>
-    /// Stores a renewed ticket: the cookie's sliding expiry, a refreshed sign-in, or another account signing in on the
-    /// same browser (the session then moves to that account, as a new sign-in). A session ended meanwhile stays ended:
-    /// it is never brought back under its old key.
+    /// Stores a renewed ticket of the session's own account: the cookie's sliding expiry, or a refreshed sign-in. A
+    /// session ended meanwhile stays ended: it is never brought back under its old key. A session never passes to
+    /// another account: a ticket of another account ends it (a new sign-in gets a new key of its own).
     /// </summary>
     public async Task RenewAsync(string key, string userId, byte[] ticket, DateTime? expiresAt, CancellationToken cancellationToken = default)
     {
@@ -78,17 +78,9 @@ public sealed class UserSessionKeyStore(IDbContextFactory<BeatPassDbContext> dbF
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var renewed = await db.UserSessions.Where(s => s.KeyHash == hash && s.UserId == userId)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.Ticket, ticket).SetProperty(x => x.ExpiresAt, expiresAt), cancellationToken);
-        if (renewed == 0)
+        if (renewed == 0 && await db.UserSessions.Where(s => s.KeyHash == hash).ExecuteDeleteAsync(cancellationToken) > 0)
         {
-            var now = Now;
-            await db.UserSessions.Where(s => s.KeyHash == hash)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(x => x.UserId, userId)
-                    .SetProperty(x => x.Ticket, ticket)
-                    .SetProperty(x => x.ExpiresAt, expiresAt)
-                    .SetProperty(x => x.SignedInAt, now)
-                    .SetProperty(x => x.LastActiveAt, now)
-                    .SetProperty(x => x.VerifiedAt, now), cancellationToken);
+            logger.LogWarning("A session was renewed for user {UserId}, who does not own it; the session was ended", userId);
         }
     }
 

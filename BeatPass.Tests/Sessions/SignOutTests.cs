@@ -94,18 +94,45 @@ public sealed class SignOutTests : LiveAppTest
     }
 
     [Fact]
-    public async Task Signing_in_as_another_account_on_the_same_browser_moves_the_session_to_that_account()
+    public async Task A_session_cookie_planted_before_someone_signs_in_is_worth_nothing_afterwards()
     {
-        var first = await App.CreateUserAsync();
-        var second = await App.CreateUserAsync();
-        var (client, _) = NewClient();
-        await IdentityForms.SignInAsync(client, first.Email!, BeatPassAppFactory.Password);
+        // The attack: sign in to one's own account, plant that cookie in the victim's browser, wait for the victim to
+        // sign in there, then use one's copy of the cookie.
+        var attacker = await App.CreateUserAsync();
+        var victim = await App.CreateUserAsync();
+        var (attackerBrowser, attackerCookies) = NewClient();
+        await IdentityForms.SignInAsync(attackerBrowser, attacker.Email!, BeatPassAppFactory.Password);
+        var planted = attackerCookies.GetCookies(App.BaseAddress)[CookieName]!.Value;
+        var victimCookies = new CookieContainer();
+        victimCookies.Add(App.BaseAddress, new Cookie(CookieName, planted));
+        using var victimBrowser = App.CreateFormClient(victimCookies);
 
-        (await IdentityForms.SignInAsync(client, second.Email!, BeatPassAppFactory.Password)).StatusCode.Should().Be(HttpStatusCode.Redirect);
+        (await IdentityForms.SignInAsync(victimBrowser, victim.Email!, BeatPassAppFactory.Password)).StatusCode.Should().Be(HttpStatusCode.Redirect);
 
-        (await client.GetStringAsync(IdentityPages.Email)).Should().Contain(second.Email!).And.NotContain(first.Email!);
-        (await App.WithServiceAsync<UserSessionService, IReadOnlyList<UserSessionSummary>>(s => s.ListAsync(first.Id, null))).Should().BeEmpty();
-        (await App.WithServiceAsync<UserSessionService, IReadOnlyList<UserSessionSummary>>(s => s.ListAsync(second.Id, null))).Should().ContainSingle();
+        var attackersCopy = await ReplayAsync(planted);
+        attackersCopy.StatusCode.Should().Be(HttpStatusCode.Redirect, "the planted session ended when the victim signed in");
+        attackersCopy.Headers.Location!.ToString().Should().Contain(IdentityPages.Login);
+        var victimsOwn = await ReplayAsync(victimCookies.GetCookies(App.BaseAddress)[CookieName]!.Value);
+        (await victimsOwn.Content.ReadAsStringAsync()).Should().Contain(victim.Email!).And.NotContain(attacker.Email!);
+        (await App.WithServiceAsync<UserSessionService, IReadOnlyList<UserSessionSummary>>(s => s.ListAsync(attacker.Id, null))).Should().BeEmpty();
+        (await App.WithServiceAsync<UserSessionService, IReadOnlyList<UserSessionSummary>>(s => s.ListAsync(victim.Id, null))).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Signing_in_again_on_the_same_browser_starts_a_new_session_under_a_new_key()
+    {
+        var user = await App.CreateUserAsync();
+        var (client, cookies) = NewClient();
+        await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
+        var before = cookies.GetCookies(App.BaseAddress)[CookieName]!.Value;
+        var first = (await App.WithServiceAsync<UserSessionService, IReadOnlyList<UserSessionSummary>>(s => s.ListAsync(user.Id, null))).Single();
+
+        await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
+
+        (await ReplayAsync(before)).StatusCode.Should().Be(HttpStatusCode.Redirect, "the old key ended with its session");
+        (await ReplayAsync(cookies.GetCookies(App.BaseAddress)[CookieName]!.Value)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await App.WithServiceAsync<UserSessionService, IReadOnlyList<UserSessionSummary>>(s => s.ListAsync(user.Id, null)))
+            .Should().ContainSingle().Which.Id.Should().NotBe(first.Id);
     }
 
     private (HttpClient Client, CookieContainer Cookies) NewClient(string userAgent = "Test browser")

@@ -1,13 +1,16 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 using BeatPass.Core.Sessions;
 using Microsoft.AspNetCore.Authentication;
+using BeatPass.Web.Areas.Identity;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
 namespace BeatPass.Web.Identity;
 
 /// <summary>
 /// Keeps the sign-in ticket in the database (<see cref="UserSessionKeyStore"/>), so the cookie holds only a random
-/// key and signing out, or ending the session from Active Sessions, leaves a copied cookie worth nothing.
+/// key and signing out, or ending the session from Active Sessions, leaves a copied cookie worth nothing. Every
+/// sign-in starts a session under a new key (see <see cref="IsSignInPage"/>).
 /// </summary>
 public sealed class DatabaseTicketStore(UserSessionKeyStore sessions) : ITicketStore
 {
@@ -29,6 +32,21 @@ public sealed class DatabaseTicketStore(UserSessionKeyStore sessions) : ITicketS
 
     public async Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
     {
+        if (IsSignInPage(httpContext))
+        {
+            // The cookie handler keeps the key of a session it found and, on sign-in, stores the new sign-in under it.
+            // A key planted in this browser beforehand (by a sibling subdomain, over plain HTTP, on a shared computer)
+            // would then carry the new sign-in to whoever planted it. So the sign-in pages never see the browser's
+            // session (the form and its antiforgery token are an anonymous visitor's), and posting one ends it,
+            // whoever's it was: the handler, finding none, stores the sign-in under a new key.
+            if (HttpMethods.IsPost(httpContext.Request.Method))
+            {
+                await sessions.EndAsync(key, cancellationToken);
+            }
+
+            return null;
+        }
+
         if (await sessions.FindAsync(key, cancellationToken) is not var (id, bytes) || TicketSerializer.Default.Deserialize(bytes) is not { } ticket)
         {
             return null;
@@ -47,6 +65,12 @@ public sealed class DatabaseTicketStore(UserSessionKeyStore sessions) : ITicketS
     public Task RemoveAsync(string key) => sessions.EndAsync(key);
 
     public Task RemoveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken) => sessions.EndAsync(key, cancellationToken);
+
+    /// <summary>The pages that sign in: with the password, a two-factor code, or a recovery code.</summary>
+    private static bool IsSignInPage([NotNullWhen(true)] HttpContext? httpContext) =>
+        httpContext is { Request.Path: var path } && SignInPages.Any(page => path.Equals(page, StringComparison.OrdinalIgnoreCase));
+
+    private static readonly string[] SignInPages = [IdentityPages.Login, IdentityPages.LoginWith2fa, IdentityPages.LoginWithRecoveryCode];
 
     private static string UserId(AuthenticationTicket ticket) =>
         ticket.Principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("A sign-in without a user id.");
