@@ -43,7 +43,11 @@ public static class WebApplicationBuilderExtensions
         builder.Services.AddRazorComponents()
             .AddInteractiveServerComponents(options => options.DetailedErrors = builder.Environment.IsDevelopment())
             .AddHubOptions(options => options.MaximumReceiveMessageSize = CircuitMessageLimit);
-        builder.Services.AddRazorPages();
+        builder.Services.AddRazorPages().AddMvcOptions(options =>
+        {
+            options.Filters.Add<ConfirmAccessFilter>();
+            options.Filters.Add<LocalReturnUrlFilter>();
+        });
         // Snackbars rise from the bottom: at the top right they would cover "Sign out" and the mode switch.
         builder.Services.AddMudServices(options => options.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomLeft);
 
@@ -61,11 +65,12 @@ public static class WebApplicationBuilderExtensions
             .AddEntityFrameworkStores<BeatPassDbContext>()
             .AddSignInManager<LockoutSignInManager>()
             .AddUserManager<BeatPassUserManager>();
-        // Outside Development the sign-in, antiforgery and TempData cookies only travel over HTTPS; in Development,
-        // over HTTPS whenever the request came that way.
-        var cookieSecurity = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
-        builder.Services.ConfigureApplicationCookie(cookie => cookie.Cookie.SecurePolicy = cookieSecurity);
-        builder.Services.Configure<CookieTempDataProviderOptions>(tempData => tempData.Cookie.SecurePolicy = cookieSecurity);
+        // Outside Development the sign-in cookie only travels over HTTPS. The antiforgery and TempData cookies are
+        // Secure whenever the request came over HTTPS (Always would make antiforgery refuse every plain-HTTP form).
+        builder.Services.ConfigureApplicationCookie(cookie => cookie.Cookie.SecurePolicy = builder.Environment.IsDevelopment()
+            ? CookieSecurePolicy.SameAsRequest
+            : CookieSecurePolicy.Always);
+        builder.Services.Configure<CookieTempDataProviderOptions>(tempData => tempData.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         // Where people reach BeatPass over HTTPS at the root of its host, the sign-in cookie is a __Host- cookie: a
         // browser keeps it only when this very host set it over HTTPS for the whole site, so a sibling subdomain or a
         // plain-HTTP page cannot plant one (or overwrite it) before someone signs in.
@@ -84,6 +89,7 @@ public static class WebApplicationBuilderExtensions
         builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
             .Configure<DatabaseTicketStore>((cookie, store) => cookie.SessionStore = store);
         builder.Services.AddScoped<SudoMode>();
+        builder.Services.AddScoped<LiveSession>();
         builder.Services.AddScoped<PageClock>();
         // Pages re-read the account (roles included) at least once a minute; open circuits do the same.
         builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
@@ -100,7 +106,7 @@ public static class WebApplicationBuilderExtensions
         builder.Services.AddAntiforgery(options =>
         {
             options.SuppressXFrameOptionsHeader = true;
-            options.Cookie.SecurePolicy = cookieSecurity;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ApiTokenDefaults.AuthorizationPolicy, policy => policy

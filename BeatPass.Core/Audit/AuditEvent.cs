@@ -33,4 +33,10 @@ public enum AuditAction
     ExpiredTokenRefused,
     DeveloperAccessGranted,
     DeveloperAccessRevoked,
+    PasswordChanged,
+    EmailChanged,
+    TwoFactorEnabled,
+    TwoFactorDisabled,
+    RecoveryCodesRegenerated,
+    AccountDeleted,
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace BeatPass.Core.Email;
 
 /// <summary>
-/// The plain-text emails that tell an account holder about changes to their API access. They carry no link or
+/// The plain-text emails that tell an account holder about changes to their account and its API access. They carry no link or
 /// button to act on (mail shaped like phishing trains people to click), never a token, and always the token's
 /// name, the time, and what to do if it wasn't them.
 /// </summary>
@@ -48,6 +48,49 @@ public static class SecurityNotices
         "An API token on your BeatPass account has expired",
         $"The API token \"{tokenName}\" on your BeatPass account expired on {Time(expiresAt)}. The BeatPass API now refuses it.",
         $"To keep an app working, regenerate the token in {WhereTokensLive} or create a new one. If you don't know this token, delete it in {WhereTokensLive}.");
+
+    private const string IfNotYouSignInDetails =
+        "If this wasn't you, someone else can sign in to your account: change your password now, then use \"Sign out of all other sessions\" in Account Settings > Active Sessions.";
+
+    public static OutgoingEmail PasswordChanged(DateTime now, string to) => Notice(now, to,
+        "The password of your BeatPass account was changed",
+        $"The password of your BeatPass account was changed on {Time(now)}.",
+        "If this was you, there is nothing to do. If it wasn't, use \"Forgot your password?\" on the sign-in page to choose a new one, " +
+        "then use \"Sign out of all other sessions\" in Account Settings > Active Sessions.");
+
+    /// <param name="to">The address the account had until now: the one that must hear of the change.</param>
+    /// <param name="contact">Where to write when it wasn't them (<c>Developers:AccessRequestEmail</c>).</param>
+    public static OutgoingEmail EmailChanged(DateTime now, string to, string newEmail, string contact) => Notice(now, to,
+        "The email of your BeatPass account was changed",
+        $"The email of your BeatPass account was changed on {Time(now)}, from this address to {Mask(newEmail)}. " +
+        "Emails about the account, and password resets, now go to the new address.",
+        $"If this was you, there is nothing to do. If it wasn't, someone has taken over your account: write to {contact} from this " +
+        "address, and BeatPass staff will give it back to you.");
+
+    public static OutgoingEmail TwoFactorEnabled(DateTime now, string to) => Notice(now, to,
+        "Two-factor authentication was turned on for your BeatPass account",
+        $"Two-factor authentication was turned on for your BeatPass account on {Time(now)}: signing in now also asks for a code from an authenticator app.",
+        IfNotYouSignInDetails);
+
+    public static OutgoingEmail TwoFactorDisabled(DateTime now, string to) => Notice(now, to,
+        "Two-factor authentication was turned off for your BeatPass account",
+        $"Two-factor authentication was turned off for your BeatPass account on {Time(now)}: signing in now asks for the password only.",
+        IfNotYouSignInDetails);
+
+    public static OutgoingEmail RecoveryCodesRegenerated(DateTime now, string to) => Notice(now, to,
+        "New recovery codes were made for your BeatPass account",
+        $"New two-factor recovery codes were made for your BeatPass account on {Time(now)}. The old codes no longer work.",
+        IfNotYouSignInDetails);
+
+    public static OutgoingEmail AccountDeleted(DateTime now, string to) => Notice(now, to,
+        "Your BeatPass account was deleted",
+        $"Your BeatPass account, with its API tokens and personal data, was deleted on {Time(now)}. This cannot be undone.",
+        "If this was you, there is nothing to do. If it wasn't, someone had your password and a signed-in browser: write to BeatPass staff.");
+
+    /// <summary>An address as a notice shows it: enough to recognise, not enough to harvest ("a•••@example.com").</summary>
+    public static string Mask(string email) => email.LastIndexOf('@') is var at and > 0
+        ? $"{email[0]}•••{email[at..]}"
+        : "•••";
 
     /// <summary>A time as every reader can place it, whatever their zone: "Sat, 28 Nov 2026 07:45 UTC".</summary>
     public static string Time(DateTime utc) => utc.ToString("ddd, d MMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);

@@ -43,6 +43,7 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddLogging();
         Services.AddIdentityCore<BeatPassUser>().AddEntityFrameworkStores<BeatPassDbContext>();
         Services.AddScoped<SudoMode>();
+        Services.AddScoped<LiveSession>();
         Services.AddScoped<PageClock>();
 
         // A session that has just signed in, so risky actions go ahead without asking for the password again.

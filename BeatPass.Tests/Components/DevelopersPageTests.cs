@@ -4,6 +4,7 @@ using BeatPass.Core.Audit;
 using BeatPass.Core.DeveloperAccess;
 using BeatPass.Tests.Core;
 using BeatPass.Web.Components.Layout;
+using BeatPass.Web.Areas.Identity;
 using BeatPass.Web.Components.Settings;
 using Bunit;
 using Microsoft.AspNetCore.Components;
@@ -287,6 +288,23 @@ public sealed class DevelopersPageTests : ComponentTestContext
         // The first table lists the tokens; the security log below still names it.
         page.WaitForAssertion(() => page.Find("table").TextContent.Should().NotContain("Remove me"));
         (await Database.CreateTokenService().ListAsync(UserId)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_tab_whose_session_was_ended_elsewhere_deletes_nothing_and_goes_to_sign_in()
+    {
+        await Database.CreateTokenService().CreateAsync(UserId, "Still here");
+        var (dialogs, page) = RenderWithDialogs<Developers>();
+        page.WaitForAssertion(() => page.Markup.Should().Contain("Still here"));
+        // "Sign out of all other sessions" in another browser, a second before this tab's Delete.
+        (await Database.Sessions.EndAsync(UserId, SessionId)).Should().BeTrue();
+
+        Button(page, "Delete").Click();
+        dialogs.WaitForAssertion(() => Button(dialogs, "Delete").Click());
+
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        page.WaitForAssertion(() => navigation.Uri.Should().Contain(IdentityPages.Login));
+        (await Database.CreateTokenService().ListAsync(UserId)).Should().ContainSingle(t => t.Name == "Still here");
     }
 
     [Fact]

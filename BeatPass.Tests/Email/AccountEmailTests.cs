@@ -31,7 +31,8 @@ public sealed class AccountEmailTests : LiveAppTest
         var link = EmailLinks.Single(message);
         link.Should().StartWith($"{App.PublicUrl.ToString().TrimEnd('/')}/Identity/Account/ConfirmEmail?");
 
-        (await client.GetStringAsync(link)).Should().Contain("Thank you for confirming your email.");
+        (await client.GetStringAsync(link)).Should().Contain("enter the password you chose when you registered");
+        (await ConfirmAsync(client, link, BeatPassAppFactory.Password)).Should().Contain("Thank you for confirming your email.");
         (await SignInAsync(client, email, BeatPassAppFactory.Password)).Should().BeTrue();
     }
 
@@ -64,16 +65,8 @@ public sealed class AccountEmailTests : LiveAppTest
         var message = await App.Mail.WaitForMessageAsync(user.Email!);
         message.Subject.Should().Be("Reset your BeatPass password");
         var link = EmailLinks.Single(message);
-        // The form carries the code the link brought, decoded, as the page's hidden field does.
-        var code = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(System.Web.HttpUtility.ParseQueryString(new Uri(link).Query)["code"]!));
 
-        var reset = await IdentityForms.PostAsync(client, link, new()
-        {
-            ["Input.Email"] = user.Email!,
-            ["Input.Password"] = NewPassword,
-            ["Input.ConfirmPassword"] = NewPassword,
-            ["Input.Code"] = code,
-        });
+        var reset = await ResetPasswordAsync(client, link, user.Email!, NewPassword);
 
         reset.Headers.Location!.ToString().Should().Contain("ResetPasswordConfirmation");
         (await SignInAsync(NewClient(), user.Email!, BeatPassAppFactory.Password)).Should().BeFalse();
@@ -112,7 +105,8 @@ public sealed class AccountEmailTests : LiveAppTest
         resent.Should().Contain("Check your email");
         var messages = await WaitForCountAsync(email, 2);
         var link = EmailLinks.Single(messages[1]);
-        (await client.GetStringAsync(link)).Should().Contain("Thank you for confirming your email.");
+        (await client.GetStringAsync(link)).Should().Contain("enter the password you chose when you registered");
+        (await ConfirmAsync(client, link, BeatPassAppFactory.Password)).Should().Contain("Thank you for confirming your email.");
         (await SignInAsync(client, email, BeatPassAppFactory.Password)).Should().BeTrue();
     }
 
@@ -181,7 +175,64 @@ public sealed class AccountEmailTests : LiveAppTest
         App.Mail.MessagesTo(unknown).Should().BeEmpty("nobody owns that address here");
     }
 
+    [Fact]
+    public async Task An_address_someone_else_registered_first_is_taken_back_by_its_owner_and_the_squatters_password_never_works()
+    {
+        const string squattersPassword = "Squatter-password-1";
+        var address = NewEmail();
+        await RegisterAsync(NewClient(), address, squattersPassword);
+        var squattersConfirmation = EmailLinks.Single(await App.Mail.WaitForMessageAsync(address));
+        var owner = NewClient();
+
+        // The owner opens the link they were sent: it asks for the password chosen at registration, which they never chose.
+        (await ConfirmAsync(owner, squattersConfirmation, BeatPassAppFactory.Password)).Should().Contain("That is not the password this account was registered with.");
+        (await SignInAsync(NewClient(), address, squattersPassword)).Should().BeFalse("the account is still unconfirmed");
+
+        // The owner registers their address: they get a link to choose its password, which confirms the account.
+        (await RegisterAsync(owner, address, BeatPassAppFactory.Password)).StatusCode.Should().Be(HttpStatusCode.Redirect);
+        var finish = await App.Mail.WaitForMessageAsync(address, m => m.Subject == "Finish setting up your BeatPass account");
+        var reset = await ResetPasswordAsync(owner, EmailLinks.Single(finish), address, NewPassword);
+
+        reset.Headers.Location!.ToString().Should().Contain("ResetPasswordConfirmation");
+        (await SignInAsync(NewClient(), address, squattersPassword)).Should().BeFalse("the squatter's password is gone");
+        (await SignInAsync(NewClient(), address, NewPassword)).Should().BeTrue("choosing the password confirmed the account");
+        (await NewClient().GetStringAsync(squattersConfirmation)).Should().Contain("already confirmed");
+    }
+
+    [Fact]
+    public async Task Forgot_your_password_on_an_unconfirmed_account_sends_a_link_that_confirms_it()
+    {
+        var address = NewEmail();
+        await RegisterAsync(NewClient(), address, "Squatter-password-1");
+        await App.Mail.WaitForMessageAsync(address);
+
+        await ForgotPasswordAsync(NewClient(), address);
+        var message = await App.Mail.WaitForMessageAsync(address, m => m.Subject == "Reset your BeatPass password");
+        await ResetPasswordAsync(NewClient(), EmailLinks.Single(message), address, NewPassword);
+
+        (await SignInAsync(NewClient(), address, NewPassword)).Should().BeTrue();
+        (await SignInAsync(NewClient(), address, "Squatter-password-1")).Should().BeFalse();
+    }
+
     private HttpClient NewClient() => App.CreateFormClient();
+
+    /// <summary>Opens the confirmation link and confirms with <paramref name="password"/>; the page's answer.</summary>
+    private static async Task<string> ConfirmAsync(HttpClient client, string link, string password) =>
+        await (await IdentityForms.PostAsync(client, link, new() { ["Password"] = password })).Content.ReadAsStringAsync();
+
+    /// <summary>Opens a reset link and chooses <paramref name="password"/>.</summary>
+    private static Task<HttpResponseMessage> ResetPasswordAsync(HttpClient client, string link, string email, string password)
+    {
+        // The form carries the code the link brought, decoded, as the page's hidden field does.
+        var code = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(System.Web.HttpUtility.ParseQueryString(new Uri(link).Query)["code"]!));
+        return IdentityForms.PostAsync(client, link, new()
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+            ["Input.ConfirmPassword"] = password,
+            ["Input.Code"] = code,
+        });
+    }
 
     private static string NewEmail() => $"mail-{Guid.NewGuid():N}@example.com";
 

@@ -27,6 +27,8 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         await Expect(page.Locator("a[href*='ConfirmEmail']")).ToHaveCountAsync(0); // only the inbox has the link
         var confirmation = await browser.App.Mail.WaitForMessageAsync(email);
         await page.GotoAsync(EmailLinks.Single(confirmation));
+        await page.GetByLabel("Password").FillAsync(BeatPassAppFactory.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
         await Expect(page.GetByText("Thank you for confirming your email.")).ToBeVisibleAsync();
         await new LoginPage(page).SignInAsync(email, BeatPassAppFactory.Password);
 

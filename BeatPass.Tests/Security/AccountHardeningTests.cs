@@ -127,6 +127,40 @@ public sealed class AccountHardeningTests
     }
 
     [Fact]
+    public async Task The_Blazor_hub_refuses_a_request_with_two_Origin_headers_even_when_the_first_is_its_own()
+    {
+        await using var app = new LiveAppFactory();
+        await app.InitializeAsync();
+        var own = app.BaseAddress.GetLeftPart(UriPartial.Authority);
+
+        var one = await RawNegotiateAsync(app, own);
+        var two = await RawNegotiateAsync(app, own, "http://evil.example");
+
+        one.Should().Be(200);
+        two.Should().Be(403);
+    }
+
+    [Fact]
+    public async Task A_sign_in_link_that_returns_to_another_site_signs_in_and_goes_home_instead()
+    {
+        await using var app = new LiveAppFactory();
+        await app.InitializeAsync();
+        var user = await app.CreateUserAsync();
+        using var client = app.CreateFormClient();
+        var login = IdentityPages.Login + "?ReturnUrl=" + Uri.EscapeDataString("https://evil.example/");
+
+        var signIn = await IdentityForms.PostAsync(client, login, new()
+        {
+            ["Input.Email"] = user.Email!,
+            ["Input.Password"] = BeatPassAppFactory.Password,
+            ["Input.RememberMe"] = "false",
+        });
+
+        signIn.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        signIn.Headers.Location!.ToString().Should().Be("/");
+    }
+
+    [Fact]
     public async Task In_Production_the_sign_in_cookie_is_Secure()
     {
         await using var app = new ProductionApp();
@@ -183,6 +217,20 @@ public sealed class AccountHardeningTests
         response.Headers.Contains("Server").Should().BeFalse();
         app.Logs.Entries.Should().Contain(e => e.Level == LogLevel.Error && e.Exception != null && e.Exception.Contains("no such table: AspNetUsers"),
             "the failure is logged for the operators, with its details");
+    }
+
+    /// <summary>The hub's negotiation sent by hand, one <c>Origin</c> line per origin (HttpClient would join them into one).</summary>
+    private static async Task<int> RawNegotiateAsync(LiveAppFactory app, params string[] origins)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, app.BaseAddress.Port);
+        await using var stream = client.GetStream();
+        var request = $"POST /_blazor/negotiate?negotiateVersion=1 HTTP/1.1\r\nHost: {app.BaseAddress.Authority}\r\nContent-Length: 0\r\nConnection: close\r\n"
+            + string.Concat(origins.Select(origin => $"Origin: {origin}\r\n")) + "\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+        var statusLine = await reader.ReadLineAsync() ?? throw new InvalidOperationException("The server closed the connection without answering.");
+        return int.Parse(statusLine.Split(' ')[1]);
     }
 
     private static async Task<HttpResponseMessage> NegotiateAsync(HttpClient client, string origin)

@@ -1,4 +1,5 @@
 using BeatPass.Core.Data;
+using BeatPass.Web.Identity;
 using Microsoft.AspNetCore.Identity;
 
 namespace BeatPass.Web.Commands;

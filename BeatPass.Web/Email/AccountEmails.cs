@@ -28,9 +28,22 @@ public sealed class AccountEmails(
             "If you didn't register at BeatPass, ignore this email: the account stays unconfirmed and can't be used.");
     }
 
-    /// <summary>Tells the owner of an address that someone tried to register it again; the visitor sees what a new registration sees.</summary>
+    /// <summary>
+    /// Tells the owner of an address that someone tried to register it again; the visitor sees what a new registration
+    /// sees. When the account was never confirmed, perhaps someone else registered the address first: the owner gets a
+    /// link to choose its password, which confirms it and leaves the other registration's password worthless.
+    /// </summary>
     public async Task SendAlreadyRegisteredAsync(BeatPassUser user)
     {
+        if (!user.EmailConfirmed)
+        {
+            await SendAsync(user.Email!, "Finish setting up your BeatPass account",
+                "Someone, perhaps you, registered a BeatPass account with this email address, and it was never confirmed. To make it yours, choose its password here:",
+                await ResetLinkAsync(user),
+                "If you didn't ask for this, ignore this email: the account stays unconfirmed and can't be used.");
+            return;
+        }
+
         var link = Link("/Account/ForgotPassword", new { area = "Identity" });
         await SendAsync(user.Email!, "Someone tried to register your email at BeatPass",
             "Someone, perhaps you, tried to register a new BeatPass account with this email address. You already have an account, so nothing was created. If you forgot your password, you can reset it here:",
@@ -40,11 +53,9 @@ public sealed class AccountEmails(
 
     public async Task SendPasswordResetAsync(BeatPassUser user)
     {
-        var code = Encode(await users.GeneratePasswordResetTokenAsync(user));
-        var link = Link("/Account/ResetPassword", new { area = "Identity", code });
         await SendAsync(user.Email!, "Reset your BeatPass password",
             "To choose a new password for your BeatPass account, open this link:",
-            link,
+            await ResetLinkAsync(user),
             "If you didn't ask to reset your password, ignore this email: your password has not changed.");
     }
 
@@ -57,6 +68,9 @@ public sealed class AccountEmails(
             link,
             "If you didn't ask for this change, ignore this email: your account keeps its current address.");
     }
+
+    private async Task<string> ResetLinkAsync(BeatPassUser user) =>
+        Link("/Account/ResetPassword", new { area = "Identity", code = Encode(await users.GeneratePasswordResetTokenAsync(user)) });
 
     private string Link(string page, object values) =>
         app.Value.Link(links.GetPathByPage(page, handler: null, values)

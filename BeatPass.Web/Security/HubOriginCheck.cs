@@ -4,7 +4,8 @@ namespace BeatPass.Web.Security;
 
 /// <summary>
 /// Refuses a connection to the Blazor hub (<c>/_blazor</c>, its negotiation and its WebSocket) whose <c>Origin</c>
-/// is another site's: a page elsewhere must not drive a circuit with the visitor's cookie.
+/// is another site's: a page elsewhere must not drive a circuit with the visitor's cookie. A request with several
+/// <c>Origin</c> headers is refused too: no browser sends that, and which one counts would be anyone's guess.
 /// </summary>
 public static class HubOriginCheck
 {
@@ -12,8 +13,8 @@ public static class HubOriginCheck
         app.Use((context, next) =>
         {
             if (context.Request.Path.StartsWithSegments("/_blazor")
-                && context.Request.Headers.Origin is [{ } origin]
-                && !IsOwnOrigin(context, origin))
+                && context.Request.Headers.Origin is { Count: > 0 } origins
+                && (origins.Count > 1 || !IsOwnOrigin(context, origins[0]!)))
             {
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 return Task.CompletedTask;

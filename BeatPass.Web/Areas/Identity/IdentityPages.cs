@@ -27,4 +27,7 @@ public static class IdentityPages
     public const string ShowRecoveryCodes = "/Identity/Account/Manage/ShowRecoveryCodes";
     public const string Disable2fa = "/Identity/Account/Manage/Disable2fa";
     public const string DeletePersonalData = "/Identity/Account/Manage/DeletePersonalData";
+    public const string DownloadPersonalData = "/Identity/Account/Manage/DownloadPersonalData";
+    public const string GenerateRecoveryCodes = "/Identity/Account/Manage/GenerateRecoveryCodes";
+    public const string ConfirmAccess = "/Identity/Account/Manage/ConfirmAccess";
 }

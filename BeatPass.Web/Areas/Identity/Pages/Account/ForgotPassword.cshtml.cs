@@ -8,7 +8,10 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace BeatPass.Web.Areas.Identity.Pages.Account;
 
-/// <summary>Emails a reset link to a confirmed account; answers the same for any email.</summary>
+/// <summary>
+/// Emails a reset link to the account with that email, confirmed or not (for an unconfirmed one, choosing a password
+/// from the link is how its owner takes back an address someone else registered); answers the same for any email.
+/// </summary>
 [AllowAnonymous]
 public sealed class ForgotPasswordModel(UserManager<BeatPassUser> users, AccountEmails emails) : PageModel
 {
@@ -22,7 +25,7 @@ public sealed class ForgotPasswordModel(UserManager<BeatPassUser> users, Account
             return Page();
         }
 
-        if (await users.FindByEmailAsync(Input.Email) is { } user && await users.IsEmailConfirmedAsync(user))
+        if (await users.FindByEmailAsync(Input.Email) is { } user)
         {
             await emails.SendPasswordResetAsync(user);
         }

@@ -51,6 +51,14 @@ public sealed class EmailModel(UserManager<BeatPassUser> users, AccountEmails em
             return RedirectToPage();
         }
 
+        // The email is also the sign-in name: refuse now, not after the link is opened, what cannot be one.
+        if (await SignInNameErrorAsync(user, Input.NewEmail) is { } error)
+        {
+            ModelState.AddModelError("Input.NewEmail", error);
+            Show(user);
+            return Page();
+        }
+
         await emails.SendEmailChangeConfirmationAsync(user, Input.NewEmail);
         StatusMessage = "We've sent a link to your new email. Open it to confirm the change.";
         return RedirectToPage();
@@ -70,6 +78,19 @@ public sealed class EmailModel(UserManager<BeatPassUser> users, AccountEmails em
 
         StatusMessage = "Verification email sent. Please check your email.";
         return RedirectToPage();
+    }
+
+    private async Task<string?> SignInNameErrorAsync(BeatPassUser user, string newEmail)
+    {
+        var allowed = users.Options.User.AllowedUserNameCharacters;
+        if (!string.IsNullOrEmpty(allowed) && newEmail.FirstOrDefault(c => !allowed.Contains(c)) is var odd and not '\0')
+        {
+            return $"BeatPass can't use an address with \"{odd}\" in it: the email is also what you sign in with. Use another address.";
+        }
+
+        return await users.FindByNameAsync(newEmail) is { } other && other.Id != user.Id
+            ? "Another BeatPass account already uses that address."
+            : null;
     }
 
     private void Show(BeatPassUser user)

@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Identity;
 
-namespace BeatPass.Web.Commands;
+namespace BeatPass.Web.Identity;
 
 internal static class IdentityResultExtensions
 {
-    /// <summary>For set-up code (seeding, commands) where a failed Identity call is a bug: throws with its errors.</summary>
+    /// <summary>For calls whose failure is a bug (seeding, commands, a follow-up update): throws with its errors.</summary>
     public static void ThrowIfFailed(this IdentityResult result)
     {
         if (!result.Succeeded)
