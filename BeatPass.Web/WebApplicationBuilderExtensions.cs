@@ -60,9 +60,12 @@ public static class WebApplicationBuilderExtensions
                 options.Lockout.AllowedForNewUsers = true;
                 options.Lockout.MaxFailedAccessAttempts = 5;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                options.Tokens.AuthenticatorTokenProvider = OnceOnlyAuthenticatorTokenProvider.Name;
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<BeatPassDbContext>()
+            .AddUserStore<BeatPassUserStore>()
+            .AddTokenProvider<OnceOnlyAuthenticatorTokenProvider>(OnceOnlyAuthenticatorTokenProvider.Name)
             .AddSignInManager<LockoutSignInManager>()
             .AddUserManager<BeatPassUserManager>();
         // Outside Development the sign-in cookie only travels over HTTPS. The antiforgery and TempData cookies are

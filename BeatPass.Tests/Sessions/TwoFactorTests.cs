@@ -40,7 +40,7 @@ public sealed partial class TwoFactorTests : LiveAppTest
         badCode.StatusCode.Should().Be(HttpStatusCode.OK);
         var signedIn = await IdentityForms.PostAsync(fresh, password.Headers.Location.ToString(), new()
         {
-            ["Input.TwoFactorCode"] = Code(key),
+            ["Input.TwoFactorCode"] = NextCode(key),
             ["Input.RememberMachine"] = "false",
         });
 
@@ -67,10 +67,40 @@ public sealed partial class TwoFactorTests : LiveAppTest
         (await refused.Content.ReadAsStringAsync()).Should().Contain("That password or code is not right.");
         (await TwoFactorEnabledAsync(user.Id)).Should().BeTrue();
 
-        var disabled = await IdentityForms.PostAsync(client, IdentityPages.Disable2fa, new() { ["Input.PasswordOrCode"] = Code(key).Insert(3, "-") });
+        var disabled = await IdentityForms.PostAsync(client, IdentityPages.Disable2fa, new() { ["Input.PasswordOrCode"] = NextCode(key).Insert(3, "-") });
 
         disabled.Headers.Location!.ToString().Should().EndWith(IdentityPages.TwoFactorAuthentication);
         (await TwoFactorEnabledAsync(user.Id)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task A_code_signs_in_once_and_is_refused_when_replayed()
+    {
+        var user = await App.CreateUserAsync();
+        var client = NewClient();
+        await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
+        var key = SharedKey().Match(await client.GetStringAsync(IdentityPages.EnableAuthenticator)).Groups[1].Value;
+        await IdentityForms.PostAsync(client, IdentityPages.EnableAuthenticator, new() { ["Input.Code"] = Code(key) });
+        var code = NextCode(key);
+
+        var first = await SignInWithCodeAsync(user.Email!, code);
+        var replayed = await SignInWithCodeAsync(user.Email!, code);
+
+        first.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        first.Headers.Location!.ToString().Should().NotContain("Login");
+        replayed.StatusCode.Should().Be(HttpStatusCode.OK, "the code was used already: the page asks again");
+        (await replayed.Content.ReadAsStringAsync()).Should().Contain("Invalid authenticator code.");
+    }
+
+    private async Task<HttpResponseMessage> SignInWithCodeAsync(string email, string code)
+    {
+        var client = NewClient();
+        var password = await IdentityForms.SignInAsync(client, email, BeatPassAppFactory.Password);
+        return await IdentityForms.PostAsync(client, password.Headers.Location!.ToString(), new()
+        {
+            ["Input.TwoFactorCode"] = code,
+            ["Input.RememberMachine"] = "false",
+        });
     }
 
     private Task<bool> TwoFactorEnabledAsync(string userId) =>
@@ -78,6 +108,9 @@ public sealed partial class TwoFactorTests : LiveAppTest
 
     // Identity checks authenticator codes against the system clock, not the app's TimeProvider, as a phone's app does.
     private static string Code(string key) => Totp.Code(key, DateTimeOffset.UtcNow);
+
+    // The app's next code: each code is accepted once, so a second use of the key needs a code of a later step.
+    private static string NextCode(string key) => Totp.Code(key, DateTimeOffset.UtcNow.AddSeconds(30));
 
     private HttpClient NewClient() => App.CreateFormClient();
 

@@ -15,8 +15,8 @@ public sealed class ApiRateLimitOptions
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// Failures per second this node counts, from all addresses together (a node-wide budget, not a per-address
-    /// one); past it, failures are answered without counting.
+    /// Failures per second this node counts one by one, from all addresses together (a node-wide budget, not a
+    /// per-address one); past it, only a sample is counted (see <see cref="FailedAuthenticationLimit.SampleEvery"/>).
     /// </summary>
     [Range(1, int.MaxValue)]
     public int GlobalFailuresPerSecond { get; set; } = 1000;
