@@ -56,6 +56,7 @@ public static class CoreHostingExtensions
         builder.Services.AddScoped<SecurityLogService>();
         builder.Services.AddSingleton<UserSessionKeyStore>();
         builder.Services.AddSingleton<UserSessionService>();
+        builder.Services.AddSingleton<KnownBrowsers>();
         builder.Services.AddSingleton<EmailOutbox>();
         builder.Services.AddSingleton<OutgoingEmailSignal>();
         builder.Services.AddSingleton<TokenExpiryNotices>();

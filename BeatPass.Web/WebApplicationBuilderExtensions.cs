@@ -88,9 +88,11 @@ public static class WebApplicationBuilderExtensions
                 }
             });
         // The cookie carries only a session key; the sign-in lives in the database, so ending it there ends it everywhere.
+        builder.Services.AddSingleton<NewBrowserSignIn>();
         builder.Services.AddSingleton<DatabaseTicketStore>();
         builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
             .Configure<DatabaseTicketStore>((cookie, store) => cookie.SessionStore = store);
+        builder.Services.AddSingleton<SignInFailureLimit>();
         builder.Services.AddScoped<SudoMode>();
         builder.Services.AddScoped<LiveSession>();
         builder.Services.AddScoped<PageClock>();

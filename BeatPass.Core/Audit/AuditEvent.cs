@@ -39,4 +39,6 @@ public enum AuditAction
     TwoFactorDisabled,
     RecoveryCodesRegenerated,
     AccountDeleted,
+    SignInPaused,
+    NewBrowserSignIn,
 }

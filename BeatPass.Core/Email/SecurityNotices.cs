@@ -87,6 +87,18 @@ public static class SecurityNotices
         $"Your BeatPass account, with its API tokens and personal data, was deleted on {Time(now)}. This cannot be undone.",
         "If this was you, there is nothing to do. If it wasn't, someone had your password and a signed-in browser: write to BeatPass staff.");
 
+    public static OutgoingEmail NewBrowserSignIn(DateTime now, string to, string browser, string fromAddress) => Notice(now, to,
+        "New sign-in to your BeatPass account",
+        $"Your BeatPass account was signed in to from a browser it had not used before, on {Time(now)}: {browser}, from {fromAddress}.",
+        IfNotYouSignInDetails);
+
+    public static OutgoingEmail SignInPaused(DateTime now, string to, string fromAddress, TimeSpan pause) => Notice(now, to,
+        "Wrong passwords were tried on your BeatPass account",
+        $"On {Time(now)}, wrong passwords for your BeatPass account were tried from {fromAddress}, so signing in with your email " +
+        $"from there is paused for {pause.TotalMinutes:0} minutes. Signing in from your own devices and networks goes on as usual.",
+        "If this was you, wait, or choose a new password with \"Forgot your password?\" on the sign-in page. If it wasn't, your password " +
+        "was not guessed; if it is one you use elsewhere too, change it.");
+
     /// <summary>An address as a notice shows it: enough to recognise, not enough to harvest ("a•••@example.com").</summary>
     public static string Mask(string email) => email.LastIndexOf('@') is var at and > 0
         ? $"{email[0]}•••{email[at..]}"

@@ -89,6 +89,23 @@ public sealed partial class AccountChangeNoticeTests : LiveAppTest
         (await ActionsAsync(user.Id)).Should().Contain(AuditAction.AccountDeleted);
     }
 
+    [Fact]
+    public async Task A_sign_in_from_a_browser_the_account_has_not_used_before_is_told_and_a_known_one_is_not()
+    {
+        var (first, user) = await SignedInAsync();
+        var second = App.CreateFormClient();
+        second.DefaultRequestHeaders.UserAgent.ParseAdd("Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/140.0 Safari/537.36");
+
+        await IdentityForms.SignInAsync(second, user.Email!, BeatPassAppFactory.Password);
+        await IdentityForms.PostAsync(first, IdentityPages.Logout, new());
+        await IdentityForms.SignInAsync(first, user.Email!, BeatPassAppFactory.Password);
+
+        var notice = await App.Mail.WaitForMessageAsync(user.Email!, m => m.Subject == "New sign-in to your BeatPass account");
+        notice.TextBody.Should().Contain("Chrome on Windows").And.Contain("127.0.0.1");
+        (await ActionsAsync(user.Id)).Count(a => a == AuditAction.NewBrowserSignIn)
+            .Should().Be(1, "the account's first browser is not news, nor is a browser it knows");
+    }
+
     private async Task<(HttpClient Client, global::BeatPass.Core.Data.BeatPassUser User)> SignedInAsync()
     {
         var user = await App.CreateUserAsync();

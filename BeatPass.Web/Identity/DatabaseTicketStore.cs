@@ -12,16 +12,26 @@ namespace BeatPass.Web.Identity;
 /// key and signing out, or ending the session from Active Sessions, leaves a copied cookie worth nothing. Every
 /// sign-in starts a session under a new key (see <see cref="IsSignInPage"/>).
 /// </summary>
-public sealed class DatabaseTicketStore(UserSessionKeyStore sessions) : ITicketStore
+public sealed class DatabaseTicketStore(UserSessionKeyStore sessions, NewBrowserSignIn newBrowsers) : ITicketStore
 {
     /// <summary>The claim that names the session (its id, not its key) on every principal read from the store.</summary>
     public const string SessionIdClaimType = "beatpass:session";
 
     public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, null!, CancellationToken.None);
 
-    public Task<string> StoreAsync(AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken) =>
-        sessions.StartAsync(UserId(ticket), Serialize(ticket), ticket.Properties.ExpiresUtc?.UtcDateTime,
+    /// <summary>A sign-in: a new session, and word to the holder when the browser is new to the account.</summary>
+    public async Task<string> StoreAsync(AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        var userId = UserId(ticket);
+        var key = await sessions.StartAsync(userId, Serialize(ticket), ticket.Properties.ExpiresUtc?.UtcDateTime,
             httpContext?.Connection.RemoteIpAddress?.ToString(), UserAgent(httpContext), cancellationToken);
+        if (httpContext is not null)
+        {
+            await newBrowsers.OnSignInAsync(userId, httpContext, cancellationToken);
+        }
+
+        return key;
+    }
 
     public Task RenewAsync(string key, AuthenticationTicket ticket) => RenewAsync(key, ticket, null!, CancellationToken.None);
 

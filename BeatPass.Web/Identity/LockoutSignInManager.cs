@@ -1,15 +1,20 @@
+using BeatPass.Core.Audit;
 using BeatPass.Core.Data;
+using BeatPass.Core.Email;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace BeatPass.Web.Identity;
 
 /// <summary>
-/// Identity's default sign-in page signs in with <c>lockoutOnFailure: false</c>, so wrong passwords could be
-/// tried without end. Here every password sign-in counts failures, and repeated ones lock the account out
-/// for a while (<see cref="IdentityOptions.Lockout"/>). An unknown email costs a password hash all the same, so
-/// the answer's timing does not tell whether an account exists.
+/// Identity's default sign-in page signs in with <c>lockoutOnFailure: false</c>, so wrong passwords could be tried
+/// without end. Here wrong passwords are counted by <see cref="SignInFailureLimit"/>: per email and client address,
+/// so a stranger who knows an address pauses signing in only from where they are, never the owner elsewhere, and
+/// per email across addresses. When a pause begins the owner is told, by email and in the security log. Every
+/// answer costs one password hash, whether the account exists, is paused, locked or unconfirmed, and a paused email
+/// gets the same "Account locked" page whether or not it has an account: neither the answer nor its time tells.
 /// </summary>
 internal sealed class LockoutSignInManager(
     UserManager<BeatPassUser> userManager,
@@ -18,23 +23,59 @@ internal sealed class LockoutSignInManager(
     IOptions<IdentityOptions> optionsAccessor,
     ILogger<SignInManager<BeatPassUser>> logger,
     IAuthenticationSchemeProvider schemes,
-    IUserConfirmation<BeatPassUser> confirmation)
+    IUserConfirmation<BeatPassUser> confirmation,
+    SignInFailureLimit failures,
+    IDbContextFactory<BeatPassDbContext> dbFactory,
+    TimeProvider timeProvider)
     : SignInManager<BeatPassUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
     // A hash of a random password, made once: verifying against it costs what verifying a real one does.
     private static readonly string DummyHash = new PasswordHasher<BeatPassUser>().HashPassword(new BeatPassUser(), Guid.NewGuid().ToString());
 
-    public override Task<SignInResult> PasswordSignInAsync(BeatPassUser user, string password, bool isPersistent, bool lockoutOnFailure) =>
-        base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure: true);
-
     public override async Task<SignInResult> PasswordSignInAsync(string userName, string password, bool isPersistent, bool lockoutOnFailure)
     {
-        if (await UserManager.FindByNameAsync(userName) is { } user)
+        var address = Context.Connection.RemoteIpAddress;
+        var user = await UserManager.FindByNameAsync(userName);
+        if (failures.IsPaused(userName, address))
         {
-            return await PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
+            SpendAHash(password);
+            return SignInResult.LockedOut;
         }
 
-        UserManager.PasswordHasher.VerifyHashedPassword(new BeatPassUser(), DummyHash, password);
-        return SignInResult.Failed;
+        if (user is null)
+        {
+            SpendAHash(password);
+            return failures.CountFailure(userName, address) ? SignInResult.LockedOut : SignInResult.Failed;
+        }
+
+        var result = await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure: false);
+        if (result.IsLockedOut || result.IsNotAllowed)
+        {
+            // Answered before the password was checked: locked by wrong passwords in "Confirm access" or "Change
+            // password", or not confirmed yet.
+            SpendAHash(password);
+            return result;
+        }
+
+        if (!result.Succeeded && !result.RequiresTwoFactor && failures.CountFailure(userName, address))
+        {
+            await TellOfPauseAsync(user, address);
+            return SignInResult.LockedOut;
+        }
+
+        return result;
+    }
+
+    private void SpendAHash(string password) => UserManager.PasswordHasher.VerifyHashedPassword(new BeatPassUser(), DummyHash, password);
+
+    private async Task TellOfPauseAsync(BeatPassUser user, System.Net.IPAddress? address)
+    {
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var from = address?.ToString() ?? "an unknown address";
+        await using var db = await dbFactory.CreateDbContextAsync();
+        db.RecordSecurityEvent(now, Actor.System("sign-in-limit"), user.Id, AuditAction.SignInPaused, tokenName: null,
+            user.Email, to => SecurityNotices.SignInPaused(now, to, from, Options.Lockout.DefaultLockoutTimeSpan));
+        await db.SaveChangesAsync();
+        Logger.LogWarning("Signing in to user {UserId} from {Address} paused after wrong passwords", user.Id, from);
     }
 }
