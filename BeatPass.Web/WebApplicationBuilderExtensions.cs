@@ -92,6 +92,10 @@ public static class WebApplicationBuilderExtensions
         builder.Services.AddSingleton<DatabaseTicketStore>();
         builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
             .Configure<DatabaseTicketStore>((cookie, store) => cookie.SessionStore = store);
+        builder.Services.AddOptions<SecurityOptions>()
+            .BindConfiguration(SecurityOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton<SignInFailureLimit>();
         builder.Services.AddScoped<SudoMode>();
         builder.Services.AddScoped<LiveSession>();

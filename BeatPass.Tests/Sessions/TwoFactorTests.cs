@@ -1,12 +1,11 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using BeatPass.Tests.Infrastructure;
 using BeatPass.Web.Areas.Identity;
 
 namespace BeatPass.Tests.Sessions;
 
 /// <summary>Two-factor authentication set up from the page's key and QR code, then a sign-in with a code the test computes.</summary>
-public sealed partial class TwoFactorTests : LiveAppTest
+public sealed class TwoFactorTests : LiveAppTest
 {
     [Fact]
     public async Task An_authenticator_app_set_up_from_the_page_signs_in_with_password_and_code_and_recovery_codes_show_once()
@@ -17,7 +16,7 @@ public sealed partial class TwoFactorTests : LiveAppTest
 
         var setup = await client.GetStringAsync(IdentityPages.EnableAuthenticator);
         setup.Should().Contain("<svg").And.NotContain("enable QR code generation");
-        var key = SharedKey().Match(setup).Groups[1].Value;
+        var key = AuthenticatorPages.Key(setup);
         key.Should().NotBeEmpty();
 
         var wrong = await IdentityForms.PostAsync(client, IdentityPages.EnableAuthenticator, new() { ["Input.Code"] = "000000" });
@@ -26,7 +25,7 @@ public sealed partial class TwoFactorTests : LiveAppTest
         var enabled = await IdentityForms.PostAsync(client, IdentityPages.EnableAuthenticator, new() { ["Input.Code"] = Code(key).Insert(3, " ") });
         enabled.Headers.Location!.ToString().Should().EndWith(IdentityPages.ShowRecoveryCodes);
         var codes = await client.GetStringAsync(enabled.Headers.Location);
-        RecoveryCode().Matches(codes).Should().HaveCount(10);
+        AuthenticatorPages.RecoveryCodes(codes).Should().HaveCount(10);
         var again = await client.GetAsync(enabled.Headers.Location);
         again.StatusCode.Should().Be(HttpStatusCode.Redirect, "recovery codes are shown once");
 
@@ -56,7 +55,7 @@ public sealed partial class TwoFactorTests : LiveAppTest
         var client = NewClient();
         await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
         var setup = await client.GetStringAsync(IdentityPages.EnableAuthenticator);
-        var key = SharedKey().Match(setup).Groups[1].Value;
+        var key = AuthenticatorPages.Key(setup);
         await IdentityForms.PostAsync(client, IdentityPages.EnableAuthenticator, new() { ["Input.Code"] = Code(key) });
 
         (await client.GetStringAsync(IdentityPages.Disable2fa)).Should().NotContain("Input.PasswordOrCode", "just signed in");
@@ -79,7 +78,7 @@ public sealed partial class TwoFactorTests : LiveAppTest
         var user = await App.CreateUserAsync();
         var client = NewClient();
         await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
-        var key = SharedKey().Match(await client.GetStringAsync(IdentityPages.EnableAuthenticator)).Groups[1].Value;
+        var key = await AuthenticatorPages.KeyAsync(client);
         await IdentityForms.PostAsync(client, IdentityPages.EnableAuthenticator, new() { ["Input.Code"] = Code(key) });
         var code = NextCode(key);
 
@@ -113,10 +112,4 @@ public sealed partial class TwoFactorTests : LiveAppTest
     private static string NextCode(string key) => Totp.Code(key, DateTimeOffset.UtcNow.AddSeconds(30));
 
     private HttpClient NewClient() => App.CreateFormClient();
-
-    [GeneratedRegex("<kbd id=\"sharedKey\">([a-z2-7 ]+)</kbd>")]
-    private static partial Regex SharedKey();
-
-    [GeneratedRegex("<code class=\"recovery-code\">[^<]+</code>")]
-    private static partial Regex RecoveryCode();
 }

@@ -15,12 +15,10 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         ILoggerFactory loggerFactory,
         IServiceScopeFactory scopeFactory,
         IOptions<IdentityOptions> options,
-        IConfiguration configuration)
+        IOptions<SecurityOptions> security)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    /// <summary>How often an open tab re-checks its sign-in: <c>Security:CircuitRevalidationInterval</c>, a minute by default.</summary>
-    protected override TimeSpan RevalidationInterval { get; } =
-        configuration.GetValue("Security:CircuitRevalidationInterval", TimeSpan.FromMinutes(1));
+    protected override TimeSpan RevalidationInterval { get; } = security.Value.CircuitRevalidationInterval;
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(
         AuthenticationState authenticationState, CancellationToken cancellationToken)
