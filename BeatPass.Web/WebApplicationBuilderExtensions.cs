@@ -163,6 +163,8 @@ public static class WebApplicationBuilderExtensions
 
         builder.Services.AddTransient<IEmailSender, OutboxEmailSender>();
         builder.Services.AddScoped<AccountEmails>();
+        builder.Services.AddSingleton<AccountEmailRequests>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<AccountEmailRequests>());
         builder.Services.AddSingleton<EmailTransport>();
         builder.Services.AddHostedService<EmailDeliveryService>();
 

@@ -214,6 +214,38 @@ public sealed class AccountEmailTests : LiveAppTest
         (await SignInAsync(NewClient(), address, "Squatter-password-1")).Should().BeFalse();
     }
 
+    [Fact]
+    public async Task Forgot_your_password_and_Resend_answer_without_waiting_for_the_accounts_email_work()
+    {
+        // The attack measured how long the answer took: a real account's took longer, since its token and outbox row
+        // were made inside the request. With the database's write lock held, such a request would wait for it.
+        var confirmed = await App.CreateUserAsync();
+        var unconfirmed = await App.CreateUserAsync(emailConfirmed: false);
+        var client = NewClient();
+        client.Timeout = TimeSpan.FromSeconds(5);
+        var forgotForm = IdentityForms.AntiforgeryToken(await client.GetStringAsync(IdentityPages.ForgotPassword));
+        var resendForm = IdentityForms.AntiforgeryToken(await client.GetStringAsync(IdentityPages.ResendEmailConfirmation));
+
+        // A connection of the test's own (not pooled, so the app never gets it) holding the write lock.
+        await using (var writer = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={App.DatabasePath};Pooling=False"))
+        {
+            await writer.OpenAsync();
+            await using var holdsTheWriteLock = await writer.BeginTransactionAsync(); // BEGIN IMMEDIATE
+
+            var forgot = await client.PostAsync(IdentityPages.ForgotPassword, Form(forgotForm, confirmed.Email!));
+            var resend = await client.PostAsync(IdentityPages.ResendEmailConfirmation, Form(resendForm, unconfirmed.Email!));
+
+            forgot.StatusCode.Should().Be(HttpStatusCode.Redirect, "the answer does not wait for the account's email");
+            resend.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        (await App.Mail.WaitForMessageAsync(confirmed.Email!)).Subject.Should().Be("Reset your BeatPass password");
+        (await App.Mail.WaitForMessageAsync(unconfirmed.Email!)).Subject.Should().Be("Confirm your BeatPass account");
+
+        static FormUrlEncodedContent Form(string antiforgery, string email) =>
+            new(new Dictionary<string, string> { ["Input.Email"] = email, ["__RequestVerificationToken"] = antiforgery });
+    }
+
     private HttpClient NewClient() => App.CreateFormClient();
 
     /// <summary>Opens the confirmation link and confirms with <paramref name="password"/>; the page's answer.</summary>

@@ -121,6 +121,8 @@ public sealed class OneLookTests(BrowserFixture browser)
         await checker.CheckAsync(anonymous, IdentityPages.Login, "Sign in", "sign-in");
         await checker.CheckAsync(anonymous, IdentityPages.Register, "Register", "register");
         await checker.CheckAsync(anonymous, "/no-such-page", "Page not found", "not-found");
+        var unconfirmed = await browser.App.CreateUserAsync(emailConfirmed: false);
+        await checker.CheckAsync(anonymous, $"{IdentityPages.ConfirmEmail}?userId={unconfirmed.Id}&code=from-the-email", "Confirm email", "confirm-email");
 
         var user = await browser.App.CreateUserAsync();
         await browser.App.CreateTokenAsync(user.Id, LongName);
@@ -134,6 +136,7 @@ public sealed class OneLookTests(BrowserFixture browser)
         await checker.CheckAsync(page, IdentityPages.TwoFactorAuthentication, "Account Security", "two-factor");
         await checker.CheckAsync(page, "/account/settings/sessions", "Active Sessions", "sessions");
         await checker.CheckAsync(page, IdentityPages.PersonalData, "Personal Data", "personal-data");
+        await checker.CheckAsync(page, IdentityPages.ConfirmAccess, "Confirm access", "confirm-access");
         await checker.CheckAsync(page, "/account/settings/developers", "Developers", "developers");
         await Expect(new DevelopersPage(page).Row(LongName)).ToBeVisibleAsync();
 

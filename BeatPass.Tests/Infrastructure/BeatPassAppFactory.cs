@@ -122,10 +122,10 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
-    /// <summary>A new confirmed account with the password <see cref="Password"/>, made through Identity as registering would.</summary>
-    public async Task<BeatPassUser> CreateUserAsync(bool hasDeveloperAccess = true)
+    /// <summary>A new account (confirmed unless told otherwise) with the password <see cref="Password"/>, made through Identity as registering would.</summary>
+    public async Task<BeatPassUser> CreateUserAsync(bool hasDeveloperAccess = true, bool emailConfirmed = true)
     {
-        var user = TestUsers.New(Time.GetUtcNow().UtcDateTime, hasDeveloperAccess);
+        var user = TestUsers.New(Time.GetUtcNow().UtcDateTime, hasDeveloperAccess, emailConfirmed: emailConfirmed);
         await using var scope = Services.CreateAsyncScope();
         var result = await scope.ServiceProvider.GetRequiredService<UserManager<BeatPassUser>>().CreateAsync(user, Password);
         result.Succeeded.Should().BeTrue(string.Join(" ", result.Errors.Select(e => e.Description)));

@@ -6,7 +6,12 @@ namespace BeatPass.Tests.Infrastructure;
 /// </summary>
 public abstract class LiveAppTest : IAsyncLifetime
 {
-    protected LiveAppFactory App { get; } = new();
+    protected LiveAppTest() => App = CreateApp();
+
+    protected LiveAppFactory App { get; }
+
+    /// <summary>The app each test gets: SQLite unless a subclass runs the same tests on PostgreSQL.</summary>
+    protected virtual LiveAppFactory CreateApp() => new();
 
     public Task InitializeAsync() => App.InitializeAsync();
 

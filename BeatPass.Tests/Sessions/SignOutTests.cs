@@ -7,7 +7,7 @@ using BeatPass.Web.Areas.Identity;
 namespace BeatPass.Tests.Sessions;
 
 /// <summary>Sign-in sessions kept server-side: a copied cookie dies with the session it came from.</summary>
-public sealed class SignOutTests : LiveAppTest
+public abstract class SignOutTests : LiveAppTest
 {
     private const string CookieName = ".AspNetCore.Identity.Application";
 
@@ -158,4 +158,11 @@ public sealed class SignOutTests : LiveAppTest
         using var response = await client.GetMeAsync(token);
         return response.StatusCode;
     }
+}
+
+public sealed class SignOutTestsOnSqlite : SignOutTests;
+
+public sealed class SignOutTestsOnPostgreSql : SignOutTests
+{
+    protected override LiveAppFactory CreateApp() => new PostgreSqlNode();
 }

@@ -10,10 +10,11 @@ namespace BeatPass.Web.Areas.Identity.Pages.Account;
 
 /// <summary>
 /// Emails a reset link to the account with that email, confirmed or not (for an unconfirmed one, choosing a password
-/// from the link is how its owner takes back an address someone else registered); answers the same for any email.
+/// from the link is how its owner takes back an address someone else registered); answers the same, in the same time,
+/// for any email (the work is done off the request, by <see cref="AccountEmailRequests"/>).
 /// </summary>
 [AllowAnonymous]
-public sealed class ForgotPasswordModel(UserManager<BeatPassUser> users, AccountEmails emails) : PageModel
+public sealed class ForgotPasswordModel(AccountEmailRequests requests) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -25,10 +26,7 @@ public sealed class ForgotPasswordModel(UserManager<BeatPassUser> users, Account
             return Page();
         }
 
-        if (await users.FindByEmailAsync(Input.Email) is { } user)
-        {
-            await emails.SendPasswordResetAsync(user);
-        }
+        requests.Enqueue(Input.Email, (emails, user) => emails.SendPasswordResetAsync(user));
 
         return RedirectToPage("./ForgotPasswordConfirmation");
     }

@@ -8,9 +8,12 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace BeatPass.Web.Areas.Identity.Pages.Account;
 
-/// <summary>Sends a new confirmation link to an unconfirmed account; answers the same for any email.</summary>
+/// <summary>
+/// Sends a new confirmation link to an unconfirmed account; answers the same, in the same time, for any email (the
+/// work is done off the request, by <see cref="AccountEmailRequests"/>).
+/// </summary>
 [AllowAnonymous]
-public sealed class ResendEmailConfirmationModel(UserManager<BeatPassUser> users, AccountEmails emails) : PageModel
+public sealed class ResendEmailConfirmationModel(AccountEmailRequests requests) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -24,10 +27,7 @@ public sealed class ResendEmailConfirmationModel(UserManager<BeatPassUser> users
             return Page();
         }
 
-        if (await users.FindByEmailAsync(Input.Email) is { EmailConfirmed: false } user)
-        {
-            await emails.SendConfirmationAsync(user);
-        }
+        requests.Enqueue(Input.Email, (emails, user) => user.EmailConfirmed ? Task.CompletedTask : emails.SendConfirmationAsync(user));
 
         Sent = true;
         return Page();
