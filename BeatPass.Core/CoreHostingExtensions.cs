@@ -39,6 +39,7 @@ public static class CoreHostingExtensions
             .BindConfiguration(ApiTokenOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton(ApiPermissionCatalog.BuiltIn);
         builder.Services.AddSingleton<ApiTokenCache>();
         builder.Services.AddSingleton<ApiTokenCacheInvalidator>();
         builder.Services.AddSingleton<ApiTokenIssuer>();

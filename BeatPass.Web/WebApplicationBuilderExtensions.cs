@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using BeatPass.Core.Data;
 using BeatPass.Web.Api;
 using BeatPass.Web.Authentication;
@@ -117,6 +118,7 @@ public static class WebApplicationBuilderExtensions
             options.SuppressXFrameOptionsHeader = true;
             options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ApiTokenDefaults.AuthorizationPolicy, policy => policy
                 .AddAuthenticationSchemes(ApiTokenDefaults.AuthenticationScheme)

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Token authentication under HTTP load, against the real app (Release, Production): requests per second, latency
 # and server CPU per request of GET /api/v1/me with a valid, a malformed, a bad-checksum, a made-up (right
-# checksum, no tag) and a deleted BeatPass token, next to an anonymous endpoint of the same shape and to ASP.NET
-# Core Identity's bearer tokens; cache misses over 5,000 distinct valid tokens, with 5,000 and with 1,000,000
-# tokens in the database; and valid tokens during a flood of made-up ones from many addresses. Then: last-used
-# writes, revocation under load, memory.
+# checksum, no tag) and a deleted BeatPass token, and of GET /api/v1/tokens with a valid token that lacks its
+# permission (403), next to an anonymous endpoint of the same shape and to ASP.NET Core Identity's bearer tokens;
+# cache misses over 5,000 distinct valid tokens, with 5,000 and with 1,000,000 tokens in the database; and valid
+# tokens during a flood of made-up ones from many addresses. Then: last-used writes, revocation under load, memory.
 #   bench/api-auth.sh                       on SQLite (a file in /tmp)
 #   bench/api-auth.sh --provider PostgreSQL on a throwaway PostgreSQL cluster (tools/postgres-cluster.sh)
 # Prints one table and exits 1 when a target is missed. About eight minutes. See bench/RESULTS.md.
@@ -143,11 +143,11 @@ identity=$(curl -sf -X POST -H "Authorization: Bearer $valid" "${url[small]}/api
 
 # name | server | path | Authorization | expected status. In each round they run in this order, so that each
 # scenario runs close in time to the one its target compares it with.
-ANONYMOUS=0 VALID=1 MALFORMED=2 BAD_CHECKSUM=3 IDENTITY=4 MISSES_SMALL=5 MISSES_LARGE=6 UNKNOWN=7 HEALTH=8 DELETED=9 FLOOD=10
+ANONYMOUS=0 VALID=1 MALFORMED=2 BAD_CHECKSUM=3 IDENTITY=4 MISSES_SMALL=5 MISSES_LARGE=6 UNKNOWN=7 HEALTH=8 DELETED=9 FLOOD=10 FORBIDDEN=11
 awk '$1 == "flood" { print $2 }' "$work/small.seed" > "$work/flood-tokens"
 scenarios=(
   "anonymous JSON|small|/api/bench/anonymous-me||200"
-  "valid token|small|/api/v1/me|Bearer $valid|200"
+  "valid token (checks account:read)|small|/api/v1/me|Bearer $valid|200"
   "malformed token|small|/api/v1/me|Bearer bpat_not-a-token|401"
   "bad-checksum token|small|/api/v1/me|Bearer $bad_checksum|401"
   "Identity bearer token (decrypted every time)|small|/api/bench/identity-me|Bearer $identity|200"
@@ -157,6 +157,7 @@ scenarios=(
   "/health (DB check)|small|/health||200"
   "deleted token (replayed)|small|/api/v1/me|Bearer $(seeded small deleted 3)|401"
   "valid token, unknown-token flood|small|/api/v1/me|Bearer $valid|200"
+  "valid token lacking tokens:read (403)|small|/api/v1/tokens|Bearer $valid|403"
 )
 
 # flood SERVER SECONDS: made-up tokens (right checksum, no tag), 10,000 in turn, each request from a new address.
@@ -259,6 +260,7 @@ for i in "${!scenarios[@]}"; do
     "$UNKNOWN" | "$DELETED") verdict=$(target "$(ratio "$i" "$ANONYMOUS")" 0.9 "≥ 0.9 × anonymous") ;;
     "$HEALTH") verdict="- (checks the database) | -" ;;
     "$FLOOD") verdict=$(target "$(ratio "$FLOOD" "$VALID")" 0.8 "≥ 0.8 × valid token, quiet") ;;
+    "$FORBIDDEN") verdict=$(target "$(ratio "$FORBIDDEN" "$ANONYMOUS")" 0.9 "≥ 0.9 × anonymous") ;;
   esac
   [[ $verdict == *MISSED ]] && failures+=("$name: ${verdict% | MISSED}")
   printf '| %s | %s | %s–%s | %s | %s | %s | %s | %s |\n' "$name" "$median" "$lo" "$hi" "$p50" "$p99" "$cpu" \

@@ -39,6 +39,31 @@ public sealed class ApiToken
     /// <see cref="ApiTokenIssuer"/>'s list instead. Regenerating issues a tagged secret.
     /// </summary>
     public bool IsUntagged { get; set; }
+
+    /// <summary>
+    /// What the token may do: <see cref="ApiPermissionCatalog"/> names separated by spaces, chosen at creation and fixed
+    /// for the token's life.
+    /// </summary>
+    public required string Permissions { get; set; }
+
+    /// <summary>When BeatPass revoked the token (an old secret reused, say); a revoked token never works again.</summary>
+    public DateTime? RevokedAt { get; set; }
+
+    /// <summary>Why it was revoked, in words for the holder.</summary>
+    public string? RevokedReason { get; set; }
+}
+
+/// <summary>
+/// The hash of a secret a token had before it was rotated or regenerated, kept so that the secret presented again
+/// gives away that someone else holds an old copy (see <see cref="ApiTokenService.RevokeIfRetiredAsync"/>).
+/// </summary>
+public sealed class RetiredApiTokenSecret
+{
+    public required byte[] TokenHash { get; set; }
+
+    public Guid TokenId { get; set; }
+
+    public DateTime RetiredAt { get; set; }
 }
 
 /// <summary>The expiry emails, in the order they go out.</summary>

@@ -21,6 +21,7 @@ public sealed class ApiTokenAuthenticator(
     ApiTokenIssuer issuer,
     TimeProvider timeProvider,
     IOptions<ApiTokenOptions> options,
+    ApiPermissionCatalog permissions,
     ILogger<ApiTokenAuthenticator> logger)
 {
     /// <summary>Last used is stored at this resolution, so API reads don't turn into database writes.</summary>
@@ -31,12 +32,19 @@ public sealed class ApiTokenAuthenticator(
 
     // Compiled once per authenticator, not per process: a compiled query serves one model, and each provider's
     // context has a model of its own (a test run holds both).
-    private readonly Func<BeatPassDbContext, byte[], CancellationToken, Task<TokenRow?>> _findByHash =
-        EF.CompileAsyncQuery((BeatPassDbContext db, byte[] hash, CancellationToken _) => db.ApiTokens
-            .Where(t => t.TokenHash == hash && t.User!.HasDeveloperAccess)
+    // Whether the holder is staff is read with the token: staff-only permissions work only while they are, and a role
+    // change invalidates the cache like any other change to the account.
+    private readonly Func<BeatPassDbContext, byte[], string, CancellationToken, Task<TokenRow?>> _findByHash =
+        EF.CompileAsyncQuery((BeatPassDbContext db, byte[] hash, string staffRole, CancellationToken _) => db.ApiTokens
+            .Where(t => t.TokenHash == hash && t.RevokedAt == null && t.User!.HasDeveloperAccess)
             .Select(t => new TokenRow(
-                new ApiTokenIdentity(t.Id, t.Name, t.UserId, t.User!.UserName!, t.User.Email!), t.ExpiresAt, t.LastUsedAt))
+                new ApiTokenIdentity(t.Id, t.Name, t.UserId, t.User!.UserName!, t.User.Email!, t.Permissions),
+                t.ExpiresAt,
+                t.LastUsedAt,
+                db.UserRoles.Any(ur => ur.UserId == t.UserId && db.Roles.Any(r => r.Id == ur.RoleId && r.NormalizedName == staffRole))))
             .SingleOrDefault());
+
+    private static readonly string StaffRole = BeatPassRoles.Staff.ToUpperInvariant();
 
     public ValueTask<ApiTokenCheck> AuthenticateAsync(ReadOnlySpan<char> token, CancellationToken cancellationToken = default)
     {
@@ -79,7 +87,7 @@ public sealed class ApiTokenAuthenticator(
         TokenRow? row;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            row = await _findByHash(db, hash.ToArray(), cancellationToken);
+            row = await _findByHash(db, hash.ToArray(), StaffRole, cancellationToken);
         }
 
         if (row is null)
@@ -89,7 +97,7 @@ public sealed class ApiTokenAuthenticator(
         }
 
         var entry = new CachedApiToken(
-            row.Identity,
+            row.Identity with { Permissions = permissions.Effective(row.Identity.Permissions, row.HolderIsStaff) },
             row.ExpiresAt,
             row.LastUsedAt,
             freshUntil: now + options.Value.CacheEntryLifetime);
@@ -133,5 +141,5 @@ public sealed class ApiTokenAuthenticator(
         return ApiTokenCheck.Expired;
     }
 
-    private sealed record TokenRow(ApiTokenIdentity Identity, DateTime? ExpiresAt, DateTime? LastUsedAt);
+    private sealed record TokenRow(ApiTokenIdentity Identity, DateTime? ExpiresAt, DateTime? LastUsedAt, bool HolderIsStaff);
 }

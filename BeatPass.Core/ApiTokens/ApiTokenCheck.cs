@@ -3,11 +3,18 @@ using System.Diagnostics.CodeAnalysis;
 namespace BeatPass.Core.ApiTokens;
 
 /// <summary>The account and token behind an accepted API request.</summary>
-public sealed record ApiTokenIdentity(Guid TokenId, string TokenName, string UserId, string UserName, string Email);
+/// <param name="Permissions">
+/// What the token may do now, in stored form (<see cref="ApiPermissionCatalog"/>): its permissions, less staff-only
+/// ones while the holder is not staff.
+/// </param>
+public sealed record ApiTokenIdentity(Guid TokenId, string TokenName, string UserId, string UserName, string Email, string Permissions)
+{
+    public bool Holds(string permission) => ApiPermissionCatalog.Holds(Permissions, permission);
+}
 
 public enum ApiTokenStatus
 {
-    /// <summary>Malformed, unknown, deleted, or its owner may not use the API.</summary>
+    /// <summary>Malformed, unknown, deleted, revoked, or its owner may not use the API.</summary>
     Invalid,
     Expired,
     Valid,

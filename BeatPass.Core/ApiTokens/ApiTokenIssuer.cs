@@ -70,6 +70,17 @@ public sealed class ApiTokenIssuer(IDbContextFactory<BeatPassDbContext> dbFactor
         return ApiTokenFormat.HasValidTag(token, issued.Tagger.Value!) || issued.Untagged.Contains(hash);
     }
 
+    /// <summary><see cref="MayHaveIssued"/>, loading the key first if this node has not yet.</summary>
+    public async ValueTask<bool> MayHaveIssuedAsync(string token, ApiTokenHash hash, CancellationToken cancellationToken = default)
+    {
+        if (_issued is null)
+        {
+            await LoadAsync(cancellationToken);
+        }
+
+        return MayHaveIssued(token, hash);
+    }
+
     private static async Task<byte[]> ReadOrMakeKeyAsync(BeatPassDbContext db, CancellationToken cancellationToken)
     {
         if (await db.ApiTokenTagKeys.Select(k => k.Key).SingleOrDefaultAsync(cancellationToken) is { } stored)

@@ -2,9 +2,18 @@ namespace BeatPass.Core.ApiTokens;
 
 /// <summary>What the owner sees of a token in the list.</summary>
 /// <param name="IssuedAt">When the current secret was issued: creation, or the last regeneration.</param>
+/// <param name="Permissions">What it may do, as chosen at creation (some may no longer work, see <see cref="ApiPermissionCatalog.Effective"/>).</param>
+/// <param name="RevokedAt">When BeatPass revoked it; a revoked token never works again.</param>
+/// <param name="NoLongerAvailable">Of <paramref name="Permissions"/>, those that no longer work: staff-only ones once the holder left the Staff role.</param>
 public sealed record ApiTokenSummary(
-    Guid Id, string Name, string Hint, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? ExpiresAt, DateTime IssuedAt)
+    Guid Id, string Name, string Hint, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? ExpiresAt, DateTime IssuedAt,
+    IReadOnlyList<string> Permissions, DateTime? RevokedAt = null, string? RevokedReason = null, IReadOnlyList<string>? NoLongerAvailable = null)
 {
+    public bool IsRevoked => RevokedAt is not null;
+
+    /// <summary>False for a permission the token holds that no longer works (see <see cref="NoLongerAvailable"/>).</summary>
+    public bool IsAvailable(string permission) => NoLongerAvailable?.Contains(permission) != true;
+
     public bool IsExpired(DateTime now) => ExpiresAt <= now;
 
     /// <summary>When a secret regenerated at <paramref name="now"/> would expire: the same period, from then on.</summary>

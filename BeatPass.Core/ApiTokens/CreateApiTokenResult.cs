@@ -19,6 +19,8 @@ public enum ApiTokenError
 {
     InvalidName,
     InvalidExpiration,
+    InvalidPermissions,
+    Revoked,
     DuplicateName,
     LimitReached,
     NoDeveloperAccess,

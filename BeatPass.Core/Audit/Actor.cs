@@ -2,20 +2,35 @@ namespace BeatPass.Core.Audit;
 
 /// <summary>
 /// Who did something the audit log records: an account (its holder, or a staff member acting on it), or BeatPass
-/// itself, such as a leak report or a background job, which no person did.
+/// itself, such as a leak report or a background job, which no person did. An account acting through the API also
+/// names the token it used.
 /// </summary>
 public readonly record struct Actor
 {
-    private const string SystemPrefix = "system:";
+    /// <summary>How the audit log's actor column starts for BeatPass itself.</summary>
+    public const string SystemPrefix = "system:";
 
-    private Actor(string id) => Id = id;
+    private Actor(string id, string? tokenName = null)
+    {
+        Id = id;
+        TokenName = tokenName;
+    }
 
     /// <summary>What the audit log stores: the account's user id, or <c>system:</c> and the system actor's name.</summary>
     public string Id { get; }
 
+    /// <summary>The API token the account acted through; null on a page.</summary>
+    public string? TokenName { get; }
+
     public bool IsSystem => Id.StartsWith(SystemPrefix, StringComparison.Ordinal);
 
     public static Actor Account(string userId) => new(userId);
+
+    /// <summary>An account acting through one of its API tokens.</summary>
+    public static Actor Token(string userId, string tokenName) => new(userId, tokenName);
+
+    /// <summary>An account on a page (<paramref name="viaTokenName"/> null) or through that API token.</summary>
+    public static Actor Acting(string userId, string? viaTokenName) => new(userId, viaTokenName);
 
     /// <summary>BeatPass itself, named after what acted (<c>leak-report</c>, <c>token-expiry</c>).</summary>
     public static Actor System(string name) => new(SystemPrefix + name);

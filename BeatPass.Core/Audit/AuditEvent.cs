@@ -15,13 +15,24 @@ public sealed class AuditEvent
 
     public string? TokenName { get; set; }
 
-    public static AuditEvent Create(DateTime occurredAt, string actorUserId, string subjectUserId, AuditAction action, string? tokenName = null) => new()
+    /// <summary>The name of the API token the actor acted through, when they used the API rather than a page.</summary>
+    public string? ActorTokenName { get; set; }
+
+    /// <summary>More about the event in words, such as a new token's permissions or why a token was revoked.</summary>
+    public string? Detail { get; set; }
+
+    public const int MaxDetailLength = 500;
+
+    public static AuditEvent Create(
+        DateTime occurredAt, Actor actor, string subjectUserId, AuditAction action, string? tokenName = null, string? detail = null) => new()
     {
         OccurredAt = occurredAt,
-        ActorUserId = actorUserId,
+        ActorUserId = actor.Id,
+        ActorTokenName = actor.TokenName,
         SubjectUserId = subjectUserId,
         Action = action,
         TokenName = tokenName,
+        Detail = detail,
     };
 }
 
@@ -31,6 +42,8 @@ public enum AuditAction
     TokenDeleted,
     TokenRegenerated,
     ExpiredTokenRefused,
+    TokenRotated,
+    TokenRevoked,
     DeveloperAccessGranted,
     DeveloperAccessRevoked,
     PasswordChanged,

@@ -11,9 +11,10 @@ public static class SecurityEvents
 {
     /// <summary>Records the event in the audit log only.</summary>
     public static AuditEvent RecordSecurityEvent(
-        this BeatPassDbContext db, DateTime at, Actor actor, string subjectUserId, AuditAction action, string? tokenName = null)
+        this BeatPassDbContext db, DateTime at, Actor actor, string subjectUserId, AuditAction action, string? tokenName = null,
+        string? detail = null)
     {
-        var auditEvent = AuditEvent.Create(at, actor.Id, subjectUserId, action, tokenName);
+        var auditEvent = AuditEvent.Create(at, actor, subjectUserId, action, tokenName, detail);
         db.AuditEvents.Add(auditEvent);
         return auditEvent;
     }
@@ -23,9 +24,9 @@ public static class SecurityEvents
     /// <param name="notice">The email that tells of it, given the address it goes to (one of <see cref="SecurityNotices"/>).</param>
     public static AuditEvent RecordSecurityEvent(
         this BeatPassDbContext db, DateTime at, Actor actor, string subjectUserId, AuditAction action, string? tokenName,
-        string? holderEmail, Func<string, OutgoingEmail> notice)
+        string? holderEmail, Func<string, OutgoingEmail> notice, string? detail = null)
     {
-        var auditEvent = db.RecordSecurityEvent(at, actor, subjectUserId, action, tokenName);
+        var auditEvent = db.RecordSecurityEvent(at, actor, subjectUserId, action, tokenName, detail);
         if (holderEmail is not null)
         {
             db.OutgoingEmails.Add(notice(holderEmail));

@@ -20,13 +20,17 @@ public sealed class SecurityLogService(IDbContextFactory<BeatPassDbContext> dbFa
             .OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)
             .Skip(Math.Max(page, 0) * pageSize)
             .Take(pageSize)
-            .Select(e => new SecurityLogEntry(e.Id, e.OccurredAt, e.Action, e.TokenName, e.ActorUserId != userId))
+            .Select(e => new SecurityLogEntry(
+                e.Id, e.OccurredAt, e.Action, e.TokenName, e.ActorUserId != userId && !e.ActorUserId.StartsWith(Actor.SystemPrefix),
+                e.Detail, e.ActorTokenName))
             .ToListAsync(cancellationToken);
         return new SecurityLogPage(items, total);
     }
 }
 
-/// <param name="ByStaff">Done by BeatPass staff rather than the account holder.</param>
-public sealed record SecurityLogEntry(long Id, DateTime OccurredAt, AuditAction Action, string? TokenName, bool ByStaff);
+/// <param name="ByStaff">Done by BeatPass staff rather than the account holder or BeatPass itself.</param>
+/// <param name="ViaTokenName">The API token the event was done through, when it was done through the API.</param>
+public sealed record SecurityLogEntry(
+    long Id, DateTime OccurredAt, AuditAction Action, string? TokenName, bool ByStaff, string? Detail = null, string? ViaTokenName = null);
 
 public sealed record SecurityLogPage(IReadOnlyList<SecurityLogEntry> Items, int TotalCount);

@@ -26,6 +26,9 @@ public abstract class BeatPassDbContext(DbContextOptions options)
     // A token's hint ("bpat_…x9Qa") is 10 characters; the column leaves room for a longer prefix.
     private const int HintLength = 16;
 
+    // Room for every built-in permission and a good many of other services'.
+    private const int PermissionsLength = 2000;
+
     /// <summary>What this context's database does its own way.</summary>
     public abstract DatabaseDialect Dialect { get; }
 
@@ -39,8 +42,17 @@ public abstract class BeatPassDbContext(DbContextOptions options)
 
     public DbSet<ApiTokenTagKey> ApiTokenTagKeys => Set<ApiTokenTagKey>();
 
+    public DbSet<RetiredApiTokenSecret> RetiredApiTokenSecrets => Set<RetiredApiTokenSecret>();
+
     /// <summary>The Data Protection key ring, shared by every node: cookies and links one node issues work on all.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    /// <summary>Whether the account is in the Staff role now, read from the database.</summary>
+    public Task<bool> IsStaffAsync(string userId, CancellationToken cancellationToken)
+    {
+        var staffRole = BeatPassRoles.Staff.ToUpperInvariant();
+        return UserRoles.AnyAsync(ur => ur.UserId == userId && Roles.Any(r => r.Id == ur.RoleId && r.NormalizedName == staffRole), cancellationToken);
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -72,10 +84,20 @@ public abstract class BeatPassDbContext(DbContextOptions options)
             token.Property(t => t.NormalizedName).HasMaxLength(ApiTokenNameRules.MaxLength);
             token.Property(t => t.TokenHash).HasMaxLength(ApiTokenFormat.HashLength);
             token.Property(t => t.Hint).HasMaxLength(HintLength);
+            token.Property(t => t.Permissions).HasMaxLength(PermissionsLength);
+            token.Property(t => t.RevokedReason).HasMaxLength(AuditEvent.MaxDetailLength);
             token.HasIndex(t => t.TokenHash).IsUnique();
             token.HasIndex(t => t.ExpiresAt);
             token.HasIndex(t => new { t.UserId, t.NormalizedName }).IsUnique();
             token.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<RetiredApiTokenSecret>(secret =>
+        {
+            secret.HasKey(s => s.TokenHash);
+            secret.Property(s => s.TokenHash).HasMaxLength(ApiTokenFormat.HashLength);
+            secret.HasIndex(s => s.TokenId);
+            secret.HasOne<ApiToken>().WithMany().HasForeignKey(s => s.TokenId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<ApiTokenTagKey>(key =>
@@ -90,6 +112,8 @@ public abstract class BeatPassDbContext(DbContextOptions options)
             audit.Property(a => a.ActorUserId).HasMaxLength(UserIdLength);
             audit.Property(a => a.SubjectUserId).HasMaxLength(UserIdLength);
             audit.Property(a => a.TokenName).HasMaxLength(ApiTokenNameRules.MaxLength);
+            audit.Property(a => a.ActorTokenName).HasMaxLength(ApiTokenNameRules.MaxLength);
+            audit.Property(a => a.Detail).HasMaxLength(AuditEvent.MaxDetailLength);
             audit.HasIndex(a => new { a.SubjectUserId, a.OccurredAt });
             audit.HasIndex(a => a.OccurredAt);
         });

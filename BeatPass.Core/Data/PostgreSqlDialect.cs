@@ -8,7 +8,8 @@ public sealed class PostgreSqlDialect : DatabaseDialect<PostgreSqlBeatPassDbCont
 {
     /// <summary>
     /// The channel that triggers on <c>ApiTokens</c> and <c>AspNetUsers</c> (migration <c>TokenChangeNotifications</c>)
-    /// notify on, inside the changing transaction: delivered when it commits, dropped when it rolls back. The payload
+    /// and on <c>AspNetUserRoles</c> (migration <c>TokenPermissions</c>: staff-only permissions follow the role) notify
+    /// on, inside the changing transaction: delivered when it commits, dropped when it rolls back. The payload
     /// is the account's id.
     /// </summary>
     public const string AccountChangesChannel = "beatpass_api_token_changes";

@@ -1,3 +1,4 @@
+using BeatPass.Core.Audit;
 using BeatPass.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -23,15 +24,38 @@ public sealed class AuditFeedQuery(IDbContextFactory<BeatPassDbContext> dbFactor
             events = events.Where(e => subjects.Contains(e.SubjectUserId));
         }
 
-        return await events
-            .OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)
-            .Take(Math.Clamp(take, 1, MaxTake))
-            .Select(e => new AuditEntry(
-                e.OccurredAt,
-                db.Users.Where(u => u.Id == e.ActorUserId).Select(u => u.Email).FirstOrDefault() ?? e.ActorUserId,
-                db.Users.Where(u => u.Id == e.SubjectUserId).Select(u => u.Email).FirstOrDefault() ?? e.SubjectUserId,
-                e.Action,
-                e.TokenName))
-            .ToListAsync(cancellationToken);
+        return await Entries(db, events, 0, Math.Clamp(take, 1, MaxTake)).ToListAsync(cancellationToken);
     }
+
+    /// <summary>One page of the audit log (<paramref name="page"/> from 0), optionally about one account only, and how many events match.</summary>
+    public async Task<AuditPage> PageAsync(
+        string actorUserId, string? subjectUserId, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await StaffOnly.EnsureAsync(db, actorUserId, logger, cancellationToken);
+
+        var events = db.AuditEvents.AsNoTracking();
+        if (subjectUserId is not null)
+        {
+            events = events.Where(e => e.SubjectUserId == subjectUserId);
+        }
+
+        var total = await events.CountAsync(cancellationToken);
+        pageSize = Math.Clamp(pageSize, 1, MaxTake);
+        var items = await Entries(db, events, Math.Max(page, 0) * pageSize, pageSize).ToListAsync(cancellationToken);
+        return new AuditPage(items, total);
+    }
+
+    private static IQueryable<AuditEntry> Entries(BeatPassDbContext db, IQueryable<AuditEvent> events, int skip, int take) => events
+        .OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)
+        .Skip(skip)
+        .Take(take)
+        .Select(e => new AuditEntry(
+            e.OccurredAt,
+            db.Users.Where(u => u.Id == e.ActorUserId).Select(u => u.Email).FirstOrDefault() ?? e.ActorUserId,
+            db.Users.Where(u => u.Id == e.SubjectUserId).Select(u => u.Email).FirstOrDefault() ?? e.SubjectUserId,
+            e.Action,
+            e.TokenName,
+            e.Detail,
+            e.ActorTokenName));
 }

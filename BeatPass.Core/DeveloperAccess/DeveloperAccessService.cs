@@ -23,7 +23,8 @@ public sealed class DeveloperAccessService(
     }
 
     /// <summary>Turns developer access on. Granting an account that already has it changes nothing.</summary>
-    public async Task GrantAsync(string actorUserId, string subjectUserId, CancellationToken cancellationToken = default)
+    /// <param name="viaTokenName">The API token the staff member acted through; null on the admin page.</param>
+    public async Task GrantAsync(string actorUserId, string subjectUserId, string? viaTokenName = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await StaffOnly.EnsureAsync(db, actorUserId, logger, cancellationToken);
@@ -37,7 +38,7 @@ public sealed class DeveloperAccessService(
 
         subject.HasDeveloperAccess = true;
         var now = Now;
-        db.RecordSecurityEvent(now, Actor.Account(actorUserId), subjectUserId, AuditAction.DeveloperAccessGranted, tokenName: null,
+        db.RecordSecurityEvent(now, Actor.Acting(actorUserId, viaTokenName), subjectUserId, AuditAction.DeveloperAccessGranted, tokenName: null,
             subject.Email, to => SecurityNotices.DeveloperAccessGranted(now, to));
 
         await db.SaveChangesAsync(cancellationToken);
@@ -46,8 +47,9 @@ public sealed class DeveloperAccessService(
     }
 
     /// <summary>Turns developer access off and deletes all of the account's tokens, in one transaction.</summary>
+    /// <param name="viaTokenName">The API token the staff member acted through; null on the admin page.</param>
     /// <returns>How many tokens were deleted.</returns>
-    public async Task<int> RevokeAsync(string actorUserId, string subjectUserId, CancellationToken cancellationToken = default)
+    public async Task<int> RevokeAsync(string actorUserId, string subjectUserId, string? viaTokenName = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await StaffOnly.EnsureAsync(db, actorUserId, logger, cancellationToken);
@@ -66,7 +68,7 @@ public sealed class DeveloperAccessService(
         db.ApiTokens.RemoveRange(tokens);
         subject.HasDeveloperAccess = false;
         var now = Now;
-        var actor = Actor.Account(actorUserId);
+        var actor = Actor.Acting(actorUserId, viaTokenName);
         var tokenNames = tokens.Select(t => t.Name).ToList();
         db.RecordSecurityEvent(now, actor, subjectUserId, AuditAction.DeveloperAccessRevoked, tokenName: null,
             subject.Email, to => SecurityNotices.DeveloperAccessRevoked(now, to, tokenNames));

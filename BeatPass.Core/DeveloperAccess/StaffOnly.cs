@@ -9,10 +9,7 @@ internal static class StaffOnly
 {
     public static async Task EnsureAsync(BeatPassDbContext db, string actorUserId, ILogger logger, CancellationToken cancellationToken)
     {
-        var staffRole = BeatPassRoles.Staff.ToUpperInvariant();
-        var isStaff = await db.UserRoles.AnyAsync(
-            ur => ur.UserId == actorUserId && db.Roles.Any(r => r.Id == ur.RoleId && r.NormalizedName == staffRole), cancellationToken);
-        if (!isStaff)
+        if (!await db.IsStaffAsync(actorUserId, cancellationToken))
         {
             logger.LogWarning("User {UserId} was refused a staff-only developer access operation", actorUserId);
             throw new StaffOnlyException();

@@ -11,10 +11,17 @@ public static class SecurityNotices
 {
     private const string WhereTokensLive = "Account Settings > Developers";
 
-    public static OutgoingEmail TokenCreated(DateTime now, string to, string tokenName) => Notice(now, to,
+    public static OutgoingEmail TokenCreated(DateTime now, string to, string tokenName, IReadOnlyCollection<string> permissions) => Notice(now, to,
         "A new API token was created on your BeatPass account",
-        $"The API token \"{tokenName}\" was created on your BeatPass account on {Time(now)}.",
+        $"The API token \"{tokenName}\" was created on your BeatPass account on {Time(now)}. It may: {string.Join(", ", permissions)}.",
         $"If this was you, there is nothing to do. If it wasn't, delete the token in {WhereTokensLive}, then change your password.");
+
+    public static OutgoingEmail TokenRevokedForReuse(DateTime now, string to, string tokenName) => Notice(now, to,
+        "An API token on your BeatPass account was revoked",
+        $"On {Time(now)} an old copy of the API token \"{tokenName}\" was used: a secret the token had before it was rotated. " +
+        "Someone else may hold a copy of it, so BeatPass revoked the token. Neither its old nor its current secret works any more.",
+        $"Find where the old copy was kept (a log, a repository, a shared file) and remove it. Then delete the token in {WhereTokensLive} " +
+        "and create a new one for your app.");
 
     public static OutgoingEmail TokenRegenerated(DateTime now, string to, string tokenName) => Notice(now, to,
         "An API token on your BeatPass account was regenerated",

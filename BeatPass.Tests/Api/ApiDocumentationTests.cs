@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using BeatPass.Core.ApiTokens;
 using BeatPass.Tests.Infrastructure;
 
 namespace BeatPass.Tests.Api;
@@ -12,14 +13,53 @@ public sealed class ApiDocumentationTests(BeatPassAppFactory app) : IClassFixtur
         using var document = JsonDocument.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json"));
         var root = document.RootElement;
 
-        root.GetProperty("paths").EnumerateObject().Select(p => p.Name).Should().Equal("/api/v1/me");
-        root.GetProperty("paths").GetProperty("/api/v1/me").GetProperty("get").GetProperty("responses")
-            .EnumerateObject().Select(r => r.Name).Should().BeEquivalentTo("200", "401");
+        root.GetProperty("paths").EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo(
+            "/api/v1/me", "/api/v1/tokens", "/api/v1/tokens/{id}", "/api/v1/tokens/self", "/api/v1/tokens/self/rotate",
+            "/api/v1/security-log", "/api/v1/admin/accounts", "/api/v1/admin/accounts/{id}/developer-access", "/api/v1/admin/audit");
         var scheme = root.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer");
         scheme.GetProperty("type").GetString().Should().Be("http");
         scheme.GetProperty("scheme").GetString().Should().Be("bearer");
         root.GetProperty("security")[0].TryGetProperty("Bearer", out _).Should().BeTrue();
-        root.GetProperty("info").GetProperty("description").GetString().Should().Contain("Authorization: Bearer bpat_…");
+        root.GetProperty("info").GetProperty("description").GetString().Should().Contain("Authorization: Bearer bpat_…")
+            .And.Contain("insufficient_scope");
+    }
+
+    public static TheoryData<string, string, string?> Operations() => new()
+    {
+        { "/api/v1/me", "get", ApiPermissions.AccountRead },
+        { "/api/v1/tokens", "get", ApiPermissions.TokensRead },
+        { "/api/v1/tokens/{id}", "get", ApiPermissions.TokensRead },
+        { "/api/v1/tokens/self", "get", null },
+        { "/api/v1/tokens/self", "delete", null },
+        { "/api/v1/tokens/self/rotate", "post", ApiPermissions.TokensRotateSelf },
+        { "/api/v1/security-log", "get", ApiPermissions.SecurityLogRead },
+        { "/api/v1/admin/accounts", "get", ApiPermissions.DeveloperAccessRead },
+        { "/api/v1/admin/accounts/{id}/developer-access", "put", ApiPermissions.DeveloperAccessWrite },
+        { "/api/v1/admin/accounts/{id}/developer-access", "delete", ApiPermissions.DeveloperAccessWrite },
+        { "/api/v1/admin/audit", "get", ApiPermissions.DeveloperAccessRead },
+    };
+
+    [Theory]
+    [MemberData(nameof(Operations))]
+    public async Task Each_operation_names_the_permission_it_needs_as_its_scope_and_its_refusals(string path, string method, string? permission)
+    {
+        using var document = JsonDocument.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json"));
+        var operation = document.RootElement.GetProperty("paths").GetProperty(path).GetProperty(method);
+
+        var scopes = operation.GetProperty("security")[0].GetProperty("Bearer").EnumerateArray().Select(s => s.GetString());
+        var responses = operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToList();
+        responses.Should().Contain("401");
+        if (permission is null)
+        {
+            scopes.Should().BeEmpty("any working token may do this");
+            responses.Should().NotContain("403");
+        }
+        else
+        {
+            scopes.Should().Equal(permission);
+            responses.Should().Contain("403");
+            operation.GetProperty("description").GetString().Should().Contain($"Needs the permission `{permission}`.");
+        }
     }
 
     [Fact]

@@ -63,7 +63,7 @@ public abstract class ApiTokenAuthenticationTests<TApp>(TApp app) : IClassFixtur
         response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         response.Headers.WwwAuthenticate.ToString().Should().Contain("invalid_token");
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
-        (await response.Content.ReadAsStringAsync()).Should().Contain("The token is invalid or has been deleted.");
+        (await response.Content.ReadAsStringAsync()).Should().Contain("The token is invalid, revoked or deleted.");
     }
 
     [Fact]

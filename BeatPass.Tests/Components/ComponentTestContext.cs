@@ -51,7 +51,13 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         SessionId = (await Database.Sessions.ListAsync(UserId, null)).Single().Id;
         var authorization = AddAuthorization();
         authorization.SetAuthorized("someone@example.com");
-        authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, UserId), new Claim(DatabaseTicketStore.SessionIdClaimType, SessionId.ToString()));
+        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, UserId), new(DatabaseTicketStore.SessionIdClaimType, SessionId.ToString()) };
+        if (IsStaff)
+        {
+            claims.Add(new Claim(ClaimTypes.Role, BeatPassRoles.Staff));
+        }
+
+        authorization.SetClaims([.. claims]);
     }
 
     async Task IAsyncLifetime.DisposeAsync()

@@ -186,7 +186,7 @@ public sealed class DevelopersPageTests : ComponentTestContext
         ApiTokenFormat.IsWellFormed(plainText).Should().BeTrue();
         dialogs.Markup.Should().Contain("It will not be shown again.");
         dialogs.Find(".token-example").TextContent.Should()
-            .Be($"curl -H \"Authorization: Bearer {plainText}\" http://localhost/api/v1/me", "a ready-to-run example with this server's address");
+            .Be($"curl -H \"Authorization: Bearer {plainText}\" http://localhost/api/v1/tokens/self", "a ready-to-run example that works whatever the token may do with this server's address");
         HoldsSecret(dialog, plainText).Should().BeTrue("the dialog holds the token until Done");
 
         Button(dialogs, "Done").Click();

@@ -62,6 +62,6 @@ public class ApiTokenCacheTests
         new(Options.Create(new ApiTokenOptions { CacheCapacity = capacity }));
 
     private static CachedApiToken Entry(string userId) => new(
-        new ApiTokenIdentity(Guid.NewGuid(), "Token", userId, "user", "user@example.com"),
+        new ApiTokenIdentity(Guid.NewGuid(), "Token", userId, "user", "user@example.com", ApiPermissions.AccountRead),
         expiresAt: null, lastUsedAt: null, freshUntil: Now.AddMinutes(1));
 }

@@ -357,7 +357,7 @@ public abstract class ApiTokenServiceTests(DatabaseProvider provider) : IAsyncLi
             ExpiresAt = _database.Time.GetUtcNow().UtcDateTime.AddDays(7),
         });
         regenerated.Summary.ExpiresAt.Should().Be(promised, "the regenerate confirmation says when the new secret will expire");
-        (await _tokens.ListAsync(userId)).Should().ContainSingle().Which.Should().Be(regenerated.Summary);
+        (await _tokens.ListAsync(userId)).Should().ContainSingle().Which.Should().BeEquivalentTo(regenerated.Summary);
         await using var db = _database.CreateDbContext();
         (await db.AuditEvents.Where(e => e.Action == AuditAction.TokenRegenerated).Select(e => e.TokenName).SingleAsync()).Should().Be("Rotating");
     }
@@ -375,6 +375,80 @@ public abstract class ApiTokenServiceTests(DatabaseProvider provider) : IAsyncLi
         (await _database.AuthenticateAsync(created.PlainText)).Should().NotBeNull();
         await using var db = _database.CreateDbContext();
         (await db.AuditEvents.CountAsync(e => e.Action == AuditAction.TokenRegenerated)).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_token_holds_account_read_unless_told_otherwise_and_the_choice_is_stored_in_catalog_order_once()
+    {
+        var userId = await _database.CreateUserAsync();
+
+        var byDefault = (await _tokens.CreateAsync(userId, "Default")).Token!;
+        var chosen = (await _tokens.CreateAsync(userId, "Chosen", permissions:
+            [ApiPermissions.SecurityLogRead, " tokens:read ", ApiPermissions.SecurityLogRead])).Token!;
+
+        byDefault.Summary.Permissions.Should().Equal(ApiPermissions.AccountRead);
+        chosen.Summary.Permissions.Should().Equal(ApiPermissions.TokensRead, ApiPermissions.SecurityLogRead);
+        (await _database.AuthenticateAsync(chosen.PlainText))!.Permissions.Should().Be("tokens:read security-log:read");
+        await using var db = _database.CreateDbContext();
+        (await db.AuditEvents.Where(e => e.TokenName == "Chosen").Select(e => e.Detail).SingleAsync())
+            .Should().Be("Permissions: tokens:read, security-log:read");
+    }
+
+    [Theory]
+    [InlineData(new string[0], "Choose at least one permission.")]
+    [InlineData(new[] { " ", "" }, "Choose at least one permission.")]
+    [InlineData(new[] { "account:read", "tokens:write" }, "There is no permission called \"tokens:write\".")]
+    [InlineData(new[] { "ACCOUNT:READ" }, "There is no permission called \"ACCOUNT:READ\".")]
+    [InlineData(new[] { "account:read\u0000x" }, "There is no permission called \"account:readx…\".")]
+    [InlineData(new[] { "developer-access:read" }, "Only BeatPass staff can give a token developer-access:read.")]
+    [InlineData(new[] { "account:read", "developer-access:write" }, "Only BeatPass staff can give a token developer-access:write.")]
+    public async Task A_bad_choice_of_permissions_is_refused_with_a_clear_message_and_nothing_is_written(string[] permissions, string message)
+    {
+        var userId = await _database.CreateUserAsync();
+
+        var result = await _tokens.CreateAsync(userId, "Refused", permissions: permissions);
+
+        result.Error.Should().Be(ApiTokenError.InvalidPermissions);
+        result.ErrorMessage.Should().Be(message);
+        await ShouldHaveNoTokensOrEventsAsync();
+    }
+
+    [Fact]
+    public async Task Staff_may_give_a_token_staff_permissions_which_work_only_while_they_are_staff()
+    {
+        var staffId = await _database.CreateStaffAsync();
+        await _database.SetDeveloperAccessAsync(staffId, true);
+
+        var created = (await _tokens.CreateAsync(staffId, "Admin script", permissions: [ApiPermissions.DeveloperAccessWrite, ApiPermissions.AccountRead])).Token!;
+
+        created.Summary.Permissions.Should().Equal(ApiPermissions.AccountRead, ApiPermissions.DeveloperAccessWrite);
+        (await _database.AuthenticateAsync(created.PlainText))!.Holds(ApiPermissions.DeveloperAccessWrite).Should().BeTrue();
+        await using (var db = _database.CreateDbContext())
+        {
+            db.UserRoles.Remove(await db.UserRoles.SingleAsync(r => r.UserId == staffId));
+            await db.SaveChangesAsync();
+        }
+
+        var identity = (await _database.AuthenticateAsync(created.PlainText))!;
+        identity.Permissions.Should().Be(ApiPermissions.AccountRead, "the role change reached the token cache");
+        identity.Holds(ApiPermissions.DeveloperAccessWrite).Should().BeFalse();
+        var listed = (await _tokens.ListAsync(staffId)).Single();
+        listed.Permissions.Should().Equal(ApiPermissions.AccountRead, ApiPermissions.DeveloperAccessWrite);
+        listed.NoLongerAvailable.Should().Equal(ApiPermissions.DeveloperAccessWrite);
+        (await _tokens.CreateAsync(staffId, "Another", permissions: [ApiPermissions.DeveloperAccessWrite])).ErrorMessage
+            .Should().Be("Only BeatPass staff can give a token developer-access:write.");
+    }
+
+    [Fact]
+    public async Task Regenerating_keeps_the_permissions()
+    {
+        var userId = await _database.CreateUserAsync();
+        var created = (await _tokens.CreateAsync(userId, "Kept", permissions: [ApiPermissions.TokensRead])).Token!;
+
+        var regenerated = (await _tokens.RegenerateAsync(userId, created.Summary.Id)).Token!;
+
+        regenerated.Summary.Permissions.Should().Equal(ApiPermissions.TokensRead);
+        (await _database.AuthenticateAsync(regenerated.PlainText))!.Permissions.Should().Be(ApiPermissions.TokensRead);
     }
 
     private async Task ShouldHaveNoTokensOrEventsAsync()

@@ -51,7 +51,7 @@ public sealed class MigrationsWithDataTests
                 expired.ExpiryNotice.Should().Be(ExpiryNotice.Expired, "EmailOutbox marks tokens already expired as told, so no late reminder goes out");
             }
 
-            await TheOldTokenIsUntaggedAndWorksAsync(database, userId, oldSecret);
+            await TheOldTokenIsUntaggedHoldsAccountReadAndWorksAsync(database, userId, oldSecret);
         }
         finally
         {
@@ -80,7 +80,7 @@ public sealed class MigrationsWithDataTests
 
             await MigrateToAsync(database, null);
 
-            await TheOldTokenIsUntaggedAndWorksAsync(database, userId, oldSecret);
+            await TheOldTokenIsUntaggedHoldsAccountReadAndWorksAsync(database, userId, oldSecret);
         }
         finally
         {
@@ -94,17 +94,20 @@ public sealed class MigrationsWithDataTests
         ("hint", ApiTokenFormat.Hint(secret)), ("created", CreatedAt),
     ];
 
-    private static async Task TheOldTokenIsUntaggedAndWorksAsync(TestDatabase database, string userId, string oldSecret)
+    private static async Task TheOldTokenIsUntaggedHoldsAccountReadAndWorksAsync(TestDatabase database, string userId, string oldSecret)
     {
         await using (var db = database.CreateDbContext())
         {
             var old = await db.ApiTokens.SingleAsync(t => t.Name == "Old script");
             old.IsUntagged.Should().BeTrue("TokenTags marks every secret issued before tags");
+            old.Permissions.Should().Be(ApiPermissions.AccountRead, "TokenPermissions gives existing tokens what the API let them do: read the account");
+            old.RevokedAt.Should().BeNull();
         }
 
         var check = await database.Authenticator.AuthenticateAsync(oldSecret);
         check.Succeeded.Should().BeTrue("a secret from before every migration still authenticates");
         check.Identity!.UserId.Should().Be(userId);
+        check.Identity.Holds(ApiPermissions.AccountRead).Should().BeTrue();
     }
 
     private static async Task MigrateToAsync(TestDatabase database, string? migration)

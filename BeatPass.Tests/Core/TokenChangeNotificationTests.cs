@@ -55,6 +55,7 @@ public sealed class TokenChangeNotificationTests : IAsyncLifetime
     {
         var userId = await _db.CreateUserAsync();
         var staffId = await _db.CreateStaffAsync();
+        (await NextAsync()).Should().Be(staffId, "joining the Staff role changes what the account's tokens may do");
         for (var i = 0; i < 3; i++)
         {
             await _db.CreateTokenService().CreateAsync(userId, $"Token {i}");
@@ -108,6 +109,20 @@ public sealed class TokenChangeNotificationTests : IAsyncLifetime
         await _db.SetDeveloperAccessAsync(userId, false);
 
         (await NextAsync()).Should().Be(userId);
+    }
+
+    [Fact]
+    public async Task Joining_and_leaving_the_staff_role_notify_the_account()
+    {
+        var staffId = await _db.CreateStaffAsync();
+        (await NextAsync()).Should().Be(staffId);
+
+        await using (var db = _db.CreateDbContext())
+        {
+            (await db.UserRoles.Where(r => r.UserId == staffId).ExecuteDeleteAsync()).Should().Be(1);
+        }
+
+        (await NextAsync()).Should().Be(staffId, "its staff-only permissions stop working on every node");
     }
 
     /// <summary>Commits a change for another account, and expects its notification to be the next one.</summary>

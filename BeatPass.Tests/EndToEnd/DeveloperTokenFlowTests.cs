@@ -67,12 +67,15 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         // The home page's own heading, not "Sign out": the loading shell's top bar has "Sign out" too, and a link
         // focused in the shell loses the focus when the connected page replaces it.
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "BeatPass Settings" })).ToBeVisibleAsync();
+        await Keyboard.WaitForFocusOnTitleAsync(page);
         await Keyboard.TabToAsync(page, "Account Settings");
         await page.Keyboard.PressAsync("Enter");
         await Expect(new AccountSettingsPage(page).ProfileHeading).ToBeVisibleAsync();
+        await Keyboard.WaitForFocusOnTitleAsync(page);
         await Keyboard.TabToAsync(page, "Developers");
         await page.Keyboard.PressAsync("Enter");
         await Expect(developers.Heading).ToBeVisibleAsync();
+        await Keyboard.WaitForFocusOnTitleAsync(page);
 
         await Keyboard.TabToAsync(page, "Create token");
         (await Keyboard.FocusIsVisibleAsync(page)).Should().BeTrue("a keyboard user must see where the focus is");

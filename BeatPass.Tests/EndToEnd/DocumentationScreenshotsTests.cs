@@ -24,8 +24,9 @@ public sealed class DocumentationScreenshotsTests(BrowserFixture browser)
         System.IO.Directory.CreateDirectory(Directory);
         var user = await browser.App.CreateUserAsync();
         var now = browser.App.Time.GetUtcNow().UtcDateTime;
-        var uploader = (await browser.App.WithTokenServiceAsync(t => t.CreateAsync(user.Id, "Release uploader", ApiTokenExpiration.InDays(now, 30)))).Token!;
-        await browser.App.CreateTokenAsync(user.Id, "Analytics export");
+        var uploader = (await browser.App.WithTokenServiceAsync(t => t.CreateAsync(user.Id, "Release uploader", ApiTokenExpiration.InDays(now, 30),
+            [ApiPermissions.AccountRead, ApiPermissions.TokensRotateSelf]))).Token!;
+        await browser.App.WithTokenServiceAsync(t => t.CreateAsync(user.Id, "Analytics export", permissions: [ApiPermissions.SecurityLogRead]));
         await UseAsync(uploader.PlainText);
 
         var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
@@ -35,6 +36,10 @@ public sealed class DocumentationScreenshotsTests(BrowserFixture browser)
         await page.ScreenshotAsync(new() { Path = PathFor("developers.png"), FullPage = true });
 
         await developers.OpenCreateDialogAsync("Mix backup");
+        await developers.ChooseExpirationAsync("90 days");
+        await developers.CreateDialog.GetByRole(AriaRole.Checkbox, new() { Name = ApiPermissions.TokensRead }).CheckAsync();
+        await Expect(developers.CreateDialog.GetByRole(AriaRole.Checkbox, new() { Name = ApiPermissions.TokensRead })).ToBeCheckedAsync();
+        await page.ScreenshotAsync(new() { Path = PathFor("create-dialog.png"), Animations = ScreenshotAnimations.Disabled });
         await developers.CreateButton.ClickAsync();
         await Expect(developers.NewToken).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = PathFor("show-once-dialog.png"), Animations = ScreenshotAnimations.Disabled });
@@ -50,7 +55,7 @@ public sealed class DocumentationScreenshotsTests(BrowserFixture browser)
         await Expect(staffPage.GetByRole(AriaRole.Switch).First).ToBeVisibleAsync();
         await staffPage.ScreenshotAsync(new() { Path = PathFor("admin.png"), FullPage = true });
 
-        foreach (var name in new[] { "developers.png", "show-once-dialog.png", "delete-confirmation.png", "admin.png" })
+        foreach (var name in new[] { "developers.png", "create-dialog.png", "show-once-dialog.png", "delete-confirmation.png", "admin.png" })
         {
             new FileInfo(PathFor(name)).Length.Should().BeGreaterThan(10_000, $"{name} shows a page");
         }

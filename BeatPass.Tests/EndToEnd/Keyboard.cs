@@ -20,6 +20,14 @@ public static class Keyboard
         throw new InvalidOperationException($"Tab never reached \"{text}\"; last focused: \"{await FocusedTextAsync(page)}\".");
     }
 
+    /// <summary>
+    /// Waits until the page has moved the focus to its title (the router's FocusOnNavigate focuses the h1 after each
+    /// navigation), as a keyboard user sees it. Tabbing before then races it: the focus can be taken back to the
+    /// title between reaching a button and pressing Enter on it (failed once in eight runs).
+    /// </summary>
+    public static Task WaitForFocusOnTitleAsync(IPage page) =>
+        Assertions.Expect(page.Locator("h1")).ToBeFocusedAsync();
+
     /// <summary>Whether the focused element shows a focus indicator (the browser's :focus-visible).</summary>
     public static Task<bool> FocusIsVisibleAsync(IPage page) =>
         page.EvaluateAsync<bool>("() => document.activeElement?.matches(':focus-visible') ?? false");

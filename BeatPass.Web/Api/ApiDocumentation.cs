@@ -1,4 +1,5 @@
 using System.Globalization;
+using BeatPass.Web.Authentication;
 using BeatPass.Web.Security;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -27,8 +28,14 @@ public static class ApiDocumentation
         curl {0}/api/v1/me -H "Authorization: Bearer bpat_…"
         ```
 
-        A missing, malformed, unknown, deleted or expired token gets `401 Unauthorized` with a
+        A missing, malformed, unknown, deleted, revoked or expired token gets `401 Unauthorized` with a
         `WWW-Authenticate: Bearer` header that says why, and a problem details body.
+
+        Each token holds the permissions chosen when it was created; each operation below names the one it needs.
+        A token without it gets `403 Forbidden` with
+        `WWW-Authenticate: Bearer error="insufficient_scope", scope="<permission>"`, an `X-Accepted-Permissions`
+        header naming the permission, and a problem details body. Every answer to a token says what the token may
+        do in `X-Token-Permissions`.
         """;
 
     public static IServiceCollection AddBeatPassApiDocumentation(this IServiceCollection services) =>
@@ -58,6 +65,27 @@ public static class ApiDocumentation
                     Description = "A personal API token from Account Settings → Developers: `Authorization: Bearer bpat_…`.",
                 };
                 document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeName, document)] = [] }];
+                return Task.CompletedTask;
+            });
+            // Each operation: the permission it needs as the scope of its security requirement, and its refusals.
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                var permission = context.Description.ActionDescriptor.EndpointMetadata.OfType<RequiredApiPermission>().FirstOrDefault()?.Permission;
+                operation.Security =
+                [
+                    new OpenApiSecurityRequirement
+                    {
+                        [new OpenApiSecuritySchemeReference(SecuritySchemeName, context.Document)] = permission is null ? [] : [permission],
+                    },
+                ];
+                operation.Responses ??= new OpenApiResponses();
+                operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No token, or one that is malformed, unknown, deleted, revoked or expired." });
+                if (permission is not null)
+                {
+                    operation.Responses.TryAdd("403", new OpenApiResponse { Description = $"The token lacks the permission {permission}." });
+                    operation.Description = $"{operation.Description}\n\nNeeds the permission `{permission}`.".TrimStart();
+                }
+
                 return Task.CompletedTask;
             });
         });

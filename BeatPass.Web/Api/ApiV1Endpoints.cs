@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using BeatPass.Core.ApiTokens;
 using BeatPass.Web.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -10,11 +11,14 @@ public static class ApiV1Endpoints
     {
         var api = app.MapGroup($"{ApiRequests.PathPrefix}/v1").RequireAuthorization(ApiTokenDefaults.AuthorizationPolicy);
         api.MapGet("/me", GetMe)
+            .RequirePermission(ApiPermissions.AccountRead)
             .WithName("GetMe")
             .WithTags("Account")
             .WithSummary("The account and token behind the request")
-            .WithDescription("Returns the BeatPass account the token belongs to, and the token's id and name.")
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .WithDescription("Returns the BeatPass account the token belongs to, and the token's id and name.");
+        api.MapTokenEndpoints();
+        api.MapSecurityLogEndpoints();
+        api.MapAdminEndpoints();
         return app;
     }
 

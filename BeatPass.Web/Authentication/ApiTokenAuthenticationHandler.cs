@@ -8,8 +8,10 @@ using Microsoft.Extensions.Options;
 namespace BeatPass.Web.Authentication;
 
 /// <summary>
-/// Authenticates <c>Authorization: Bearer bpat_…</c>. No header: no result. A bad, unknown, deleted or expired
-/// token: failure. The challenge answers 401 with <c>WWW-Authenticate: Bearer</c> and a ProblemDetails body.
+/// Authenticates <c>Authorization: Bearer bpat_…</c>. No header: no result. A bad, unknown, deleted, revoked or expired
+/// token: failure. The challenge answers 401 with <c>WWW-Authenticate: Bearer</c> and a ProblemDetails body. An
+/// accepted token's answer carries <c>X-Token-Permissions</c>. On an endpoint marked <see cref="RevokesRetiredSecrets"/>,
+/// a secret the token had before a rotation revokes the token.
 /// </summary>
 public sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<ApiTokenAuthenticationOptions> options,
@@ -25,7 +27,9 @@ public sealed class ApiTokenAuthenticationHandler(
     private static readonly AuthenticateResult NotBearer = AuthenticateResult.Fail("Use the Bearer scheme: Authorization: Bearer <token>.");
     private static readonly AuthenticateResult NoToken = AuthenticateResult.Fail("The Authorization header has no token.");
     private static readonly AuthenticateResult Expired = AuthenticateResult.Fail("The token expired");
-    private static readonly AuthenticateResult Invalid = AuthenticateResult.Fail("The token is invalid or has been deleted.");
+    private static readonly AuthenticateResult Invalid = AuthenticateResult.Fail("The token is invalid, revoked or deleted.");
+    private static readonly AuthenticateResult RetiredSecret = AuthenticateResult.Fail(
+        "This secret was replaced by a rotation. Using it again revoked the token: someone else may hold a copy.");
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -55,11 +59,29 @@ public sealed class ApiTokenAuthenticationHandler(
         var check = await tokens.AuthenticateAsync(token, Context.RequestAborted);
         if (!check.Succeeded)
         {
-            return check.Status == ApiTokenStatus.Expired ? Expired : Invalid;
+            if (check.Status == ApiTokenStatus.Expired)
+            {
+                return Expired;
+            }
+
+            return Context.GetEndpoint()?.Metadata.GetMetadata<RevokesRetiredSecrets>() is not null
+                && await Context.RequestServices.GetRequiredService<ApiTokenService>().RevokeIfRetiredAsync(PresentedToken(Request).ToString(), Context.RequestAborted)
+                ? RetiredSecret
+                : Invalid;
         }
 
+        Response.Headers[ApiTokenDefaults.PermissionsHeader] = check.Identity.Permissions;
         var principal = ApiTokenPrincipal.Create(check.Identity, Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+    }
+
+    /// <summary>The token in <c>Authorization: Bearer …</c>, or empty when there is none.</summary>
+    public static ReadOnlySpan<char> PresentedToken(HttpRequest request)
+    {
+        string? authorization = request.Headers.Authorization;
+        return authorization is not null && authorization.StartsWith(BearerScheme + " ", StringComparison.OrdinalIgnoreCase)
+            ? authorization.AsSpan(BearerScheme.Length).Trim(' ')
+            : [];
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -92,3 +114,9 @@ public sealed class ApiTokenAuthenticationHandler(
         }
     }
 }
+
+/// <summary>
+/// Endpoint metadata: an unknown secret presented here is checked against the secrets tokens had before a rotation,
+/// and such a secret revokes its token (<see cref="ApiTokenService.RevokeIfRetiredAsync"/>).
+/// </summary>
+public sealed class RevokesRetiredSecrets;

@@ -13,6 +13,7 @@ public static class ApiTokenPrincipal
         new(ClaimTypes.Email, identity.Email),
         new(ApiTokenDefaults.TokenIdClaimType, identity.TokenId.ToString()),
         new(ApiTokenDefaults.TokenNameClaimType, identity.TokenName),
+        new(ApiTokenDefaults.PermissionsClaimType, identity.Permissions),
     ], authenticationType));
 
     /// <summary>The account and token of a principal made by <see cref="Create"/>.</summary>
@@ -21,5 +22,9 @@ public static class ApiTokenPrincipal
         user.FindFirstValue(ApiTokenDefaults.TokenNameClaimType)!,
         user.FindFirstValue(ClaimTypes.NameIdentifier)!,
         user.FindFirstValue(ClaimTypes.Name)!,
-        user.FindFirstValue(ClaimTypes.Email)!);
+        user.FindFirstValue(ClaimTypes.Email)!,
+        PermissionsOf(user));
+
+    /// <summary>The token's working permissions in stored form; empty for a principal that is not a token's.</summary>
+    public static string PermissionsOf(ClaimsPrincipal user) => user.FindFirstValue(ApiTokenDefaults.PermissionsClaimType) ?? "";
 }

@@ -15,7 +15,7 @@ public static class BenchEndpoints
     // Who /api/bench/anonymous-me describes: claims like those the ApiToken handler puts in its ticket.
     private static readonly ClaimsPrincipal SampleUser = ApiTokenPrincipal.Create(new ApiTokenIdentity(
         Guid.Parse("019ac6a4-3f1e-7d2b-9c4a-5e6f7a8b9c0d"), "Bench token", "0b0e7a53-4a8e-4d4e-9d0f-1c2b3a4d5e6f",
-        "bench@bench.test", "bench@bench.test"), "Bench");
+        "bench@bench.test", "bench@bench.test", ApiPermissions.AccountRead), "Bench");
 
     public static void MapBenchEndpoints(this IEndpointRouteBuilder app)
     {

@@ -127,11 +127,11 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
                 SELECT '00000000-0000-4000-8000-' || lpad(n::text, 12, '0'), e, upper(e), e, upper(e), true, false, false, true, 0, true
                 FROM generate_series(0, @accounts - 1) AS n, LATERAL (SELECT 'bulk-' || lpad(n::text, 6, '0') || '@bench.test' AS e) AS email;
 
-                INSERT INTO "ApiTokens" ("Id", "UserId", "Name", "NormalizedName", "TokenHash", "Hint", "CreatedAt", "IssuedAt", "ExpiryNotice")
+                INSERT INTO "ApiTokens" ("Id", "UserId", "Name", "NormalizedName", "TokenHash", "Hint", "CreatedAt", "IssuedAt", "ExpiryNotice", "Permissions")
                 SELECT ('00000000-0000-7000-8000-' || lpad(upper(to_hex(n)), 12, '0'))::uuid,
                     '00000000-0000-4000-8000-' || lpad((n / @perAccount)::text, 12, '0'),
                     'Token ' || (n % @perAccount), 'TOKEN ' || (n % @perAccount), sha256(gen_random_uuid()::text::bytea), 'bpat_…bulk',
-                    timestamptz '2026-11-01 10:00:00+00', timestamptz '2026-11-01 10:00:00+00', 0
+                    timestamptz '2026-11-01 10:00:00+00', timestamptz '2026-11-01 10:00:00+00', 0, 'account:read'
                 FROM generate_series(0, @tokens - 1) AS n;
                 """
             : """
@@ -143,10 +143,10 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
                 FROM account WHERE n < @accounts;
 
                 WITH RECURSIVE token(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM token WHERE n + 1 < @tokens)
-                INSERT INTO ApiTokens (Id, UserId, Name, NormalizedName, TokenHash, Hint, CreatedAt, IssuedAt)
+                INSERT INTO ApiTokens (Id, UserId, Name, NormalizedName, TokenHash, Hint, CreatedAt, IssuedAt, Permissions)
                 SELECT printf('00000000-0000-7000-8000-%012X', n), printf('00000000-0000-4000-8000-%012d', n / @perAccount),
                     'Token ' || (n % @perAccount), 'TOKEN ' || (n % @perAccount), randomblob(32), 'bpat_…bulk',
-                    '2026-11-01 10:00:00', '2026-11-01 10:00:00'
+                    '2026-11-01 10:00:00', '2026-11-01 10:00:00', 'account:read'
                 FROM token WHERE n < @tokens;
                 """,
             ("@accounts", (bulkTokens + TokensPerBulkAccount - 1) / TokensPerBulkAccount),

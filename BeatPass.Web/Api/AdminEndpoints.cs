@@ -1,0 +1,111 @@
+using System.Security.Claims;
+using BeatPass.Core.Audit;
+using BeatPass.Core.ApiTokens;
+using BeatPass.Core.DeveloperAccess;
+using BeatPass.Web.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace BeatPass.Web.Api;
+
+/// <summary>
+/// The staff admin page's work through the API, with the same services: the same staff check, audit entries (naming
+/// the token that acted) and emails as clicking the switch.
+/// </summary>
+public static class AdminEndpoints
+{
+    public static RouteGroupBuilder MapAdminEndpoints(this RouteGroupBuilder api)
+    {
+        var admin = api.MapGroup("/admin").WithTags("Staff");
+        admin.MapGet("/accounts", AccountsAsync)
+            .RequirePermission(ApiPermissions.DeveloperAccessRead)
+            .WithName("ListAccounts")
+            .WithSummary("Accounts and their developer access")
+            .WithDescription($"Searched by email or user name, a page at a time: `page` from 1, `pageSize` from 1 to {AccountsQuery.MaxPageSize}.");
+        admin.MapPut("/accounts/{id}/developer-access", GrantAsync)
+            .RequirePermission(ApiPermissions.DeveloperAccessWrite)
+            .WithName("GrantDeveloperAccess")
+            .WithSummary("Grant an account developer access")
+            .WithDescription("As turning the switch on: audited and emailed. Granting an account that has access changes nothing.");
+        admin.MapDelete("/accounts/{id}/developer-access", RevokeAsync)
+            .RequirePermission(ApiPermissions.DeveloperAccessWrite)
+            .WithName("RevokeDeveloperAccess")
+            .WithSummary("Revoke an account's developer access")
+            .WithDescription("As turning the switch off: deletes all of the account's tokens in the same transaction, audited and emailed.");
+        admin.MapGet("/audit", AuditAsync)
+            .RequirePermission(ApiPermissions.DeveloperAccessRead)
+            .WithName("GetAuditLog")
+            .WithSummary("The audit log")
+            .WithDescription($"Newest first, optionally about one account (`account`: its id), a page at a time: `page` from 1, `pageSize` from 1 to {AuditFeedQuery.MaxTake}.");
+        return api;
+    }
+
+    private static async Task<Results<Ok<PagedResponse<AdminAccountItem>>, ProblemHttpResult>> AccountsAsync(
+        ClaimsPrincipal user, AccountsQuery accounts, CancellationToken cancellationToken,
+        string? search = null, int page = 1, int pageSize = 50)
+    {
+        if (ApiProblems.BadPage(page, pageSize, AccountsQuery.MaxPageSize) is { } problem)
+        {
+            return problem;
+        }
+
+        try
+        {
+            var found = await accounts.SearchAsync(ActorId(user), new AccountQuery(search, page - 1, pageSize), cancellationToken);
+            return TypedResults.Ok(new PagedResponse<AdminAccountItem>(found.Items.Select(AdminAccountItem.From).ToArray(), found.TotalCount));
+        }
+        catch (StaffOnlyException)
+        {
+            return ApiProblems.StaffOnly();
+        }
+    }
+
+    private static Task<Results<NoContent, ProblemHttpResult>> GrantAsync(
+        string id, ClaimsPrincipal user, DeveloperAccessService access, CancellationToken cancellationToken) =>
+        ChangeAccessAsync(() => access.GrantAsync(ActorId(user), id, ApiTokenPrincipal.IdentityOf(user).TokenName, cancellationToken));
+
+    private static Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
+        string id, ClaimsPrincipal user, DeveloperAccessService access, CancellationToken cancellationToken) =>
+        ChangeAccessAsync(() => access.RevokeAsync(ActorId(user), id, ApiTokenPrincipal.IdentityOf(user).TokenName, cancellationToken));
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChangeAccessAsync(Func<Task> change)
+    {
+        try
+        {
+            await change();
+            return TypedResults.NoContent();
+        }
+        catch (StaffOnlyException)
+        {
+            return ApiProblems.StaffOnly();
+        }
+        catch (KeyNotFoundException)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no account with that id.");
+        }
+    }
+
+    private static async Task<Results<Ok<PagedResponse<AuditItem>>, ProblemHttpResult>> AuditAsync(
+        ClaimsPrincipal user, AuditFeedQuery audit, CancellationToken cancellationToken,
+        string? account = null, int page = 1, int pageSize = 50)
+    {
+        if (ApiProblems.BadPage(page, pageSize, AuditFeedQuery.MaxTake) is { } problem)
+        {
+            return problem;
+        }
+
+        try
+        {
+            var found = await audit.PageAsync(ActorId(user), string.IsNullOrEmpty(account) ? null : account, page - 1, pageSize, cancellationToken);
+            return TypedResults.Ok(new PagedResponse<AuditItem>(
+                found.Items.Select(e => new AuditItem(e.OccurredAt, e.Actor, e.Subject, ApiWords.Action(e.Action),
+                    AuditDetails.Describe(e.TokenName, e.Detail, e.ViaTokenName))).ToArray(),
+                found.TotalCount));
+        }
+        catch (StaffOnlyException)
+        {
+            return ApiProblems.StaffOnly();
+        }
+    }
+
+    private static string ActorId(ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier)!;
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using BeatPass.Core.ApiTokens;
+using BeatPass.Core.Audit;
+using BeatPass.Core.DeveloperAccess;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace BeatPass.Web.Api;
+
+/// <summary>A token as the API shows it: never its secret.</summary>
+public sealed record TokenResponse(
+    Guid Id, string Name, string Hint, IReadOnlyList<string> Permissions, DateTime CreatedAt, DateTime? LastUsedAt,
+    DateTime? ExpiresAt, RevokedResponse? Revoked)
+{
+    public static TokenResponse From(ApiTokenSummary token) => new(
+        token.Id, token.Name, token.Hint, token.Permissions, token.CreatedAt, token.LastUsedAt, token.ExpiresAt,
+        token.RevokedAt is { } at ? new RevokedResponse(at, token.RevokedReason ?? "") : null);
+}
+
+public sealed record RevokedResponse(DateTime At, string Reason);
+
+/// <summary>A token just rotated, with its new secret in <see cref="Token"/>: the only time it is shown.</summary>
+public sealed record RotatedTokenResponse(
+    Guid Id, string Name, string Hint, IReadOnlyList<string> Permissions, DateTime CreatedAt, DateTime? LastUsedAt,
+    DateTime? ExpiresAt, RevokedResponse? Revoked, string Token)
+{
+    public static RotatedTokenResponse From(CreatedApiToken created)
+    {
+        var token = TokenResponse.From(created.Summary);
+        return new(token.Id, token.Name, token.Hint, token.Permissions, token.CreatedAt, token.LastUsedAt, token.ExpiresAt,
+            token.Revoked, created.PlainText);
+    }
+}
+
+/// <summary>A page of items and how many there are in all.</summary>
+public sealed record PagedResponse<T>(IReadOnlyList<T> Items, int Total);
+
+public sealed record SecurityLogItem(DateTime At, string Action, string Detail);
+
+public sealed record AdminAccountItem(string Id, string Email, string UserName, bool HasDeveloperAccess, int TokenCount, DateTime? LastApiUseAt)
+{
+    public static AdminAccountItem From(AccountSummary account) => new(
+        account.UserId, account.Email, account.UserName, account.HasDeveloperAccess, account.TokenCount, account.LastApiUseAt);
+}
+
+public sealed record AuditItem(DateTime At, string Actor, string Subject, string Action, string Detail);
+
+/// <summary>The words the API uses where the code has an enum.</summary>
+public static class ApiWords
+{
+    /// <summary>An audit action as the API names it, e.g. <c>tokenCreated</c>.</summary>
+    public static string Action(AuditAction action) => JsonNamingPolicy.CamelCase.ConvertName(action.ToString());
+}
+
+/// <summary>The API's refusals that more than one endpoint gives.</summary>
+public static class ApiProblems
+{
+    public static ProblemHttpResult TokenNotFound() => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "Your account has no token with that id.");
+
+    public static ProblemHttpResult StaffOnly() => TypedResults.Problem(
+        statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "Only BeatPass staff can do this.");
+
+    /// <summary>A problem when <paramref name="page"/> (from 1) or <paramref name="pageSize"/> is out of range; null when both are fine.</summary>
+    public static ProblemHttpResult? BadPage(int page, int pageSize, int maxPageSize) =>
+        page < 1 || pageSize < 1 || pageSize > maxPageSize
+            ? TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad paging",
+                detail: $"page must be 1 or more, and pageSize from 1 to {maxPageSize}.")
+            : null;
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Mvc;
+
+namespace BeatPass.Web.Authentication;
+
+/// <summary>
+/// Answers a token that lacks an endpoint's permission as RFC 6750 §3.1 says: 403 with
+/// <c>WWW-Authenticate: Bearer error="insufficient_scope", scope="…"</c>, <c>X-Accepted-Permissions</c> and a
+/// ProblemDetails body naming the permission. Everything else is ASP.NET's default.
+/// </summary>
+public sealed class ApiAuthorizationResultHandler(IProblemDetailsService problemDetails) : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        var missing = authorizeResult.Forbidden
+            ? authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<ApiPermissionRequirement>().FirstOrDefault()
+            : null;
+        if (missing is null)
+        {
+            await _default.HandleAsync(next, context, policy, authorizeResult);
+            return;
+        }
+
+        var permission = missing.Permission;
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        context.Response.Headers.WWWAuthenticate =
+            $"Bearer error=\"insufficient_scope\", error_description=\"The token lacks the permission {permission}.\", scope=\"{permission}\"";
+        context.Response.Headers[ApiTokenDefaults.AcceptedPermissionsHeader] = permission;
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status403Forbidden,
+            Title = "Forbidden",
+            Detail = $"This token doesn't have the permission {permission}, which this request needs. " +
+                "A token's permissions are fixed when it is created: create a new token with it.",
+            Extensions = { ["permission"] = permission },
+        };
+        if (!await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }))
+        {
+            await context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+        }
+    }
+}
