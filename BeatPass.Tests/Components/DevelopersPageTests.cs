@@ -147,6 +147,39 @@ public sealed class DevelopersPageTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task A_staff_permission_posted_by_a_circuit_of_someone_not_staff_is_refused_and_creates_nothing()
+    {
+        // A tampered circuit: the form offers the staff permissions to an account that is not staff.
+        var dialogs = Render<MudDialogProvider>();
+        var dialogService = Services.GetRequiredService<IDialogService>();
+        await dialogs.InvokeAsync(() => dialogService.ShowAsync<CreateTokenDialog>("Create new token",
+            new DialogParameters<CreateTokenDialog> { { d => d.IsStaff, true } }));
+        dialogs.WaitForAssertion(() => dialogs.Find("input").Input("Escalated"));
+        var staffBox = dialogs.FindAll("label").Single(l => l.TextContent.Contains(ApiPermissions.DeveloperAccessWrite)).QuerySelector("input")!;
+        staffBox.Change(true);
+
+        Button(dialogs, "Create").Click();
+
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Only BeatPass staff can give a token developer-access:write."));
+        dialogs.FindAll(".mud-dialog").Should().ContainSingle("the form stays open with the message");
+        (await Database.CreateTokenService().ListAsync(UserId)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task With_no_permission_checked_Create_is_disabled_and_says_why()
+    {
+        var dialogs = await OpenCreateDialogAsync();
+        dialogs.Find("input").Input("Nothing allowed");
+        Button(dialogs, "Create").HasAttribute("disabled").Should().BeFalse();
+
+        dialogs.FindAll("label").Single(l => l.TextContent.Contains(ApiPermissions.AccountRead)).QuerySelector("input")!.Change(false);
+
+        Button(dialogs, "Create").HasAttribute("disabled").Should().BeTrue();
+        dialogs.Find("#create-token-why").TextContent.Should().Be("Choose at least one permission.");
+        Button(dialogs, "Create").GetAttribute("aria-describedby").Should().Be("create-token-why");
+    }
+
+    [Fact]
     public async Task The_show_once_dialog_shows_the_secret_it_is_given_copies_it_and_forgets_it_on_Done()
     {
         var created = (await Database.CreateTokenService().CreateAsync(UserId, "Handed over")).Token!;
