@@ -237,7 +237,8 @@ public sealed class ApiTokenService(
         var now = timeProvider.GetUtcNow().UtcDateTime;
         Retire(db, token, now);
         IssueSecret(token, plainText, now, ApiTokenExpiration.Regenerated(now, token.IssuedAt, token.ExpiresAt));
-        db.RecordSecurityEvent(now, Actor.Token(presenter.UserId, token.Name), presenter.UserId, AuditAction.TokenRotated, token.Name);
+        db.RecordSecurityEvent(now, Actor.Token(presenter.UserId, token.Name), presenter.UserId, AuditAction.TokenRotated, token.Name,
+            token.User.Email, to => SecurityNotices.TokenRotated(now, to, token.Name));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
@@ -295,6 +296,16 @@ public sealed class ApiTokenService(
     /// <summary>Keeps the hash of the token's current secret, which is about to be replaced.</summary>
     private static void Retire(BeatPassDbContext db, ApiToken token, DateTime now) =>
         db.RetiredApiTokenSecrets.Add(new RetiredApiTokenSecret { TokenHash = token.TokenHash, TokenId = token.Id, RetiredAt = now });
+
+    /// <summary>
+    /// Whether the account may give its tokens staff-only permissions now: in the Staff role, read from the database
+    /// (a page's sign-in may be older than a role change).
+    /// </summary>
+    public async Task<bool> IsStaffAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.IsStaffAsync(userId, cancellationToken);
+    }
 
     /// <summary>How the audit log words a token's permissions.</summary>
     public static string PermissionsDetail(string permissions) => "Permissions: " + string.Join(", ", ApiPermissionCatalog.Split(permissions));

@@ -20,7 +20,8 @@ public sealed class TokenExpiryNotices(IDbContextFactory<BeatPassDbContext> dbFa
         var horizon = now.AddDays(7);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var candidates = await db.ApiTokens.AsNoTracking()
-            .Where(t => t.ExpiresAt != null && t.ExpiresAt <= horizon && t.ExpiryNotice != ExpiryNotice.Expired)
+            // A revoked token never works again: reminding its holder to regenerate it would mislead.
+            .Where(t => t.ExpiresAt != null && t.ExpiresAt <= horizon && t.ExpiryNotice != ExpiryNotice.Expired && t.RevokedAt == null)
             .Select(t => new { t.Id, t.Name, t.User!.Email, t.IssuedAt, ExpiresAt = t.ExpiresAt!.Value, t.ExpiryNotice })
             .ToListAsync(cancellationToken);
 

@@ -32,7 +32,7 @@ public sealed class AuditEvent
         SubjectUserId = subjectUserId,
         Action = action,
         TokenName = tokenName,
-        Detail = detail,
+        Detail = detail is { Length: > MaxDetailLength } ? detail[..(MaxDetailLength - 1)] + "…" : detail,
     };
 }
 

@@ -22,14 +22,15 @@ public sealed class SecurityLogService(IDbContextFactory<BeatPassDbContext> dbFa
             .Take(pageSize)
             .Select(e => new SecurityLogEntry(
                 e.Id, e.OccurredAt, e.Action, e.TokenName, e.ActorUserId != userId && !e.ActorUserId.StartsWith(Actor.SystemPrefix),
-                e.Detail, e.ActorTokenName))
+                // Which token staff acted through is theirs to know, not the account holder's.
+                e.Detail, e.ActorUserId == userId ? e.ActorTokenName : null))
             .ToListAsync(cancellationToken);
         return new SecurityLogPage(items, total);
     }
 }
 
 /// <param name="ByStaff">Done by BeatPass staff rather than the account holder or BeatPass itself.</param>
-/// <param name="ViaTokenName">The API token the event was done through, when it was done through the API.</param>
+/// <param name="ViaTokenName">The holder's own API token the event was done through, when they used the API (never staff's).</param>
 public sealed record SecurityLogEntry(
     long Id, DateTime OccurredAt, AuditAction Action, string? TokenName, bool ByStaff, string? Detail = null, string? ViaTokenName = null);
 

@@ -18,10 +18,15 @@ public static class SecurityNotices
 
     public static OutgoingEmail TokenRevokedForReuse(DateTime now, string to, string tokenName) => Notice(now, to,
         "An API token on your BeatPass account was revoked",
-        $"On {Time(now)} an old copy of the API token \"{tokenName}\" was used: a secret the token had before it was rotated. " +
+        $"On {Time(now)} an old copy of the API token \"{tokenName}\" was used: a secret the token had before it was rotated or regenerated. " +
         "Someone else may hold a copy of it, so BeatPass revoked the token. Neither its old nor its current secret works any more.",
         $"Find where the old copy was kept (a log, a repository, a shared file) and remove it. Then delete the token in {WhereTokensLive} " +
         "and create a new one for your app.");
+
+    public static OutgoingEmail TokenRotated(DateTime now, string to, string tokenName) => Notice(now, to,
+        "An API token on your BeatPass account was rotated",
+        $"The API token \"{tokenName}\" on your BeatPass account gave itself a new secret through the API on {Time(now)}. Its old secret no longer works.",
+        $"If your app rotates its token, there is nothing to do. If not, someone else may hold the token: delete it in {WhereTokensLive}, then change your password.");
 
     public static OutgoingEmail TokenRegenerated(DateTime now, string to, string tokenName) => Notice(now, to,
         "An API token on your BeatPass account was regenerated",

@@ -56,7 +56,7 @@ public abstract class AccountApiTests<TApp>(TApp app) : IClassFixture<TApp>
 
         response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         response.Headers.WwwAuthenticate.Should().ContainSingle().Which.ToString().Should()
-            .StartWith("Bearer error=\"insufficient_scope\"").And.EndWith($"scope=\"{permission}\"");
+            .Be($"Bearer error=\"insufficient_scope\", scope=\"{permission}\"");
         response.Headers.GetValues("X-Accepted-Permissions").Should().Equal(permission);
         response.Headers.GetValues("X-Token-Permissions").Single().Split(' ').Should().BeEquivalentTo(others);
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
@@ -143,6 +143,8 @@ public abstract class AccountApiTests<TApp>(TApp app) : IClassFixture<TApp>
         (await SendAsync("GET", "/api/v1/me", secret)).StatusCode.Should().Be(HttpStatusCode.OK);
         (await app.WithDbAsync(db => db.AuditEvents.SingleAsync(e => e.SubjectUserId == holder.Id && e.Action == AuditAction.TokenRotated)))
             .ActorTokenName.Should().Be("Rotating script");
+        (await app.Mail.WaitForMessageAsync(holder.Email!, m => m.Subject == "An API token on your BeatPass account was rotated"))
+            .TextBody.Should().Contain("\"Rotating script\"").And.NotContain(secret).And.NotContain(created.PlainText);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Audit;
 using BeatPass.Core.DeveloperAccess;
 using BeatPass.Tests.Core;
+using BeatPass.Web.Components;
 using BeatPass.Web.Components.Layout;
 using BeatPass.Web.Areas.Identity;
 using BeatPass.Web.Components.Settings;
@@ -163,6 +164,21 @@ public sealed class DevelopersPageTests : ComponentTestContext
         dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Only BeatPass staff can give a token developer-access:write."));
         dialogs.FindAll(".mud-dialog").Should().ContainSingle("the form stays open with the message");
         (await Database.CreateTokenService().ListAsync(UserId)).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("?create=1&name=From%20a%20link&permissions=", new[] { ApiPermissions.AccountRead })]
+    [InlineData("?create=1&name=From%20a%20link&permissions=%20,%20", new[] { ApiPermissions.AccountRead })]
+    [InlineData("?create=1&name=From%20a%20link&permissions=security-log:read,tokens:read", new[] { ApiPermissions.TokensRead, ApiPermissions.SecurityLogRead })]
+    public void A_prefill_link_opens_the_form_filled_in_and_an_empty_choice_keeps_the_default(string query, string[] checkedPermissions)
+    {
+        Services.GetRequiredService<NavigationManager>().NavigateTo(AppPages.Developers + query);
+
+        var (dialogs, _) = RenderWithDialogs<Developers>();
+
+        dialogs.WaitForAssertion(() => dialogs.Find("input").GetAttribute("value").Should().Be("From a link"));
+        dialogs.FindAll("label").Where(l => l.QuerySelector("input[type=checkbox]")?.HasAttribute("checked") == true)
+            .Select(l => l.QuerySelector("code")!.TextContent).Should().Equal(checkedPermissions);
     }
 
     [Fact]

@@ -14,6 +14,31 @@ public abstract class SecurityLogServiceTests(DatabaseProvider provider) : IAsyn
     public async Task DisposeAsync() => await _database.DisposeAsync();
 
     [Fact]
+    public async Task The_holder_sees_their_own_token_that_acted_but_never_staffs()
+    {
+        var staff = await _database.CreateStaffAsync();
+        var holder = await _database.CreateUserAsync(hasDeveloperAccess: false);
+        await _database.CreateDeveloperAccessService().GrantAsync(staff, holder, viaTokenName: "Staff's admin script");
+        var tokens = _database.CreateTokenService();
+        var created = (await tokens.CreateAsync(holder, "Cleaner")).Token!;
+        _database.Time.Advance(TimeSpan.FromSeconds(1));
+
+        await tokens.DeleteAsync(holder, created.Summary.Id, viaTokenName: "Cleaner");
+
+        var log = (await _database.CreateSecurityLog().ListAsync(holder)).Items;
+        log.Select(e => (e.Action, e.ViaTokenName)).Should().Equal(
+            (AuditAction.TokenDeleted, "Cleaner"), (AuditAction.TokenCreated, null), (AuditAction.DeveloperAccessGranted, null));
+    }
+
+    [Fact]
+    public void A_detail_longer_than_its_column_is_cut_short_with_an_ellipsis()
+    {
+        var audit = AuditEvent.Create(DateTime.UtcNow, Actor.Account("someone"), "someone", AuditAction.TokenCreated, "Token", new string('x', 600));
+
+        audit.Detail.Should().HaveLength(AuditEvent.MaxDetailLength).And.EndWith("…");
+    }
+
+    [Fact]
     public async Task Every_event_type_shows_for_its_account_newest_first_and_never_for_another()
     {
         var staff = await _database.CreateStaffAsync();

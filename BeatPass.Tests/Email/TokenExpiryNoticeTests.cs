@@ -90,6 +90,23 @@ public abstract class TokenExpiryNoticeTests(DatabaseProvider provider) : IAsync
         (await RunTwiceAsync()).Should().Equal(0, 0);
     }
 
+    [Fact]
+    public async Task A_revoked_token_gets_no_reminder()
+    {
+        var userId = await _db.CreateUserAsync();
+        var token = await CreateAsync(userId, "Revoked", ApiTokenExpiration.InDays(_db.Time.GetUtcNow().UtcDateTime, 30));
+        await using (var db = _db.CreateDbContext())
+        {
+            await db.ApiTokens.Where(t => t.Id == token.Summary.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, _db.Time.GetUtcNow().UtcDateTime));
+        }
+
+        _db.Time.Advance(TimeSpan.FromDays(24));
+        (await RunTwiceAsync()).Should().Equal(0, 0);
+        _db.Time.Advance(TimeSpan.FromDays(7));
+        (await RunTwiceAsync()).Should().Equal(0, 0);
+    }
+
     /// <summary>Runs the job twice, each time as a new instance (a restart), and says how many emails each queued.</summary>
     private async Task<int[]> RunTwiceAsync() =>
         [await _db.CreateExpiryNotices().SendDueAsync(), await _db.CreateExpiryNotices().SendDueAsync()];

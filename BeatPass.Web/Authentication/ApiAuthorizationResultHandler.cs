@@ -26,8 +26,8 @@ public sealed class ApiAuthorizationResultHandler(IProblemDetailsService problem
 
         var permission = missing.Permission;
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        context.Response.Headers.WWWAuthenticate =
-            $"Bearer error=\"insufficient_scope\", error_description=\"The token lacks the permission {permission}.\", scope=\"{permission}\"";
+        // Exactly RFC 6750's form, as SPEC gives it; the body says the rest.
+        context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{permission}\"";
         context.Response.Headers[ApiTokenDefaults.AcceptedPermissionsHeader] = permission;
         var problem = new ProblemDetails
         {
