@@ -5,6 +5,7 @@ using BeatPass.Core.DeveloperAccess;
 using BeatPass.Core.Email;
 using BeatPass.Core.Sessions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,8 +27,10 @@ public static class CoreHostingExtensions
         {
             dialect.AddContextFactory(builder.Services,
                 services => services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString,
-                (services, options) => options.AddInterceptors(
-                    services.GetRequiredService<ApiTokenCacheInvalidator>(), services.GetRequiredService<OutgoingEmailSignal>()));
+                // Any command interceptors registered too (none in the app; tests count queries with one).
+                (services, options) => options.AddInterceptors([
+                    services.GetRequiredService<ApiTokenCacheInvalidator>(), services.GetRequiredService<OutgoingEmailSignal>(),
+                    .. services.GetServices<IDbCommandInterceptor>()]));
         }
 
         builder.Services.AddSingleton(services => services.GetRequiredService<DatabaseDialect>().ContextFactory(services));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using BeatPass.Core.Audit;
 using BeatPass.Core.Data;
 using Microsoft.EntityFrameworkCore;
@@ -46,6 +47,10 @@ public sealed class ApiTokenAuthenticator(
 
     private static readonly string StaffRole = BeatPassRoles.Staff.ToUpperInvariant();
 
+    // The lookups under way, so that concurrent misses for one token (a burst from one script, a restart under load)
+    // share one query. Lazy, because GetOrAdd may run its factory twice when two callers race.
+    private readonly ConcurrentDictionary<ApiTokenHash, Lazy<Task<CachedApiToken?>>> _lookups = new();
+
     public ValueTask<ApiTokenCheck> AuthenticateAsync(ReadOnlySpan<char> token, CancellationToken cancellationToken = default)
     {
         if (!ApiTokenHash.TryParse(token, out var hash))
@@ -83,17 +88,37 @@ public sealed class ApiTokenAuthenticator(
 
     private async ValueTask<ApiTokenCheck> LoadAndCheckAsync(ApiTokenHash hash, DateTime now, CancellationToken cancellationToken)
     {
+        var lookup = _lookups.GetOrAdd(hash, key => new Lazy<Task<CachedApiToken?>>(() => LookUpAsync(key, now)));
+        CachedApiToken? entry;
+        try
+        {
+            entry = await lookup.Value.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _lookups.TryRemove(KeyValuePair.Create(hash, lookup));
+        }
+
+        return entry is null ? ApiTokenCheck.Invalid : await CheckAsync(entry, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the token and caches what was read; null (and remembered as refused) when there is no usable token with
+    /// this hash. Not cancelled with the request that started it: other requests may be waiting for it.
+    /// </summary>
+    private async Task<CachedApiToken?> LookUpAsync(ApiTokenHash hash, DateTime now)
+    {
         var generation = cache.Generation;
         TokenRow? row;
-        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        await using (var db = await dbFactory.CreateDbContextAsync())
         {
-            row = await _findByHash(db, hash.ToArray(), StaffRole, cancellationToken);
+            row = await _findByHash(db, hash.ToArray(), StaffRole, CancellationToken.None);
         }
 
         if (row is null)
         {
             cache.AddRefused(hash);
-            return ApiTokenCheck.Invalid;
+            return null;
         }
 
         var entry = new CachedApiToken(
@@ -102,7 +127,7 @@ public sealed class ApiTokenAuthenticator(
             row.LastUsedAt,
             freshUntil: now + options.Value.CacheEntryLifetime);
         cache.Add(hash, entry, now, generation);
-        return await CheckAsync(entry, now, cancellationToken);
+        return entry;
     }
 
     private ValueTask<ApiTokenCheck> CheckAsync(CachedApiToken entry, DateTime now, CancellationToken cancellationToken)

@@ -10,7 +10,8 @@ namespace BeatPass.Core.ApiTokens;
 /// regeneration, revoked access and account deletion take effect at once; on PostgreSQL, changes committed by other
 /// nodes (or by hand) reach it through <see cref="ApiTokenChangeListener"/>. Entries also go stale after
 /// <see cref="ApiTokenOptions.CacheEntryLifetime"/>, which bounds how long a change can go unseen if all of that
-/// fails. Expiry is compared on every request.
+/// fails. Expiry is compared on every request. <see cref="ApiTokenOptions.CacheCapacity"/> is a hard bound: a full
+/// cache drops its least recently used tenth (judged from a sample) to make room.
 /// </summary>
 public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
 {
@@ -22,6 +23,12 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
 
     // Bumped by every invalidation, so a lookup that raced one doesn't cache what it read before it.
     private long _generation;
+
+    // Adds take it (they follow a query, so it costs nothing that shows), so the capacity is never exceeded; hits never do.
+    private readonly Lock _addLock = new();
+
+    // How many entries' last use a full cache looks at to decide which tenth is least recently used.
+    private const int EvictionSample = 1024;
 
     public long Generation => Interlocked.Read(ref _generation);
 
@@ -42,20 +49,33 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
         _refused[hash] = 0;
     }
 
-    public bool TryGet(ApiTokenHash hash, DateTime now, out CachedApiToken entry) =>
-        _entries.TryGetValue(hash, out entry!) && entry.FreshUntil > now;
+    public bool TryGet(ApiTokenHash hash, DateTime now, out CachedApiToken entry)
+    {
+        if (!_entries.TryGetValue(hash, out entry!) || entry.FreshUntil <= now)
+        {
+            return false;
+        }
+
+        entry.Touch(now);
+        return true;
+    }
 
     /// <param name="generationBeforeLoad">
     /// <see cref="Generation"/> read before the database was queried for this entry.
     /// </param>
     public void Add(ApiTokenHash hash, CachedApiToken entry, DateTime now, long generationBeforeLoad)
     {
-        if (_entries.Count >= options.Value.CacheCapacity)
+        entry.Touch(now);
+        lock (_addLock)
         {
-            MakeRoom(now);
+            if (_entries.Count >= options.Value.CacheCapacity && !_entries.ContainsKey(hash))
+            {
+                MakeRoom(now);
+            }
+
+            _entries[hash] = entry;
         }
 
-        _entries[hash] = entry;
         if (Generation != generationBeforeLoad)
         {
             // The entry may describe a token or account changed since it was read.
@@ -88,20 +108,47 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
         _refused.Clear();
     }
 
+    /// <summary>
+    /// Drops the stale entries and the least recently used tenth (at least one), so a full cache keeps the tokens in
+    /// use. Which tenth is judged from a sample of entries' last use, so making room costs one pass, not a sort.
+    /// </summary>
     private void MakeRoom(DateTime now)
     {
+        var capacity = options.Value.CacheCapacity;
+        var toDrop = Math.Max(1, capacity / 10);
+        var count = _entries.Count;
+        var stride = Math.Max(1, count / EvictionSample);
+        var sample = new List<long>(Math.Min(count, EvictionSample) + 1);
+        var seen = 0;
         foreach (var pair in _entries)
         {
-            if (pair.Value.FreshUntil <= now)
+            if (seen++ % stride == 0)
             {
-                _entries.TryRemove(pair);
+                sample.Add(pair.Value.LastUsedTicks);
             }
         }
 
-        // Still full of fresh entries: start over rather than track recency on every hit.
-        if (_entries.Count >= options.Value.CacheCapacity)
+        sample.Sort();
+        // The last use of the newest entry to drop: the sample's same share from the oldest.
+        var newestDropped = sample[Math.Clamp((int)((long)sample.Count * toDrop / Math.Max(1, count)) - 1, 0, sample.Count - 1)];
+        var dropped = 0;
+        foreach (var pair in _entries)
         {
-            _entries.Clear();
+            if ((pair.Value.FreshUntil <= now || (dropped < toDrop && pair.Value.LastUsedTicks <= newestDropped)) && _entries.TryRemove(pair))
+            {
+                dropped++;
+            }
+        }
+
+        // Ties, or a sample that missed: drop whatever comes first until there is room.
+        foreach (var pair in _entries)
+        {
+            if (_entries.Count < capacity)
+            {
+                break;
+            }
+
+            _entries.TryRemove(pair);
         }
     }
 }
@@ -111,6 +158,7 @@ public sealed class CachedApiToken
 {
     private long _lastUsedWrittenTicks;
     private long _expiredRefusalLoggedTicks;
+    private long _lastUsedTicks;
 
     public CachedApiToken(ApiTokenIdentity identity, DateTime? expiresAt, DateTime? lastUsedAt, DateTime freshUntil)
     {
@@ -129,6 +177,18 @@ public sealed class CachedApiToken
     public DateTime? ExpiresAt { get; }
 
     public DateTime FreshUntil { get; }
+
+    /// <summary>When this node last added or found it: what a full cache evicts by.</summary>
+    public long LastUsedTicks => Volatile.Read(ref _lastUsedTicks);
+
+    public void Touch(DateTime now)
+    {
+        // Written only when it changes, so a token hit by many requests at once doesn't bounce its cache line.
+        if (Volatile.Read(ref _lastUsedTicks) != now.Ticks)
+        {
+            Volatile.Write(ref _lastUsedTicks, now.Ticks);
+        }
+    }
 
     /// <summary>True for exactly one caller once <paramref name="interval"/> has passed since the last write.</summary>
     public bool TryClaimLastUsedWrite(DateTime now, TimeSpan interval) => TryClaim(ref _lastUsedWrittenTicks, now, interval);

@@ -57,7 +57,9 @@ public abstract class DatabaseDialect<TContext> : DatabaseDialect
 
     internal sealed override void AddContextFactory(IServiceCollection services, Func<IServiceProvider, string> connectionString,
         Action<IServiceProvider, DbContextOptionsBuilder> configure) =>
-        services.AddDbContextFactory<TContext>((provider, options) => configure(provider, UseProvider(options, connectionString(provider))));
+        // Pooled: a cache miss or a last-used write is one short query, and making a context costs more than it does.
+        // The contexts hold no state of their own, so a reused one is as good as new.
+        services.AddPooledDbContextFactory<TContext>((provider, options) => configure(provider, UseProvider(options, connectionString(provider))));
 
     internal sealed override IDbContextFactory<BeatPassDbContext> ContextFactory(IServiceProvider services) =>
         new AsBeatPassDbContextFactory(services.GetRequiredService<IDbContextFactory<TContext>>());

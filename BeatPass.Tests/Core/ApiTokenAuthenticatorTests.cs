@@ -101,6 +101,32 @@ public abstract class ApiTokenAuthenticatorTests(DatabaseProvider provider) : IA
     }
 
     [Fact]
+    public async Task Concurrent_misses_for_one_token_share_one_lookup()
+    {
+        var created = await CreateAsync("Burst");
+        (await _database.AuthenticateAsync((await CreateAsync("Warm-up")).PlainText)).Should().NotBeNull(); // the issuer is loaded
+        using var firstLookupSent = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        using var lookups = _database.Commands.Start(DatabaseCommands.IsTokenLookup, number =>
+        {
+            if (number == 1)
+            {
+                firstLookupSent.Set();
+                release.Wait(TimeSpan.FromSeconds(30)); // the first lookup is held until the others have asked
+            }
+        });
+
+        var first = Task.Run(() => _database.Authenticator.AuthenticateAsync(created.PlainText).AsTask());
+        firstLookupSent.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
+        var others = Enumerable.Range(0, 19).Select(_ => _database.Authenticator.AuthenticateAsync(created.PlainText).AsTask()).ToList();
+        release.Set();
+        var checks = await Task.WhenAll([first, .. others]);
+
+        checks.Should().AllSatisfy(check => check.Identity!.TokenId.Should().Be(created.Summary.Id));
+        lookups.Count.Should().Be(1, "the 19 requests that missed while the first was looking the token up waited for its answer");
+    }
+
+    [Fact]
     public async Task A_token_works_until_the_second_it_expires_and_then_says_it_expired()
     {
         var now = _database.Time.GetUtcNow().UtcDateTime;

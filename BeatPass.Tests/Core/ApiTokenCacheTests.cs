@@ -49,6 +49,60 @@ public class ApiTokenCacheTests
     }
 
     [Fact]
+    public void A_full_cache_drops_the_least_recently_used_and_keeps_the_token_in_use()
+    {
+        var cache = NewCache(capacity: 100);
+        var hashes = Enumerable.Range(0, 100).Select(_ => ApiTokenHash.Parse(ApiTokenFormat.Generate())).ToList();
+        for (var i = 0; i < hashes.Count; i++)
+        {
+            cache.Add(hashes[i], Entry($"user {i}"), Now.AddSeconds(i), cache.Generation);
+        }
+
+        cache.TryGet(hashes[0], Now.AddSeconds(200), out _).Should().BeTrue("the oldest entry is used again");
+        cache.Add(ApiTokenHash.Parse(ApiTokenFormat.Generate()), Entry("newcomer"), Now.AddSeconds(201), cache.Generation);
+
+        cache.Count.Should().BeInRange(80, 100, "a tenth or so makes room, not the whole cache");
+        cache.TryGet(hashes[0], Now.AddSeconds(202), out _).Should().BeTrue("it was used last");
+        cache.TryGet(hashes[99], Now.AddSeconds(202), out _).Should().BeTrue("it was added last");
+        cache.TryGet(hashes[1], Now.AddSeconds(202), out _).Should().BeFalse("it was the least recently used");
+    }
+
+    [Fact]
+    public void A_cache_of_one_keeps_the_newest()
+    {
+        var cache = NewCache(capacity: 1);
+        var first = ApiTokenHash.Parse(ApiTokenFormat.Generate());
+        var second = ApiTokenHash.Parse(ApiTokenFormat.Generate());
+
+        cache.Add(first, Entry("first"), Now, cache.Generation);
+        cache.Add(second, Entry("second"), Now.AddSeconds(1), cache.Generation);
+
+        cache.Count.Should().Be(1);
+        cache.TryGet(second, Now.AddSeconds(2), out _).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Adds_from_many_threads_never_exceed_the_capacity()
+    {
+        var cache = NewCache(capacity: 50);
+        var overCapacity = 0;
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(() =>
+        {
+            for (var i = 0; i < 2_000; i++)
+            {
+                cache.Add(ApiTokenHash.Parse(ApiTokenFormat.Generate()), Entry($"user {worker}-{i}"), Now.AddTicks(i), cache.Generation);
+                if (cache.Count > 50)
+                {
+                    Interlocked.Increment(ref overCapacity);
+                }
+            }
+        })));
+
+        overCapacity.Should().Be(0);
+    }
+
+    [Fact]
     public void The_hash_key_round_trips_through_the_bytes_the_database_stores()
     {
         var token = ApiTokenFormat.Generate();
@@ -63,5 +117,5 @@ public class ApiTokenCacheTests
 
     private static CachedApiToken Entry(string userId) => new(
         new ApiTokenIdentity(Guid.NewGuid(), "Token", userId, "user", "user@example.com", ApiPermissions.AccountRead),
-        expiresAt: null, lastUsedAt: null, freshUntil: Now.AddMinutes(1));
+        expiresAt: null, lastUsedAt: null, freshUntil: Now.AddHours(1));
 }

@@ -7,6 +7,7 @@ using BeatPass.Core.Sessions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -40,6 +41,9 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public string FilePath { get; }
 
+    /// <summary>What this database's contexts send, for a test that counts queries.</summary>
+    public DatabaseCommands Commands { get; private init; } = null!;
+
     /// <summary>The connection string of the PostgreSQL database made for this instance; null on SQLite.</summary>
     public string? PostgreSqlConnectionString => _postgreSqlDatabase;
 
@@ -66,6 +70,8 @@ public sealed class TestDatabase : IAsyncDisposable
         });
         builder.Services.AddSingleton<TimeProvider>(TestClock.Now());
         builder.Services.AddLogging();
+        var commands = new DatabaseCommands();
+        builder.Services.AddSingleton<IDbCommandInterceptor>(commands);
         var registeredBefore = builder.Services.Count;
         builder.AddBeatPassCore();
         var coreServices = builder.Services.Skip(registeredBefore).ToList();
@@ -76,7 +82,10 @@ public sealed class TestDatabase : IAsyncDisposable
             await services.MigrateBeatPassDatabaseAsync();
         }
 
-        return new TestDatabase(path, services, coreServices, ownsFile: filePath is null && provider == DatabaseProvider.Sqlite, postgreSqlDatabase);
+        return new TestDatabase(path, services, coreServices, ownsFile: filePath is null && provider == DatabaseProvider.Sqlite, postgreSqlDatabase)
+        {
+            Commands = commands,
+        };
     }
 
     /// <summary>A connection string of this provider that no query can get through.</summary>

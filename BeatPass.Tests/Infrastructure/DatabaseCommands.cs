@@ -1,0 +1,78 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace BeatPass.Tests.Infrastructure;
+
+/// <summary>
+/// A command interceptor in a <see cref="TestDatabase"/>'s contexts that lets a test count the commands sent while it
+/// watches, and hold one on the sending thread just before it is sent.
+/// </summary>
+public sealed class DatabaseCommands : DbCommandInterceptor
+{
+    private volatile Watch? _watch;
+
+    /// <summary>The lookup of a token by its hash: the query every cache miss makes.</summary>
+    public static bool IsTokenLookup(DbCommand command) =>
+        command.CommandText.TrimStart().StartsWith("SELECT", StringComparison.Ordinal)
+        && command.CommandText.Contains("\"TokenHash\" =", StringComparison.Ordinal);
+
+    /// <summary>Counts the matching commands until disposed; <paramref name="onSending"/> gets each one's number, from 1.</summary>
+    public Watch Start(Func<DbCommand, bool> matches, Action<int>? onSending = null) => _watch = new Watch(this, matches, onSending);
+
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        _watch?.Saw(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+        DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        _watch?.Saw(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        _watch?.Saw(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
+        DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        _watch?.Saw(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    {
+        _watch?.Saw(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(
+        DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        _watch?.Saw(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public sealed class Watch(DatabaseCommands owner, Func<DbCommand, bool> matches, Action<int>? onSending) : IDisposable
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        internal void Saw(DbCommand command)
+        {
+            if (matches(command))
+            {
+                var number = Interlocked.Increment(ref _count);
+                onSending?.Invoke(number);
+            }
+        }
+
+        public void Dispose() => Interlocked.CompareExchange(ref owner._watch, null, this);
+    }
+}
