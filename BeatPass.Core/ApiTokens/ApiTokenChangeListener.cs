@@ -7,12 +7,12 @@ using Microsoft.Extensions.Options;
 namespace BeatPass.Core.ApiTokens;
 
 /// <summary>
-/// Keeps this node's <see cref="ApiTokenCache"/> true to changes made on other nodes, where the database is shared
-/// (<see cref="DatabaseDialect.IsSharedByNodes"/>): the dialect delivers the id of each account whose tokens or user
-/// row another node changed, once that change commits, and this service drops the account's entries. Changes made
+/// Keeps this node's <see cref="ApiTokenCache"/> true to changes it did not make itself (its own reach the cache
+/// through <see cref="ApiTokenCacheInvalidator"/>): the dialect delivers the id of each account whose tokens, user row
+/// or roles changed, once that change commits (on PostgreSQL, other nodes' changes by notification; on SQLite, another
+/// process's, from a change log read once a second), and this service drops the account's entries. Changes made
 /// while it is not listening are missed, so every time it (re)connects it clears the whole cache. The entry lifetime
-/// stays as the backstop. On SQLite there is one node, whose own changes <see cref="ApiTokenCacheInvalidator"/> sees:
-/// nothing to do.
+/// stays as the backstop.
 /// </summary>
 public sealed class ApiTokenChangeListener(
     DatabaseDialect dialect, IOptions<DatabaseOptions> databaseOptions, ApiTokenCache cache, ILogger<ApiTokenChangeListener> logger) : BackgroundService
@@ -22,16 +22,14 @@ public sealed class ApiTokenChangeListener(
 
     private volatile bool _listening;
 
-    /// <summary>True where the database is not shared, and otherwise while other nodes' changes are being received.</summary>
+    /// <summary>
+    /// While changes are being received; always on SQLite, where the node's own changes, the ones that matter most,
+    /// never depend on it.
+    /// </summary>
     public bool IsListening => _listening || !dialect.IsSharedByNodes;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!dialect.IsSharedByNodes)
-        {
-            return;
-        }
-
         var retryDelay = FirstRetryDelay;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -47,7 +45,7 @@ public sealed class ApiTokenChangeListener(
             catch (Exception e) when (e is DbException or IOException or TimeoutException)
             {
                 logger.LogWarning(e,
-                    "Not receiving token changes from other nodes; retrying in {RetryDelay}. Until then a token changed elsewhere " +
+                    "Not receiving token changes made elsewhere; retrying in {RetryDelay}. Until then a token changed elsewhere " +
                     "can be accepted here for up to the cache entry lifetime.", retryDelay);
                 await Task.Delay(retryDelay, stoppingToken); // cancelled at shutdown, which ends the service
                 retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, LastRetryDelay.Ticks));
@@ -67,6 +65,6 @@ public sealed class ApiTokenChangeListener(
         // Whatever changed before this point, while nothing listened, may be cached: start again from the database.
         cache.Clear();
         _listening = true;
-        logger.LogInformation("Receiving token changes from other nodes.");
+        logger.LogInformation("Receiving token changes made elsewhere.");
     }
 }

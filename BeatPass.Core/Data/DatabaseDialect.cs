@@ -32,13 +32,12 @@ public abstract class DatabaseDialect
     public virtual Task AfterMigrationAsync(BeatPassDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
-    /// Listens for the ids of accounts whose tokens or user row another node changed, calling
+    /// Listens for the ids of accounts whose tokens, user row or roles another node or process changed, calling
     /// <paramref name="onListening"/> once it receives them and <paramref name="onChange"/> for each, until
-    /// cancelled or the connection fails. Only where <see cref="IsSharedByNodes"/>.
+    /// cancelled or the connection fails.
     /// </summary>
-    public virtual Task ListenForAccountChangesAsync(
-        string connectionString, Action onListening, Action<string> onChange, CancellationToken cancellationToken) =>
-        throw new NotSupportedException($"{Provider} has one node; there are no other nodes' changes to listen for.");
+    public abstract Task ListenForAccountChangesAsync(
+        string connectionString, Action onListening, Action<string> onChange, CancellationToken cancellationToken);
 
     /// <summary>Registers this provider's context factory, connected by <paramref name="connectionString"/>.</summary>
     internal abstract void AddContextFactory(IServiceCollection services, Func<IServiceProvider, string> connectionString,

@@ -85,6 +85,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         await page.Keyboard.PressAsync("Enter");
         await Expect(developers.NewToken).ToBeVisibleAsync();
         var shown = await developers.NewToken.InputValueAsync();
+        await Keyboard.WaitForFocusInAsync(developers.ShownTokenDialog);
         await Keyboard.TabToAsync(page, "Copy");
         await page.Keyboard.PressAsync("Enter");
         await Expect(developers.ShownTokenDialog.GetByRole(AriaRole.Button, new() { Name = "Copied" })).ToBeVisibleAsync();
@@ -97,6 +98,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         await Keyboard.TabToAsync(page, "Delete");
         await page.Keyboard.PressAsync("Enter");
         await Expect(developers.DeleteDialog).ToBeVisibleAsync();
+        await Keyboard.WaitForFocusInAsync(developers.DeleteDialog);
         await Keyboard.TabToAsync(page, "Delete");
         await page.Keyboard.PressAsync("Enter");
 

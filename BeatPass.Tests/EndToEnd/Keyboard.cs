@@ -28,6 +28,14 @@ public static class Keyboard
     public static Task WaitForFocusOnTitleAsync(IPage page) =>
         Assertions.Expect(page.Locator("h1")).ToBeFocusedAsync();
 
+    /// <summary>
+    /// Waits until a dialog that just opened has moved the focus into itself (MudBlazor focuses its first element once
+    /// it is shown). Tabbing before then races it: the focus can be taken back between reaching a button and pressing
+    /// Enter on it.
+    /// </summary>
+    public static Task WaitForFocusInAsync(ILocator dialog) =>
+        Assertions.Expect(dialog.Locator("*:focus")).ToHaveCountAsync(1);
+
     /// <summary>Whether the focused element shows a focus indicator (the browser's :focus-visible).</summary>
     public static Task<bool> FocusIsVisibleAsync(IPage page) =>
         page.EvaluateAsync<bool>("() => document.activeElement?.matches(':focus-visible') ?? false");
