@@ -183,8 +183,9 @@ public sealed class CachedApiToken
 
     public void Touch(DateTime now)
     {
-        // Written only when it changes, so a token hit by many requests at once doesn't bounce its cache line.
-        if (Volatile.Read(ref _lastUsedTicks) != now.Ticks)
+        // To the second, and written only when that moves on, so a token hit by many requests at once doesn't bounce
+        // its cache line between cores on every hit.
+        if (now.Ticks - Volatile.Read(ref _lastUsedTicks) >= TimeSpan.TicksPerSecond)
         {
             Volatile.Write(ref _lastUsedTicks, now.Ticks);
         }
