@@ -307,9 +307,7 @@ public abstract class AccountApiTests<TApp>(TApp app) : IClassFixture<TApp>
     private async Task<HttpResponseMessage> SendAsync(string method, string path, string token)
     {
         using var client = app.CreateClient();
-        using var request = new HttpRequestMessage(new HttpMethod(method), path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await client.SendAsync(request);
+        return await client.SendWithTokenAsync(new HttpMethod(method), path, token);
     }
 }
 

@@ -101,9 +101,7 @@ public sealed class AnotherWriterTests(BeatPassAppFactory app) : IClassFixture<B
     private async Task<string> PermissionsAsync(string token)
     {
         using var client = app.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/tokens/self");
-        request.Headers.Authorization = new("Bearer", token);
-        using var response = await client.SendAsync(request);
+        using var response = await client.SendWithTokenAsync(HttpMethod.Get, "/api/v1/tokens/self", token);
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         return response.Headers.GetValues("X-Token-Permissions").Single();
     }
@@ -111,9 +109,6 @@ public sealed class AnotherWriterTests(BeatPassAppFactory app) : IClassFixture<B
     private async Task<HttpStatusCode> CallAsync(string path, string token)
     {
         using var client = app.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new("Bearer", token);
-        using var response = await client.SendAsync(request);
-        return response.StatusCode;
+        return await client.GetStatusWithTokenAsync(path, token);
     }
 }

@@ -148,9 +148,6 @@ public sealed class TokenPermissionsFlowTests(BrowserFixture browser)
     private async Task<HttpStatusCode> CallAsync(string path, string token)
     {
         using var client = browser.CreateApiClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await client.SendAsync(request);
-        return response.StatusCode;
+        return await client.GetStatusWithTokenAsync(path, token);
     }
 }

@@ -259,10 +259,7 @@ public sealed class SeveralNodesTests(TwoNodes nodes, ITestOutputHelper output) 
     private static async Task<HttpStatusCode> CallAsync(PostgreSqlNode node, string token, string path)
     {
         using var client = node.CreateHttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await client.SendAsync(request);
-        return response.StatusCode;
+        return await client.GetStatusWithTokenAsync(path, token);
     }
 
     private async Task TerminateListenersAsync()

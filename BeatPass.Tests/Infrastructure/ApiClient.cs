@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 
 namespace BeatPass.Tests.Infrastructure;
@@ -8,11 +9,23 @@ public static class ApiClient
     public const string MePath = "/api/v1/me";
 
     /// <summary><c>GET /api/v1/me</c> with <c>Authorization: Bearer <paramref name="token"/></c>, and any headers <paramref name="headers"/> adds.</summary>
-    public static async Task<HttpResponseMessage> GetMeAsync(this HttpClient client, string token, Action<HttpRequestHeaders>? headers = null)
+    public static Task<HttpResponseMessage> GetMeAsync(this HttpClient client, string token, Action<HttpRequestHeaders>? headers = null) =>
+        client.SendWithTokenAsync(HttpMethod.Get, MePath, token, headers);
+
+    /// <summary>A request with <c>Authorization: Bearer <paramref name="token"/></c>, and any headers <paramref name="headers"/> adds.</summary>
+    public static async Task<HttpResponseMessage> SendWithTokenAsync(
+        this HttpClient client, HttpMethod method, string path, string token, Action<HttpRequestHeaders>? headers = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, MePath);
+        using var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         headers?.Invoke(request.Headers);
         return await client.SendAsync(request);
+    }
+
+    /// <summary>The status of <c>GET <paramref name="path"/></c> with the token.</summary>
+    public static async Task<HttpStatusCode> GetStatusWithTokenAsync(this HttpClient client, string path, string token)
+    {
+        using var response = await client.SendWithTokenAsync(HttpMethod.Get, path, token);
+        return response.StatusCode;
     }
 }
