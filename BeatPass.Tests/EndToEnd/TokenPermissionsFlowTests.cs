@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
