@@ -45,7 +45,6 @@ public sealed class ApiTokenAuthenticator(
                 db.UserRoles.Any(ur => ur.UserId == t.UserId && db.Roles.Any(r => r.Id == ur.RoleId && r.NormalizedName == staffRole))))
             .SingleOrDefault());
 
-    private static readonly string StaffRole = BeatPassRoles.Staff.ToUpperInvariant();
 
     // The lookups under way, so that concurrent misses for one token (a burst from one script, a restart under load)
     // share one query. Lazy, because GetOrAdd may run its factory twice when two callers race.
@@ -112,7 +111,7 @@ public sealed class ApiTokenAuthenticator(
         TokenRow? row;
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
-            row = await _findByHash(db, hash.ToArray(), StaffRole, CancellationToken.None);
+            row = await _findByHash(db, hash.ToArray(), BeatPassRoles.StaffNormalized, CancellationToken.None);
         }
 
         if (row is null)

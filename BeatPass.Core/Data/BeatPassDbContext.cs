@@ -50,7 +50,7 @@ public abstract class BeatPassDbContext(DbContextOptions options)
     /// <summary>Whether the account is in the Staff role now, read from the database.</summary>
     public Task<bool> IsStaffAsync(string userId, CancellationToken cancellationToken)
     {
-        var staffRole = BeatPassRoles.Staff.ToUpperInvariant();
+        var staffRole = BeatPassRoles.StaffNormalized;
         return UserRoles.AnyAsync(ur => ur.UserId == userId && Roles.Any(r => r.Id == ur.RoleId && r.NormalizedName == staffRole), cancellationToken);
     }
 

@@ -151,17 +151,15 @@ public sealed class TestDatabase : IAsyncDisposable
         return user.Id;
     }
 
-    // As Identity's RoleManager stores it.
-    private static readonly string StaffRoleNormalized = BeatPassRoles.Staff.ToUpperInvariant();
 
     public async Task<string> CreateStaffAsync()
     {
         var id = await CreateUserAsync(hasDeveloperAccess: false, email: TestUsers.NewEmail("staff"));
         await using var db = CreateDbContext();
-        var role = await db.Roles.SingleOrDefaultAsync(r => r.NormalizedName == StaffRoleNormalized);
+        var role = await db.Roles.SingleOrDefaultAsync(r => r.NormalizedName == BeatPassRoles.StaffNormalized);
         if (role is null)
         {
-            role = new IdentityRole(BeatPassRoles.Staff) { NormalizedName = StaffRoleNormalized };
+            role = new IdentityRole(BeatPassRoles.Staff) { NormalizedName = BeatPassRoles.StaffNormalized };
             db.Roles.Add(role);
         }
 
