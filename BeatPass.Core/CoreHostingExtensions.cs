@@ -47,6 +47,8 @@ public static class CoreHostingExtensions
         builder.Services.AddSingleton<ApiTokenCacheInvalidator>();
         builder.Services.AddSingleton<ApiTokenIssuer>();
         builder.Services.AddSingleton<ApiTokenAuthenticator>();
+        builder.Services.AddSingleton<ApiTokenUses>();
+        builder.Services.AddHostedService<ApiTokenUsesWriter>();
         builder.Services.AddSingleton<ApiTokenChangeListener>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ApiTokenChangeListener>());
         builder.Services.AddScoped<ApiTokenService>();

@@ -31,6 +31,15 @@ public sealed class ApiToken
 
     public DateTime? LastUsedAt { get; set; }
 
+    /// <summary>
+    /// The last few distinct client addresses the token was used from, newest first, separated by spaces (at most
+    /// <see cref="ApiTokenUses.MaxAddresses"/>); written with <see cref="LastUsedAt"/> by <see cref="ApiTokenUses"/>.
+    /// </summary>
+    public string? LastUsedFrom { get; set; }
+
+    /// <summary>The <c>User-Agent</c> of the token's last use, cut to <see cref="ApiTokenUses.MaxUserAgentLength"/>.</summary>
+    public string? LastUsedUserAgent { get; set; }
+
     /// <summary>The last expiry email sent for the current secret, so each goes once, even across restarts.</summary>
     public ExpiryNotice ExpiryNotice { get; set; }
 

@@ -20,12 +20,17 @@ public sealed class ApiTokenAuthenticator(
     IDbContextFactory<BeatPassDbContext> dbFactory,
     ApiTokenCache cache,
     ApiTokenIssuer issuer,
+    ApiTokenUses uses,
     TimeProvider timeProvider,
     IOptions<ApiTokenOptions> options,
     ApiPermissionCatalog permissions,
     ILogger<ApiTokenAuthenticator> logger)
 {
-    /// <summary>Last used is stored at this resolution, so API reads don't turn into database writes.</summary>
+    /// <summary>
+    /// A token used again by the same caller is noted as used at most this often (a new address or user agent at
+    /// once), and the notes are written in batches (<see cref="ApiTokenUses"/>), so API reads don't turn into database
+    /// writes.
+    /// </summary>
     public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     /// <summary>How often each node records, per token, that an expired token was refused.</summary>
@@ -50,7 +55,8 @@ public sealed class ApiTokenAuthenticator(
     // share one query. Lazy, because GetOrAdd may run its factory twice when two callers race.
     private readonly ConcurrentDictionary<ApiTokenHash, Lazy<Task<CachedApiToken?>>> _lookups = new();
 
-    public ValueTask<ApiTokenCheck> AuthenticateAsync(ReadOnlySpan<char> token, CancellationToken cancellationToken = default)
+    /// <param name="caller">Who presented it, recorded with its use; unknown for a check that is not a use.</param>
+    public ValueTask<ApiTokenCheck> AuthenticateAsync(ReadOnlySpan<char> token, ApiCaller caller = default, CancellationToken cancellationToken = default)
     {
         if (!ApiTokenHash.TryParse(token, out var hash))
         {
@@ -60,7 +66,7 @@ public sealed class ApiTokenAuthenticator(
         var now = timeProvider.GetUtcNow().UtcDateTime;
         if (cache.TryGet(hash, now, out var entry))
         {
-            return CheckAsync(entry, now, cancellationToken);
+            return CheckAsync(entry, now, caller, cancellationToken);
         }
 
         if (cache.IsRefused(hash))
@@ -70,22 +76,22 @@ public sealed class ApiTokenAuthenticator(
 
         if (!issuer.IsLoaded)
         {
-            return LoadIssuerAndAuthenticateAsync(token.ToString(), cancellationToken);
+            return LoadIssuerAndAuthenticateAsync(token.ToString(), caller, cancellationToken);
         }
 
         // A made-up token (right checksum, wrong tag) never reaches the database.
         return issuer.MayHaveIssued(token, hash)
-            ? LoadAndCheckAsync(hash, now, cancellationToken)
+            ? LoadAndCheckAsync(hash, now, caller, cancellationToken)
             : ValueTask.FromResult(ApiTokenCheck.Invalid);
     }
 
-    private async ValueTask<ApiTokenCheck> LoadIssuerAndAuthenticateAsync(string token, CancellationToken cancellationToken)
+    private async ValueTask<ApiTokenCheck> LoadIssuerAndAuthenticateAsync(string token, ApiCaller caller, CancellationToken cancellationToken)
     {
         await issuer.LoadAsync(cancellationToken);
-        return await AuthenticateAsync(token, cancellationToken);
+        return await AuthenticateAsync(token, caller, cancellationToken);
     }
 
-    private async ValueTask<ApiTokenCheck> LoadAndCheckAsync(ApiTokenHash hash, DateTime now, CancellationToken cancellationToken)
+    private async ValueTask<ApiTokenCheck> LoadAndCheckAsync(ApiTokenHash hash, DateTime now, ApiCaller caller, CancellationToken cancellationToken)
     {
         var lookup = _lookups.GetOrAdd(hash, key => new Lazy<Task<CachedApiToken?>>(() => LookUpAsync(key, now)));
         CachedApiToken? entry;
@@ -98,7 +104,7 @@ public sealed class ApiTokenAuthenticator(
             _lookups.TryRemove(KeyValuePair.Create(hash, lookup));
         }
 
-        return entry is null ? ApiTokenCheck.Invalid : await CheckAsync(entry, now, cancellationToken);
+        return entry is null ? ApiTokenCheck.Invalid : await CheckAsync(entry, now, caller, cancellationToken);
     }
 
     /// <summary>
@@ -120,16 +126,18 @@ public sealed class ApiTokenAuthenticator(
             return null;
         }
 
+        // A use noted but not written yet counts as written: a reloaded entry must not note it again.
+        var lastUsedAt = uses.WaitingUseAt(row.Identity.TokenId) is { } waiting && !(row.LastUsedAt >= waiting) ? waiting : row.LastUsedAt;
         var entry = new CachedApiToken(
             row.Identity with { Permissions = permissions.Effective(row.Identity.Permissions, row.HolderIsStaff) },
             row.ExpiresAt,
-            row.LastUsedAt,
+            lastUsedAt,
             freshUntil: now + options.Value.CacheEntryLifetime);
         cache.Add(hash, entry, now, generation);
         return entry;
     }
 
-    private ValueTask<ApiTokenCheck> CheckAsync(CachedApiToken entry, DateTime now, CancellationToken cancellationToken)
+    private ValueTask<ApiTokenCheck> CheckAsync(CachedApiToken entry, DateTime now, ApiCaller caller, CancellationToken cancellationToken)
     {
         if (entry.ExpiresAt <= now)
         {
@@ -138,21 +146,12 @@ public sealed class ApiTokenAuthenticator(
                 : ValueTask.FromResult(ApiTokenCheck.Expired);
         }
 
-        return entry.TryClaimLastUsedWrite(now, LastUsedResolution)
-            ? WriteLastUsedAsync(entry, now, cancellationToken)
-            : ValueTask.FromResult(entry.Accepted);
-    }
+        if (entry.TryClaimUse(now, caller, LastUsedResolution))
+        {
+            uses.Record(entry.Identity.TokenId, now, caller);
+        }
 
-    private async ValueTask<ApiTokenCheck> WriteLastUsedAsync(CachedApiToken entry, DateTime now, CancellationToken cancellationToken)
-    {
-        // The condition repeats in SQL so that other nodes, each with a cache of its own, write it once too.
-        var staleBefore = now - LastUsedResolution;
-        var tokenId = entry.Identity.TokenId;
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.ApiTokens
-            .Where(t => t.Id == tokenId && (t.LastUsedAt == null || t.LastUsedAt <= staleBefore))
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), cancellationToken);
-        return entry.Accepted;
+        return ValueTask.FromResult(entry.Accepted);
     }
 
     private async ValueTask<ApiTokenCheck> LogExpiredRefusalAsync(ApiTokenIdentity identity, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace BeatPass.Core.ApiTokens;
@@ -156,9 +157,13 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
 /// <summary>What the cache keeps of a token: who it belongs to and what can refuse it without a query.</summary>
 public sealed class CachedApiToken
 {
-    private long _lastUsedWrittenTicks;
+    private long _useRecordedTicks;
     private long _expiredRefusalLoggedTicks;
     private long _lastUsedTicks;
+
+    // The caller of the last use recorded on this node: one that changes is recorded at once.
+    private volatile IPAddress? _recordedAddress;
+    private volatile string? _recordedUserAgent;
 
     public CachedApiToken(ApiTokenIdentity identity, DateTime? expiresAt, DateTime? lastUsedAt, DateTime freshUntil)
     {
@@ -166,7 +171,7 @@ public sealed class CachedApiToken
         Accepted = ApiTokenCheck.Valid(identity);
         ExpiresAt = expiresAt;
         FreshUntil = freshUntil;
-        _lastUsedWrittenTicks = lastUsedAt?.Ticks ?? 0;
+        _useRecordedTicks = lastUsedAt?.Ticks ?? 0;
     }
 
     public ApiTokenIdentity Identity { get; }
@@ -191,8 +196,22 @@ public sealed class CachedApiToken
         }
     }
 
-    /// <summary>True for exactly one caller once <paramref name="interval"/> has passed since the last write.</summary>
-    public bool TryClaimLastUsedWrite(DateTime now, TimeSpan interval) => TryClaim(ref _lastUsedWrittenTicks, now, interval);
+    /// <summary>
+    /// Whether this use is to be recorded: the first from a new address or user agent, and otherwise one use (for
+    /// exactly one caller) once <paramref name="interval"/> has passed since the last recorded.
+    /// </summary>
+    public bool TryClaimUse(DateTime now, ApiCaller caller, TimeSpan interval)
+    {
+        if (Equals(caller.Address, _recordedAddress) && caller.UserAgent == _recordedUserAgent)
+        {
+            return TryClaim(ref _useRecordedTicks, now, interval);
+        }
+
+        _recordedAddress = caller.Address;
+        _recordedUserAgent = caller.UserAgent;
+        Interlocked.Exchange(ref _useRecordedTicks, now.Ticks);
+        return true;
+    }
 
     public bool TryClaimExpiredRefusalLog(DateTime now, TimeSpan interval) => TryClaim(ref _expiredRefusalLoggedTicks, now, interval);
 

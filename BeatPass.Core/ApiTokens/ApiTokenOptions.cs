@@ -17,11 +17,19 @@ public sealed class ApiTokenOptions
     /// <summary>
     /// How long a cached token is trusted before it is read again. Changes reach the cache without waiting for it:
     /// this node's own at once, other nodes' by notification (PostgreSQL), another process's on the same SQLite file
-    /// from the change log within a second. So it only bounds how long a change goes unseen if all of that fails (a
-    /// lost notification while the listener reconnects). Minutes, not seconds: a script that calls every few
-    /// minutes then finds its token cached instead of costing a query each time. Expiry is compared on every request
+    /// from the change log within a second; and a listener that lost its connection (noticed within seconds, by
+    /// keepalives) clears the whole cache when it is back. So this only bounds how long a change goes unseen if all of
+    /// that fails unnoticed. Half an hour, not seconds: a script that calls every few minutes then finds its token
+    /// cached for several calls in a row instead of costing a query each time. Expiry is compared on every request
     /// whatever this is.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
-    public TimeSpan CacheEntryLifetime { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan CacheEntryLifetime { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// How often the uses of tokens (last used, from where, with what) are written, in one transaction
+    /// (<see cref="ApiTokenUses"/>). A crash loses at most this much of them; a graceful stop writes them first.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan LastUsedWriteInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -329,7 +329,8 @@ public sealed class ApiTokenService(
         var permissions = ApiPermissionCatalog.Split(token.Permissions);
         var working = ApiPermissionCatalog.Split(permissionCatalog.Effective(token.Permissions, holderIsStaff));
         return new(token.Id, token.Name, token.Hint, token.CreatedAt, token.LastUsedAt, token.ExpiresAt, token.IssuedAt,
-            permissions, token.RevokedAt, token.RevokedReason, [.. permissions.Except(working)]);
+            permissions, token.RevokedAt, token.RevokedReason, [.. permissions.Except(working)],
+            token.LastUsedFrom?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [], token.LastUsedUserAgent);
     }
 
     private static CreateApiTokenResult NoDeveloperAccess() => CreateApiTokenResult.Failure(ApiTokenError.NoDeveloperAccess,

@@ -5,9 +5,12 @@ namespace BeatPass.Core.ApiTokens;
 /// <param name="Permissions">What it may do, as chosen at creation (some may no longer work, see <see cref="ApiPermissionCatalog.Effective"/>).</param>
 /// <param name="RevokedAt">When BeatPass revoked it; a revoked token never works again.</param>
 /// <param name="NoLongerAvailable">Of <paramref name="Permissions"/>, those that no longer work: staff-only ones once the holder left the Staff role.</param>
+/// <param name="LastUsedFrom">The last few distinct client addresses it was used from, newest first.</param>
+/// <param name="LastUsedUserAgent">The <c>User-Agent</c> of its last use, if it sent one.</param>
 public sealed record ApiTokenSummary(
     Guid Id, string Name, string Hint, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? ExpiresAt, DateTime IssuedAt,
-    IReadOnlyList<string> Permissions, DateTime? RevokedAt = null, string? RevokedReason = null, IReadOnlyList<string>? NoLongerAvailable = null)
+    IReadOnlyList<string> Permissions, DateTime? RevokedAt = null, string? RevokedReason = null, IReadOnlyList<string>? NoLongerAvailable = null,
+    IReadOnlyList<string>? LastUsedFrom = null, string? LastUsedUserAgent = null)
 {
     public bool IsRevoked => RevokedAt is not null;
 

@@ -28,6 +28,11 @@ public abstract class DatabaseDialect
     /// </summary>
     public abstract Task LockAccountAsync(BeatPassDbContext db, string userId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What ends a <c>SELECT</c> to lock the rows it reads until the transaction ends, in the order it returns them.
+    /// </summary>
+    public abstract string LockRowsClause { get; }
+
     /// <summary>Set-up the database needs once it is migrated.</summary>
     public virtual Task AfterMigrationAsync(BeatPassDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -30,6 +30,8 @@ public sealed class PostgreSqlDialect : DatabaseDialect<PostgreSqlBeatPassDbCont
     public override async Task LockAccountAsync(BeatPassDbContext db, string userId, CancellationToken cancellationToken) =>
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"AspNetUsers\" WHERE \"Id\" = {userId} FOR UPDATE", cancellationToken);
 
+    public override string LockRowsClause => " FOR UPDATE";
+
     public override async Task ListenForAccountChangesAsync(
         string connectionString, Action onListening, Action<string> onChange, CancellationToken cancellationToken)
     {

@@ -23,6 +23,9 @@ public sealed class SqliteDialect : DatabaseDialect<SqliteBeatPassDbContext>
     /// <summary>Nothing to do: a write transaction already holds the whole database.</summary>
     public override Task LockAccountAsync(BeatPassDbContext db, string userId, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Nothing: a write transaction holds the whole file.</summary>
+    public override string LockRowsClause => "";
+
     /// <summary>How often the node reads the change log for changes another process made to the file.</summary>
     public static readonly TimeSpan ChangeLogPollInterval = TimeSpan.FromSeconds(1);
 

@@ -110,12 +110,30 @@ public abstract class AccountApiTests<TApp>(TApp app) : IClassFixture<TApp>
         json.RootElement.EnumerateArray().Select(t => t.GetProperty("id").GetGuid()).Should().Equal(other.Summary.Id, reader.Summary.Id);
         var first = json.RootElement[0];
         first.EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo(
-            "id", "name", "hint", "permissions", "createdAt", "lastUsedAt", "expiresAt", "revoked");
+            "id", "name", "hint", "permissions", "createdAt", "lastUsedAt", "lastUsedFrom", "lastUsedUserAgent", "expiresAt", "revoked");
         first.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()).Should().Equal(ApiPermissions.AccountRead, ApiPermissions.SecurityLogRead);
         first.GetProperty("hint").GetString().Should().Be(other.Summary.Hint);
 
         (await SendAsync("GET", $"/api/v1/tokens/{other.Summary.Id}", reader.PlainText)).StatusCode.Should().Be(HttpStatusCode.OK);
         (await SendAsync("GET", $"/api/v1/tokens/{strangersToken.Summary.Id}", reader.PlainText)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_token_shows_when_and_with_what_it_was_last_used_once_its_use_is_written()
+    {
+        var holder = await app.CreateUserAsync();
+        var reader = await CreateTokenAsync(holder.Id, [ApiPermissions.TokensRead]);
+        using var client = app.CreateClient();
+        (await client.SendWithTokenAsync(HttpMethod.Get, "/api/v1/me", reader.PlainText, h => h.UserAgent.ParseAdd("curl/8.5"))).Dispose();
+        await app.WriteTokenUsesAsync();
+
+        using var shown = await SendAsync("GET", $"/api/v1/tokens/{reader.Summary.Id}", reader.PlainText);
+        using var json = JsonDocument.Parse(await shown.Content.ReadAsStringAsync());
+
+        json.RootElement.GetProperty("lastUsedAt").GetDateTime().Should().Be(app.Time.GetUtcNow().UtcDateTime);
+        json.RootElement.GetProperty("lastUsedUserAgent").GetString().Should().Be("curl/8.5");
+        // The in-process test server has no client address; the browser tests see 127.0.0.1 listed.
+        json.RootElement.GetProperty("lastUsedFrom").ValueKind.Should().Be(JsonValueKind.Array);
     }
 
     [Fact]

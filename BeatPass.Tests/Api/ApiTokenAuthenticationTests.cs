@@ -172,8 +172,11 @@ public abstract class ApiTokenAuthenticationTests<TApp>(TApp app) : IClassFixtur
         await GetMeAsync($"Bearer {token.PlainText}");
         (await LastUsedAsync()).Should().Be(firstUse.AddSeconds(65));
 
-        Task<DateTime?> LastUsedAsync() =>
-            app.WithDbAsync(db => db.ApiTokens.Where(t => t.Id == token.Summary.Id).Select(t => t.LastUsedAt).SingleAsync());
+        async Task<DateTime?> LastUsedAsync()
+        {
+            await app.WriteTokenUsesAsync();
+            return await app.WithDbAsync(db => db.ApiTokens.Where(t => t.Id == token.Summary.Id).Select(t => t.LastUsedAt).SingleAsync());
+        }
     }
 
     [Fact]

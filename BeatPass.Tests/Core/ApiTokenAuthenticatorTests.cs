@@ -191,7 +191,11 @@ public abstract class ApiTokenAuthenticatorTests(DatabaseProvider provider) : IA
         await _database.AuthenticateAsync(created.PlainText);
         (await LastUsedAsync()).Should().Be(firstUse.AddSeconds(61));
 
-        async Task<DateTime?> LastUsedAsync() => (await _tokens.ListAsync(_userId)).Single().LastUsedAt;
+        async Task<DateTime?> LastUsedAsync()
+        {
+            await _database.WriteTokenUsesAsync();
+            return (await _tokens.ListAsync(_userId)).Single().LastUsedAt;
+        }
     }
 
     private async Task<CreatedApiToken> CreateAsync(string name, DateTime? expiresAt = null) =>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Data;
 using BeatPass.Tests.Infrastructure;
@@ -92,10 +93,14 @@ public sealed class TokenChangeNotificationTests : IAsyncLifetime
         var token = (await _db.CreateTokenService().CreateAsync(userId, "Used")).Token!;
         (await NextAsync()).Should().Be(userId);
 
-        (await _db.AuthenticateAsync(token.PlainText)).Should().NotBeNull();
+        // With where from and with what: those columns are bookkeeping too.
+        var caller = new ApiCaller(IPAddress.Parse("203.0.113.7"), "curl/8.5");
+        (await _db.Authenticator.AuthenticateAsync(token.PlainText, caller)).Status.Should().Be(ApiTokenStatus.Valid);
+        await _db.WriteTokenUsesAsync();
         await using (var db = _db.CreateDbContext())
         {
-            (await db.ApiTokens.SingleAsync(t => t.Id == token.Summary.Id)).LastUsedAt.Should().NotBeNull("the first use is written");
+            (await db.ApiTokens.SingleAsync(t => t.Id == token.Summary.Id)).Should().BeEquivalentTo(
+                new { LastUsedFrom = "203.0.113.7", LastUsedUserAgent = "curl/8.5" }, "the first use is written");
         }
 
         await ExpectNothingBeforeTheNextChangeAsync();

@@ -1,5 +1,6 @@
 using System.Net;
 using BeatPass.Core.ApiTokens;
+using BeatPass.Tests.Infrastructure;
 using BeatPass.Web.Components.Shared;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -26,6 +27,25 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
 
         await Expect(developers.Row("Week pass")).ToContainTextAsync($"Expires on {expiry}");
         (await browser.CallMeAsync(token)).Should().Be(HttpStatusCode.OK);
+    }
+
+    [BrowserFact]
+    public async Task The_list_says_when_a_token_was_last_used_from_where_and_with_what()
+    {
+        var (_, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
+        await developers.OpenCreateDialogAsync("Nightly sync");
+        await developers.CreateButton.ClickAsync();
+        var token = await developers.TakeShownTokenAsync();
+        await Expect(developers.Row("Nightly sync")).ToContainTextAsync("Never");
+
+        using var client = browser.CreateApiClient();
+        using var response = await client.GetMeAsync(token, headers => headers.UserAgent.ParseAdd("curl/8.5"));
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        await browser.App.WriteTokenUsesAsync(); // as the app does every few seconds
+        await page.ReloadAsync();
+
+        await Expect(developers.Row("Nightly sync")).ToContainTextAsync("just now from 127.0.0.1 (curl/8.5)");
+        await developers.Row("Nightly sync").ScreenshotAsync(new() { Path = Screenshots.PathFor("token-last-used.png"), Animations = ScreenshotAnimations.Disabled });
     }
 
     [BrowserFact]

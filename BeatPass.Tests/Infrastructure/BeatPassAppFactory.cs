@@ -157,6 +157,9 @@ public class BeatPassAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return user;
     }
 
+    /// <summary>Writes the token uses that wait, as the app's writer does every few seconds.</summary>
+    public Task WriteTokenUsesAsync() => Services.GetRequiredService<ApiTokenUses>().WriteAsync();
+
     public async Task<T> WithDbAsync<T>(Func<BeatPassDbContext, Task<T>> action)
     {
         await using var db = await Services.GetRequiredService<IDbContextFactory<BeatPassDbContext>>().CreateDbContextAsync();

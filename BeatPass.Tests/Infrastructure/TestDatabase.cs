@@ -125,6 +125,16 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public ApiTokenAuthenticator Authenticator => _services.GetRequiredService<ApiTokenAuthenticator>();
 
+    /// <summary>The uses the authenticator records; nothing writes them but <see cref="WriteTokenUsesAsync"/> (no background jobs run here).</summary>
+    public ApiTokenUses TokenUses => _services.GetRequiredService<ApiTokenUses>();
+
+    public Task WriteTokenUsesAsync() => TokenUses.WriteAsync();
+
+    /// <summary>A recorder of token uses of its own, as another node has.</summary>
+    public ApiTokenUses CreateTokenUses() => ActivatorUtilities.CreateInstance<ApiTokenUses>(_services);
+
+    public ApiTokenUsesWriter CreateTokenUsesWriter(ApiTokenUses uses) => ActivatorUtilities.CreateInstance<ApiTokenUsesWriter>(_services, uses);
+
     /// <summary>The identity the API would see for this token, or null when it would be refused.</summary>
     public async Task<ApiTokenIdentity?> AuthenticateAsync(string token) => (await Authenticator.AuthenticateAsync(token)).Identity;
 

@@ -56,7 +56,9 @@ public sealed class ApiTokenAuthenticationHandler(
             return NoToken;
         }
 
-        var check = await tokens.AuthenticateAsync(token, Context.RequestAborted);
+        // The address is the forwarded one only from a known proxy: the forwarded headers middleware ran before.
+        var caller = new ApiCaller(Context.Connection.RemoteIpAddress, Request.Headers.UserAgent);
+        var check = await tokens.AuthenticateAsync(token, caller, Context.RequestAborted);
         if (!check.Succeeded)
         {
             if (check.Status == ApiTokenStatus.Expired)

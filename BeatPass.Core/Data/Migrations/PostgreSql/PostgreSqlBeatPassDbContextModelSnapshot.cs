@@ -51,6 +51,14 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("LastUsedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("LastUsedFrom")
+                        .HasMaxLength(230)
+                        .HasColumnType("character varying(230)");
+
+                    b.Property<string>("LastUsedUserAgent")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)

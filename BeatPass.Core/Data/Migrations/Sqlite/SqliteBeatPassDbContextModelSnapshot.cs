@@ -46,6 +46,14 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
                     b.Property<DateTime?>("LastUsedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("LastUsedFrom")
+                        .HasMaxLength(230)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastUsedUserAgent")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)

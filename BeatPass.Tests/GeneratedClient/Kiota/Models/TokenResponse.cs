@@ -30,6 +30,22 @@ namespace BeatPass.Tests.GeneratedClient.Models
         public Guid? Id { get; set; }
         /// <summary>The lastUsedAt property</summary>
         public DateTimeOffset? LastUsedAt { get; set; }
+        /// <summary>The lastUsedFrom property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<string>? LastUsedFrom { get; set; }
+#nullable restore
+#else
+        public List<string> LastUsedFrom { get; set; }
+#endif
+        /// <summary>The lastUsedUserAgent property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? LastUsedUserAgent { get; set; }
+#nullable restore
+#else
+        public string LastUsedUserAgent { get; set; }
+#endif
         /// <summary>The name property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -84,6 +100,8 @@ namespace BeatPass.Tests.GeneratedClient.Models
                 { "hint", n => { Hint = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "lastUsedAt", n => { LastUsedAt = n.GetDateTimeOffsetValue(); } },
+                { "lastUsedFrom", n => { LastUsedFrom = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "lastUsedUserAgent", n => { LastUsedUserAgent = n.GetStringValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "permissions", n => { Permissions = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "revoked", n => { Revoked = n.GetObjectValue<global::BeatPass.Tests.GeneratedClient.Models.RevokedResponse>(global::BeatPass.Tests.GeneratedClient.Models.RevokedResponse.CreateFromDiscriminatorValue); } },
@@ -101,6 +119,8 @@ namespace BeatPass.Tests.GeneratedClient.Models
             writer.WriteStringValue("hint", Hint);
             writer.WriteGuidValue("id", Id);
             writer.WriteDateTimeOffsetValue("lastUsedAt", LastUsedAt);
+            writer.WriteCollectionOfPrimitiveValues<string>("lastUsedFrom", LastUsedFrom);
+            writer.WriteStringValue("lastUsedUserAgent", LastUsedUserAgent);
             writer.WriteStringValue("name", Name);
             writer.WriteCollectionOfPrimitiveValues<string>("permissions", Permissions);
             writer.WriteObjectValue<global::BeatPass.Tests.GeneratedClient.Models.RevokedResponse>("revoked", Revoked);

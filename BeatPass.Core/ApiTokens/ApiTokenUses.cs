@@ -1,0 +1,354 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using BeatPass.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BeatPass.Core.ApiTokens;
+
+/// <summary>
+/// Who presented a token: the client's address (the forwarded one only from a known proxy, as the forwarded headers
+/// middleware decides) and its <c>User-Agent</c>. Either may be unknown.
+/// </summary>
+public readonly record struct ApiCaller(IPAddress? Address, string? UserAgent);
+
+/// <summary>
+/// A token's last use, its last few client addresses and its last user agent, kept in memory and written in batches
+/// (<see cref="ApiTokenUsesWriter"/>), so that no API request waits for a write. Each write is one transaction that
+/// locks the rows it reads in id order, so writers on several nodes never deadlock, and it keeps whichever time is
+/// newer, so a last-used time never goes backwards. A crash loses what waits: at most
+/// <see cref="ApiTokenOptions.LastUsedWriteInterval"/> of uses.
+/// </summary>
+public sealed class ApiTokenUses(IDbContextFactory<BeatPassDbContext> dbFactory, ILogger<ApiTokenUses> logger)
+{
+    /// <summary>How many distinct client addresses are kept per token.</summary>
+    public const int MaxAddresses = 5;
+
+    /// <summary>Room for <see cref="MaxAddresses"/> addresses in text (an IPv6 address has at most 45 characters) and the spaces between.</summary>
+    public const int MaxLastUsedFromLength = MaxAddresses * 46;
+
+    public const int MaxUserAgentLength = 256;
+
+    /// <summary>
+    /// How many tokens' uses may wait at once: a bound on memory. Uses of further tokens are dropped (and counted in the
+    /// log) until the next write; uses of tokens already waiting are always kept.
+    /// </summary>
+    public const int MaxWaitingTokens = 100_000;
+
+    // Rows per SELECT and per UPDATE: four parameters each, well under either database's limit.
+    private const int RowsPerStatement = 500;
+
+    private readonly ConcurrentDictionary<Guid, WaitingUse> _waiting = new();
+    private readonly SemaphoreSlim _writing = new(1, 1);
+    private int _waitingCount;
+    private long _dropped;
+
+    public int WaitingCount => Volatile.Read(ref _waitingCount);
+
+    /// <summary>The time of the token's use that waits to be written, if one does.</summary>
+    public DateTime? WaitingUseAt(Guid tokenId) => _waiting.TryGetValue(tokenId, out var waiting) ? waiting.At : null;
+
+    /// <summary>Notes a use of the token, to be written with the next batch. Never waits for the database.</summary>
+    public void Record(Guid tokenId, DateTime at, ApiCaller caller) =>
+        Record(tokenId, at, caller.Address is { } address ? [Describe(address)] : [], Cut(caller.UserAgent));
+
+    private void Record(Guid tokenId, DateTime at, IReadOnlyList<string> addresses, string? userAgent)
+    {
+        while (true)
+        {
+            if (!_waiting.TryGetValue(tokenId, out var waiting))
+            {
+                if (WaitingCount >= MaxWaitingTokens)
+                {
+                    Interlocked.Increment(ref _dropped);
+                    return;
+                }
+
+                var added = new WaitingUse();
+                if (_waiting.TryAdd(tokenId, added))
+                {
+                    Interlocked.Increment(ref _waitingCount);
+                }
+
+                continue;
+            }
+
+            // False when a write took it meanwhile: then start a new one.
+            if (waiting.TryAdd(at, addresses, userAgent))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Writes every use that waits, in one transaction; on failure they wait for the next write.</summary>
+    public async Task WriteAsync(CancellationToken cancellationToken = default)
+    {
+        await _writing.WaitAsync(cancellationToken);
+        try
+        {
+            var uses = TakeWaiting();
+            var dropped = Interlocked.Exchange(ref _dropped, 0);
+            if (dropped > 0)
+            {
+                logger.LogWarning("{Count} token uses were not recorded: {Max} tokens' uses were already waiting to be written.",
+                    dropped, MaxWaitingTokens);
+            }
+
+            if (uses.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await StoreAsync(uses, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                foreach (var use in uses)
+                {
+                    Record(use.TokenId, use.At, use.Addresses, use.UserAgent);
+                }
+
+                if (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Could not record the last use of {Count} tokens; trying again with the next write.", uses.Count);
+                }
+
+                throw;
+            }
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    private List<Use> TakeWaiting()
+    {
+        var uses = new List<Use>();
+        foreach (var tokenId in _waiting.Keys)
+        {
+            if (_waiting.TryRemove(tokenId, out var waiting))
+            {
+                Interlocked.Decrement(ref _waitingCount);
+                uses.Add(waiting.Take(tokenId));
+            }
+        }
+
+        // Guid's order is the databases' order of the Id column (the hex digits, left to right), so rows are locked in
+        // the same order by every node, across statements too.
+        uses.Sort((a, b) => a.TokenId.CompareTo(b.TokenId));
+        return uses;
+    }
+
+    private async Task StoreAsync(List<Use> uses, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        foreach (var batch in uses.Chunk(RowsPerStatement))
+        {
+            // Only placeholders are put into the text; EF Core makes each value a parameter.
+            var select = $"""
+                SELECT "Id", "LastUsedAt", "LastUsedFrom", "LastUsedUserAgent" FROM "ApiTokens" WHERE "Id" IN ({Placeholders(batch.Length, 1)})
+                ORDER BY "Id"{db.Dialect.LockRowsClause}
+                """;
+            var stored = (await db.Database.SqlQueryRaw<StoredUse>(select, [.. batch.Select(u => (object)u.TokenId)]).ToListAsync(cancellationToken))
+                .ToDictionary(s => s.Id);
+
+            // A token deleted meanwhile has no row: its use is dropped with it.
+            var updates = batch.Where(u => stored.ContainsKey(u.TokenId))
+                .Select(u => Merge(u, stored[u.TokenId]))
+                .OfType<StoredUse>()
+                .ToList();
+            if (updates.Count == 0)
+            {
+                continue;
+            }
+
+            var update = $"""
+                UPDATE "ApiTokens"
+                SET "LastUsedAt" = v.column2, "LastUsedFrom" = NULLIF(v.column3, ''), "LastUsedUserAgent" = NULLIF(v.column4, '')
+                FROM (VALUES {Placeholders(updates.Count, 4)}) AS v WHERE "ApiTokens"."Id" = v.column1
+                """;
+            await db.Database.ExecuteSqlRawAsync(update,
+                updates.SelectMany(u => new object[] { u.Id, u.LastUsedAt!, u.LastUsedFrom ?? "", u.LastUsedUserAgent ?? "" }),
+                cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The row as it should be after this use, or null when it says as much already: the newer time and its user agent
+    /// win, and the addresses of both are kept, the newer use's first.
+    /// </summary>
+    private static StoredUse? Merge(Use use, StoredUse stored)
+    {
+        var storedAddresses = (stored.LastUsedFrom ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var newer = stored.LastUsedAt is not { } storedAt || use.At > storedAt;
+        var addresses = string.Join(' ', (newer ? use.Addresses.Concat(storedAddresses) : storedAddresses.Concat(use.Addresses))
+            .Distinct()
+            .Take(MaxAddresses));
+        if (!newer && addresses == string.Join(' ', storedAddresses))
+        {
+            return null;
+        }
+
+        return newer
+            ? new StoredUse { Id = use.TokenId, LastUsedAt = use.At, LastUsedFrom = addresses, LastUsedUserAgent = use.UserAgent }
+            : stored with { LastUsedFrom = addresses };
+    }
+
+    /// <summary><c>({0}, {1}), ({2}, {3})</c> for two rows of two: EF Core makes each a parameter.</summary>
+    private static string Placeholders(int rows, int columns)
+    {
+        var text = new StringBuilder();
+        for (var row = 0; row < rows; row++)
+        {
+            text.Append(row == 0 ? "" : ", ").Append(columns > 1 ? "(" : "");
+            for (var column = 0; column < columns; column++)
+            {
+                text.Append(column == 0 ? "" : ", ").Append('{').Append(row * columns + column).Append('}');
+            }
+
+            text.Append(columns > 1 ? ")" : "");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Describe(IPAddress address) => (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+
+    private static string? Cut(string? userAgent) => string.IsNullOrWhiteSpace(userAgent)
+        ? null
+        : userAgent.Length <= MaxUserAgentLength ? userAgent : userAgent[..MaxUserAgentLength];
+
+    private sealed record Use(Guid TokenId, DateTime At, IReadOnlyList<string> Addresses, string? UserAgent);
+
+    /// <summary>The columns a write reads and sets; empty text is stored as null.</summary>
+    private sealed record StoredUse
+    {
+        public Guid Id { get; init; }
+
+        public DateTime? LastUsedAt { get; init; }
+
+        public string? LastUsedFrom { get; init; }
+
+        public string? LastUsedUserAgent { get; init; }
+    }
+
+    /// <summary>One token's uses since the last write, merged.</summary>
+    private sealed class WaitingUse
+    {
+        private readonly Lock _lock = new();
+        private readonly List<string> _addresses = new(1);
+        private DateTime _at;
+        private string? _userAgent;
+        private bool _taken;
+
+        public DateTime At
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _at;
+                }
+            }
+        }
+
+        /// <summary>False once <see cref="Take"/> has run: the caller records it anew.</summary>
+        public bool TryAdd(DateTime at, IReadOnlyList<string> addresses, string? userAgent)
+        {
+            lock (_lock)
+            {
+                if (_taken)
+                {
+                    return false;
+                }
+
+                var newest = at >= _at;
+                if (newest)
+                {
+                    _at = at;
+                    _userAgent = userAgent;
+                }
+
+                foreach (var address in addresses.Reverse())
+                {
+                    if (newest)
+                    {
+                        _addresses.Remove(address);
+                        _addresses.Insert(0, address);
+                    }
+                    else if (!_addresses.Contains(address))
+                    {
+                        _addresses.Add(address);
+                    }
+                }
+
+                if (_addresses.Count > MaxAddresses)
+                {
+                    _addresses.RemoveRange(MaxAddresses, _addresses.Count - MaxAddresses);
+                }
+
+                return true;
+            }
+        }
+
+        public Use Take(Guid tokenId)
+        {
+            lock (_lock)
+            {
+                _taken = true;
+                return new Use(tokenId, _at, [.. _addresses], _userAgent);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Writes <see cref="ApiTokenUses"/> every <see cref="ApiTokenOptions.LastUsedWriteInterval"/>, and once more when the
+/// node stops gracefully.
+/// </summary>
+public sealed class ApiTokenUsesWriter(ApiTokenUses uses, IOptions<ApiTokenOptions> options, ILogger<ApiTokenUsesWriter> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.LastUsedWriteInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await WriteAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await WriteAsync(cancellationToken);
+    }
+
+    private async Task WriteAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await uses.WriteAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Logged by ApiTokenUses; the uses wait for the next write.
+            logger.LogDebug(e, "Writing token uses failed.");
+        }
+    }
+}

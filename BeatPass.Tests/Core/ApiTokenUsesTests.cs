@@ -1,0 +1,229 @@
+using System.Net;
+using BeatPass.Core.ApiTokens;
+using BeatPass.Core.Data;
+using BeatPass.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace BeatPass.Tests.Core;
+
+/// <summary>Last used, where from and with what: noted in memory on each use, written in batches off the request path.</summary>
+public abstract class ApiTokenUsesTests(DatabaseProvider provider) : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+    private ApiTokenService _tokens = null!;
+    private string _userId = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(provider: provider);
+        _tokens = _database.CreateTokenService();
+        _userId = await _database.CreateUserAsync();
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    private DateTime Now => _database.Time.GetUtcNow().UtcDateTime;
+
+    [Fact]
+    public async Task A_token_used_every_five_minutes_costs_no_query_after_its_first_use()
+    {
+        var token = await CreateAsync("Every five minutes");
+        (await _database.AuthenticateAsync(token.PlainText)).Should().NotBeNull(); // the first use looks it up
+
+        var uses = 0;
+        using (var commands = _database.Commands.Start(_ => true))
+        {
+            for (var waited = TimeSpan.FromMinutes(5); waited < new ApiTokenOptions().CacheEntryLifetime; waited += TimeSpan.FromMinutes(5))
+            {
+                _database.Time.Advance(TimeSpan.FromMinutes(5));
+                (await _database.AuthenticateAsync(token.PlainText)).Should().NotBeNull();
+                uses++;
+            }
+
+            commands.Count.Should().Be(0, "each use is a cache hit, and its last-used time waits in memory");
+        }
+
+        uses.Should().BeGreaterThanOrEqualTo(5);
+        (await StoredAsync(token)).LastUsedAt.Should().Be(Now, "the write stores the latest use");
+    }
+
+    [Fact]
+    public async Task Uses_of_many_tokens_are_written_in_one_statement_pair()
+    {
+        var tokens = new List<CreatedApiToken>();
+        for (var i = 0; i < 30; i++)
+        {
+            tokens.Add(await CreateAsync($"Token {i}"));
+        }
+
+        foreach (var token in tokens)
+        {
+            (await _database.AuthenticateAsync(token.PlainText)).Should().NotBeNull();
+        }
+
+        using (var commands = _database.Commands.Start(_ => true))
+        {
+            await _database.WriteTokenUsesAsync();
+            commands.Count.Should().Be(2, "one read of the rows (locking them) and one update of them all");
+        }
+
+        await using var db = _database.CreateDbContext();
+        (await db.ApiTokens.CountAsync(t => t.LastUsedAt == Now)).Should().Be(30);
+        _database.TokenUses.WaitingCount.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task The_last_five_distinct_addresses_are_kept_newest_first_with_the_last_user_agent()
+    {
+        var token = await CreateAsync("Roaming");
+        for (var i = 1; i <= 7; i++)
+        {
+            _database.Time.Advance(TimeSpan.FromSeconds(1));
+            await UseAsync(token, $"203.0.113.{i}", $"client/{i}");
+        }
+
+        _database.Time.Advance(TimeSpan.FromSeconds(1));
+        await UseAsync(token, "203.0.113.3", "curl/8.5"); // an address seen before moves to the front
+
+        var stored = await StoredAsync(token);
+        stored.LastUsedFrom.Should().Equal("203.0.113.3", "203.0.113.7", "203.0.113.6", "203.0.113.5", "203.0.113.4");
+        stored.LastUsedUserAgent.Should().Be("curl/8.5");
+
+        // A later batch merges with what is stored.
+        _database.Time.Advance(TimeSpan.FromSeconds(1));
+        await UseAsync(token, "::ffff:198.51.100.9", null);
+        stored = await StoredAsync(token);
+        stored.LastUsedFrom.Should().Equal("198.51.100.9", "203.0.113.3", "203.0.113.7", "203.0.113.6", "203.0.113.5");
+        stored.LastUsedUserAgent.Should().BeNull("the last use sent none");
+        stored.LastUsedAt.Should().Be(Now);
+    }
+
+    [Fact]
+    public async Task A_long_user_agent_is_cut_and_the_same_caller_is_noted_once_a_minute()
+    {
+        var token = await CreateAsync("Chatty");
+        var longAgent = new string('a', 1000);
+        await UseAsync(token, "203.0.113.1", longAgent);
+        var firstUse = Now;
+
+        _database.Time.Advance(TimeSpan.FromSeconds(59));
+        await UseAsync(token, "203.0.113.1", longAgent);
+        var stored = await StoredAsync(token);
+        stored.LastUsedAt.Should().Be(firstUse, "the same caller within the minute is not noted again");
+        stored.LastUsedUserAgent.Should().Be(new string('a', ApiTokenUses.MaxUserAgentLength));
+
+        _database.Time.Advance(TimeSpan.FromSeconds(1));
+        await UseAsync(token, "203.0.113.2", longAgent);
+        (await StoredAsync(token)).LastUsedAt.Should().Be(Now, "a new address is noted at once");
+    }
+
+    [Fact]
+    public async Task Two_nodes_writing_at_once_never_deadlock_nor_move_a_time_backwards()
+    {
+        var tokens = new List<Guid>();
+        for (var i = 0; i < 60; i++)
+        {
+            tokens.Add((await CreateAsync($"Shared {i}")).Summary.Id);
+        }
+
+        var nodeA = _database.CreateTokenUses();
+        var nodeB = _database.CreateTokenUses();
+        var start = Now;
+        for (var round = 0; round < 10; round++)
+        {
+            // Each node sees every token, in an order of its own; the newer use is A's in even rounds, B's in odd ones.
+            var older = start.AddSeconds(2 * round);
+            var newer = older.AddSeconds(1);
+            var (a, b) = round % 2 == 0 ? (newer, older) : (older, newer);
+            foreach (var id in tokens)
+            {
+                nodeA.Record(id, a, new ApiCaller(IPAddress.Parse("198.51.100.1"), "node-a"));
+            }
+
+            foreach (var id in Enumerable.Reverse(tokens))
+            {
+                nodeB.Record(id, b, new ApiCaller(IPAddress.Parse("198.51.100.2"), "node-b"));
+            }
+
+            await Task.WhenAll(Task.Run(() => nodeA.WriteAsync()), Task.Run(() => nodeB.WriteAsync()));
+
+            await using var db = _database.CreateDbContext();
+            var rows = await db.ApiTokens.Where(t => tokens.Contains(t.Id)).ToListAsync();
+            rows.Should().AllSatisfy(t =>
+            {
+                t.LastUsedAt.Should().Be(newer, "the newer time wins whichever node writes last");
+                t.LastUsedUserAgent.Should().Be(round % 2 == 0 ? "node-a" : "node-b");
+                t.LastUsedFrom!.Split(' ').Should().BeEquivalentTo("198.51.100.1", "198.51.100.2");
+            });
+        }
+    }
+
+    [Fact]
+    public async Task A_node_that_stops_writes_what_waits()
+    {
+        var token = await CreateAsync("Last call");
+        var uses = _database.CreateTokenUses();
+        var writer = _database.CreateTokenUsesWriter(uses);
+        await writer.StartAsync(CancellationToken.None);
+        uses.Record(token.Summary.Id, Now, new ApiCaller(IPAddress.Loopback, "curl/8.5"));
+
+        await writer.StopAsync(CancellationToken.None); // long before its first timed write
+
+        (await StoredWithoutWritingAsync(token)).LastUsedAt.Should().Be(Now);
+        uses.WaitingCount.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Uses_wait_for_the_next_write_while_the_database_fails()
+    {
+        var token = await CreateAsync("Patient");
+        await UseAsync(token, "203.0.113.1", "curl/8.5", write: false);
+
+        await _database.BreakAsync();
+        var write = () => _database.WriteTokenUsesAsync();
+
+        await write.Should().ThrowAsync<Exception>();
+        _database.TokenUses.WaitingCount.Should().Be(1, "the use is kept for the next write");
+    }
+
+    [Fact]
+    public void Waiting_uses_are_bounded_and_a_waiting_token_still_takes_new_uses()
+    {
+        var uses = _database.CreateTokenUses();
+        var first = Guid.NewGuid();
+        uses.Record(first, Now, default);
+        for (var i = 1; i < ApiTokenUses.MaxWaitingTokens + 10; i++)
+        {
+            uses.Record(Guid.NewGuid(), Now, default);
+        }
+
+        uses.WaitingCount.Should().Be(ApiTokenUses.MaxWaitingTokens);
+        uses.Record(first, Now.AddSeconds(1), new ApiCaller(IPAddress.Loopback, null));
+        uses.WaitingCount.Should().Be(ApiTokenUses.MaxWaitingTokens);
+    }
+
+    private async Task UseAsync(CreatedApiToken token, string address, string? userAgent, bool write = true)
+    {
+        (await _database.Authenticator.AuthenticateAsync(token.PlainText, new ApiCaller(IPAddress.Parse(address), userAgent)))
+            .Status.Should().Be(ApiTokenStatus.Valid);
+        if (write)
+        {
+            await _database.WriteTokenUsesAsync();
+        }
+    }
+
+    private async Task<ApiTokenSummary> StoredAsync(CreatedApiToken token)
+    {
+        await _database.WriteTokenUsesAsync();
+        return await StoredWithoutWritingAsync(token);
+    }
+
+    private async Task<ApiTokenSummary> StoredWithoutWritingAsync(CreatedApiToken token) =>
+        (await _tokens.ListAsync(_userId)).Single(t => t.Id == token.Summary.Id);
+
+    private async Task<CreatedApiToken> CreateAsync(string name) => (await _tokens.CreateAsync(_userId, name)).Token!;
+}
+
+public sealed class ApiTokenUsesTestsOnSqlite() : ApiTokenUsesTests(DatabaseProvider.Sqlite);
+
+public sealed class ApiTokenUsesTestsOnPostgreSql() : ApiTokenUsesTests(DatabaseProvider.PostgreSQL);
