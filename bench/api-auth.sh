@@ -4,10 +4,12 @@
 # checksum, no tag) and a deleted BeatPass token, and of GET /api/v1/tokens with a valid token that lacks its
 # permission (403), next to an anonymous endpoint of the same shape and to ASP.NET Core Identity's bearer tokens;
 # cache misses over 5,000 distinct valid tokens, with 5,000 and with 1,000,000 tokens in the database; and valid
-# tokens during a flood of made-up ones from many addresses. Then: last-used writes, revocation under load, memory.
+# tokens during a flood of made-up ones from many addresses, and 20,000 distinct made-up tokens in turn. Then:
+# last-used writes, first uses, a node restarted under load from 10,000 distinct tokens, revocation under load,
+# memory (and what 100,000 cached tokens cost).
 #   bench/api-auth.sh                       on SQLite (a file in /tmp)
 #   bench/api-auth.sh --provider PostgreSQL on a throwaway PostgreSQL cluster (tools/postgres-cluster.sh)
-# Prints one table and exits 1 when a target is missed. About eight minutes. See bench/RESULTS.md.
+# Prints one table and exits 1 when a target is missed. About ten minutes. See bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/wait-for-health.sh
@@ -120,15 +122,16 @@ load() {
 }
 field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<< "$2"; }
 
-# The two cache-miss servers hold 5,000 tokens with a known plaintext each, but room in the cache for 1,000 only:
-# sent in turn, every one is looked up in the database. They differ only in how many tokens the table holds. The
-# misses server also holds 10,000 tokens never used, for the first-use figure (lookup and last-used write).
-MISSES=5000 FRESH=10000
+# The two cache-miss servers hold 10,000 and 100,000 tokens with a known plaintext each, but room in the cache for
+# 1,000 only: sent in turn, every one is looked up in the database. They differ in how many tokens the table holds.
+# The misses server also holds 30,000 tokens never used, for the first-use figure (lookup and last-used write); the
+# large server's 100,000 measure what a full default cache costs, at the end.
+MISSES=10000 FRESH=30000 LARGE_KNOWN=100000
 echo "On $provider. Seeding and starting three servers: 1,000 tokens (small), $((MISSES + FRESH)) (misses) and 1,000,000 (large)..."
 seeded_server small 1000 0 0
 seeded_server misses $((MISSES + FRESH + 3)) "$MISSES" "$FRESH" ApiTokens__CacheCapacity=1000
 started=$(date +%s)
-seeded_server large 1000000 "$MISSES" 0 ApiTokens__CacheCapacity=1000
+seeded_server large 1000000 "$LARGE_KNOWN" 0 ApiTokens__CacheCapacity=1000
 echo "  1,000,000 tokens seeded and the server up again in $(($(date +%s) - started)) s."
 seeded misses known 2 > "$work/misses-tokens"
 seeded large known 2 > "$work/large-tokens"
@@ -143,7 +146,7 @@ identity=$(curl -sf -X POST -H "Authorization: Bearer $valid" "${url[small]}/api
 
 # name | server | path | Authorization | expected status. In each round they run in this order, so that each
 # scenario runs close in time to the one its target compares it with.
-ANONYMOUS=0 VALID=1 FORBIDDEN=2 MALFORMED=3 BAD_CHECKSUM=4 IDENTITY=5 MISSES_SMALL=6 MISSES_LARGE=7 UNKNOWN=8 HEALTH=9 DELETED=10 FLOOD=11
+ANONYMOUS=0 VALID=1 FORBIDDEN=2 MALFORMED=3 BAD_CHECKSUM=4 IDENTITY=5 MISSES_SMALL=6 MISSES_LARGE=7 UNKNOWN=8 HEALTH=9 DELETED=10 FLOOD=11 MADE_UP=12
 awk '$1 == "flood" { print $2 }' "$work/small.seed" > "$work/flood-tokens"
 scenarios=(
   "anonymous JSON|small|/api/bench/anonymous-me||200"
@@ -158,9 +161,10 @@ scenarios=(
   "/health (DB check)|small|/health||200"
   "deleted token (replayed)|small|/api/v1/me|Bearer $(seeded small deleted 3)|401"
   "valid token, unknown-token flood|small|/api/v1/me|Bearer $valid|200"
+  "made-up tokens (right checksum), 20,000 distinct in turn|small|/api/v1/me|@$work/flood-tokens|401"
 )
 
-# flood SERVER SECONDS: made-up tokens (right checksum, no tag), 10,000 in turn, each request from a new address.
+# flood SERVER SECONDS: made-up tokens (right checksum, no tag), 20,000 in turn, each request from a new address.
 flood() {
   BENCH_TOKENS_FILE="$work/flood-tokens" BENCH_MANY_ADDRESSES=1 BENCH_DELAY_MS=$FLOOD_DELAY_MS \
     wrk -t1 -c"$FLOOD_CONNECTIONS" -d"$2s" -s "$LUA" "${url[$1]}/api/v1/me" | grep '^RESULT'
@@ -244,6 +248,8 @@ at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 # target RATIO MINIMUM DESCRIPTION: the target and its verdict, two table cells.
 target() { printf '%s: %s | %s' "$3" "$1" "$(at_least "$1" "$2" && echo pass || echo MISSED)"; }
 
+# All misses: the issue's bound, lower on PostgreSQL, whose server shares the two cores with the app and wrk.
+MISS_TARGET=$([[ $provider == PostgreSQL ]] && echo 0.3 || echo 0.5)
 echo
 echo "| scenario | requests/s | range of $RUNS runs | p50 ms | p99 ms | server CPU µs/request | × anonymous | target: ratio | pass |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
@@ -255,9 +261,9 @@ for i in "${!scenarios[@]}"; do
     "$VALID") verdict=$(target "$(ratio "$VALID" "$ANONYMOUS")" 0.9 "≥ 0.9 × anonymous") ;;
     "$MALFORMED" | "$BAD_CHECKSUM") verdict=$(target "$(ratio "$i" "$ANONYMOUS")" 0.9 "≥ 0.9 × anonymous") ;;
     "$IDENTITY") verdict=$(target "$(ratio "$VALID" "$IDENTITY")" 1.0 "valid token, a cache hit, ≥ 1.0 × this") ;;
-    "$MISSES_SMALL") verdict="- (× Identity bearer: $(ratio "$MISSES_SMALL" "$IDENTITY")) | -" ;;
-    "$MISSES_LARGE") verdict=$(target "$(ratio "$MISSES_LARGE" "$MISSES_SMALL")" 0.9 "≥ 0.9 × misses with $((MISSES + FRESH)) in DB") ;;
-    "$UNKNOWN" | "$DELETED") verdict=$(target "$(ratio "$i" "$ANONYMOUS")" 0.9 "≥ 0.9 × anonymous") ;;
+    "$MISSES_SMALL") verdict=$(target "$(ratio "$MISSES_SMALL" "$ANONYMOUS")" "$MISS_TARGET" "≥ $MISS_TARGET × anonymous (× Identity bearer: $(ratio "$MISSES_SMALL" "$IDENTITY"))") ;;
+    "$MISSES_LARGE") verdict=$(target "$(ratio "$MISSES_LARGE" "$MISSES_SMALL")" 0.9 "≥ 0.9 × misses with $((MISSES + FRESH + 3)) in DB") ;;
+    "$UNKNOWN" | "$DELETED" | "$MADE_UP") verdict=$(target "$(ratio "$i" "$ANONYMOUS")" 0.9 "≥ 0.9 × anonymous") ;;
     "$HEALTH") verdict="- (checks the database) | -" ;;
     "$FLOOD") verdict=$(target "$(ratio "$FLOOD" "$VALID")" 0.8 "≥ 0.8 × valid token, quiet") ;;
     "$FORBIDDEN") verdict=$(target "$(ratio "$FORBIDDEN" "$VALID")" 0.9 "≥ 0.9 × valid token: refusing costs no more than serving") ;;
@@ -286,15 +292,36 @@ echo "  the valid token, in use for $(($(date +%s) - valid_first_used)) s: writt
 awk -v gaps="$gaps" 'BEGIN { n = split(gaps, g, ", "); for (i = 1; i <= n; i++) if (g[i] < 60) exit 1 }' \
   || failures+=("last used of the valid token written twice within a minute: $gaps s apart")
 
-# First uses: each request a token this node has not seen and nobody used this minute, so a lookup and a write.
-result=$(load misses /api/v1/me "@$work/fresh-tokens" "$DURATION")
+# First uses: each request a token this node has not seen and nobody used this minute, so a lookup and a last-used
+# note (written in the background every few seconds). Next to an anonymous run just before it, for the ratio.
+FIRST_USE_SECONDS=2
+anonymous=$(load small /api/bench/anonymous-me "" "$FIRST_USE_SECONDS")
+result=$(load misses /api/v1/me "@$work/fresh-tokens" "$FIRST_USE_SECONDS")
 requests=$(field requests "$result")
-echo "  first uses ($FRESH tokens never used, in turn, for $DURATION s: each a cache miss and a last-used write):" \
-  "$(awk -v r="$requests" -v d="$(field duration_us "$result")" 'BEGIN { printf "%.0f", r / (d / 1e6) }') requests/s," \
-  "p50 $(awk -v v="$(field p50_us "$result")" 'BEGIN { printf "%.2f", v / 1000 }') ms, p99 $(awk -v v="$(field p99_us "$result")" 'BEGIN { printf "%.2f", v / 1000 }') ms," \
-  "$(field non2xx "$result") not 200"
+rate() { awk -v r="$(field requests "$1")" -v d="$(field duration_us "$1")" 'BEGIN { printf "%.0f", r / (d / 1e6) }'; }
+ms() { awk -v v="$(field "$1" "$2")" 'BEGIN { printf "%.2f", v / 1000 }'; }
+first_ratio=$(awk -v a="$(rate "$result")" -v b="$(rate "$anonymous")" 'BEGIN { printf "%.2f", a / b }')
+echo "  first uses ($FRESH tokens never used, in turn, for $FIRST_USE_SECONDS s: each a cache miss and a last-used note):" \
+  "$(rate "$result") requests/s, p50 $(ms p50_us "$result") ms, p99 $(ms p99_us "$result") ms, $(field non2xx "$result") not 200;" \
+  "anonymous just before: $(rate "$anonymous") requests/s; ratio $first_ratio (target ≥ 0.45), p99 target ≤ 25 ms"
 ((requests <= FRESH)) || echo "  (more requests than fresh tokens: the last $((requests - FRESH)) were not first uses)"
 [[ $(field non2xx "$result") == 0 ]] || failures+=("first uses: $(field non2xx "$result") of $requests not 200")
+at_least "$first_ratio" 0.45 || failures+=("first uses: $first_ratio × anonymous, not ≥ 0.45")
+at_least 25 "$(ms p99_us "$result")" || failures+=("first uses: p99 $(ms p99_us "$result") ms, not ≤ 25")
+
+# A node that starts under load: the misses server restarted with the default cache, and load from its 10,000
+# distinct tokens from the moment it answers. Two runs back to back: the first 5 s, and the 5 s after them.
+echo
+echo "Restart under load ($MISSES distinct tokens, wrk -c$CONNECTIONS from the moment the node answers /health):"
+stop_server misses
+start_server misses
+cold=$(load misses /api/v1/me "@$work/misses-tokens" 5)
+warm=$(load misses /api/v1/me "@$work/misses-tokens" 5)
+echo "  first 5 s: $(rate "$cold") requests/s, p50 $(ms p50_us "$cold") ms, p99 $(ms p99_us "$cold") ms, $(field non2xx "$cold") not 200"
+echo "  next 5 s: $(rate "$warm") requests/s, p50 $(ms p50_us "$warm") ms, p99 $(ms p99_us "$warm") ms, $(field non2xx "$warm") not 200 (target: p99 < 50 ms)"
+echo "  cache then: $(curl -sf "${url[misses]}/api/bench/cache")"
+[[ $(field non2xx "$cold") == 0 && $(field non2xx "$warm") == 0 ]] || failures+=("restart: not every request answered 200")
+awk -v p="$(ms p99_us "$warm")" 'BEGIN { exit !(p < 50) }' || failures+=("restart: p99 $(ms p99_us "$warm") ms after the first 5 s, not < 50")
 
 echo
 echo "Revocation under load (wrk on one token for 10 s; its owner deletes it after 4 s; then 200 requests with it):"
@@ -332,11 +359,26 @@ fi
 
 # The cache-miss server churned its cache all along: more distinct tokens than it may hold.
 echo "  cache churned (capacity 1,000; $MISSES distinct valid tokens in turn), after each round: $(printf '%s; ' "${rounds_misses[@]}" | sed 's/; $//')"
-echo "  peak working set of that server: $(memory misses VmHWM)"
+echo "  peak working set of that server since its restart under load (default cache): $(memory misses VmHWM)"
 first_churn=$(awk -F', ' '{ print $2 + 0 }' <<< "${rounds_misses[0]}")
 last_churn=$(awk -F', ' '{ print $2 + 0 }' <<< "${rounds_misses[-1]}")
 awk -v a="$first_churn" -v b="$last_churn" 'BEGIN { exit !(b <= a * 1.1 + 1) }' \
   || failures+=("churned server's live heap grew from $first_churn to $last_churn MiB")
+
+# What a full default cache costs: the large server restarted with room for 100,000 entries, its 100,000 known
+# tokens sent until all are cached, then the live heap with them and after emptying the cache.
+stop_server large
+start_server large
+for _ in 1 2 3 4 5 6; do
+  load large /api/v1/me "@$work/large-tokens" 20 > /dev/null
+  entries=$(curl -sf "${url[large]}/api/bench/cache" | awk '{ print $2 }')
+  ((entries < LARGE_KNOWN)) || break
+done
+with_entries=$(curl -sf "${url[large]}/api/bench/heap")
+curl -sf -X POST "${url[large]}/api/bench/cache/clear"
+without=$(curl -sf "${url[large]}/api/bench/heap")
+echo "  $entries cached tokens: live heap $(awk -v b="$with_entries" 'BEGIN { printf "%.1f", b / 1048576 }') MiB, after emptying the cache" \
+  "$(awk -v b="$without" 'BEGIN { printf "%.1f", b / 1048576 }') MiB: $(awk -v a="$with_entries" -v b="$without" -v n="$entries" 'BEGIN { printf "%.0f", (a - b) / n }') bytes per entry"
 
 echo
 locked=$(cat "$work"/*.log | grep -c 'database is locked' || true)

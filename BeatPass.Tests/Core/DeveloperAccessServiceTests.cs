@@ -174,6 +174,7 @@ public abstract class DeveloperAccessServiceTests(DatabaseProvider provider) : I
         var token = (await _tokens.CreateAsync(userId, "One")).Token!;
         await _tokens.CreateAsync(userId, "Two");
         await _database.AuthenticateAsync(token.PlainText);
+        await _database.WriteTokenUsesAsync();
 
         var page = await Accounts.SearchAsync(_staffId, new AccountQuery("counted"));
 

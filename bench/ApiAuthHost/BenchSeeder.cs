@@ -17,7 +17,7 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
 {
     private const int TokensPerBulkAccount = 100; // ApiTokens:MaxTokensPerAccount
 
-    private const int FloodTokens = 10_000;
+    private const int FloodTokens = 20_000;
 
     private static readonly DateTime UsedAhead = new(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
