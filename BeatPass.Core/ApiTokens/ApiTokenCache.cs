@@ -25,15 +25,17 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
     // Bumped by every invalidation, so a lookup that raced one doesn't cache what it read before it.
     private long _generation;
 
-    // Adds take it (they follow a query, so it costs nothing that shows), so the capacity is never exceeded; hits never do.
-    private readonly Lock _addLock = new();
+    // Every change to the entries takes it (adds follow a query; invalidations are rare), so the capacity is never
+    // exceeded and _count is exact without asking the dictionary, whose Count takes all its locks; hits never take it.
+    private readonly Lock _changeLock = new();
+    private int _count;
 
     // How many entries' last use a full cache looks at to decide which tenth is least recently used.
     private const int EvictionSample = 1024;
 
     public long Generation => Interlocked.Read(ref _generation);
 
-    public int Count => _entries.Count;
+    public int Count => Volatile.Read(ref _count);
 
     public int RefusedCount => _refused.Count;
 
@@ -67,20 +69,28 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
     public void Add(ApiTokenHash hash, CachedApiToken entry, DateTime now, long generationBeforeLoad)
     {
         entry.Touch(now);
-        lock (_addLock)
+        lock (_changeLock)
         {
-            if (_entries.Count >= options.Value.CacheCapacity && !_entries.ContainsKey(hash))
+            if (_entries.ContainsKey(hash))
             {
-                MakeRoom(now);
+                _entries[hash] = entry;
+            }
+            else
+            {
+                if (_count >= options.Value.CacheCapacity)
+                {
+                    MakeRoom(now);
+                }
+
+                _entries[hash] = entry;
+                _count++;
             }
 
-            _entries[hash] = entry;
-        }
-
-        if (Generation != generationBeforeLoad)
-        {
-            // The entry may describe a token or account changed since it was read.
-            _entries.TryRemove(KeyValuePair.Create(hash, entry));
+            if (Generation != generationBeforeLoad)
+            {
+                // The entry may describe a token or account changed since it was read.
+                Remove(KeyValuePair.Create(hash, entry));
+            }
         }
     }
 
@@ -92,21 +102,41 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
             return;
         }
 
-        Interlocked.Increment(ref _generation);
-        foreach (var pair in _entries)
+        lock (_changeLock)
         {
-            if (userIds.Contains(pair.Value.Identity.UserId))
+            Interlocked.Increment(ref _generation);
+            foreach (var pair in _entries)
             {
-                _entries.TryRemove(pair);
+                if (userIds.Contains(pair.Value.Identity.UserId))
+                {
+                    Remove(pair);
+                }
             }
         }
     }
 
     public void Clear()
     {
-        Interlocked.Increment(ref _generation);
-        _entries.Clear();
+        lock (_changeLock)
+        {
+            Interlocked.Increment(ref _generation);
+            _entries.Clear();
+            _count = 0;
+        }
+
         _refused.Clear();
+    }
+
+    // Under _changeLock.
+    private bool Remove(KeyValuePair<ApiTokenHash, CachedApiToken> pair)
+    {
+        if (!_entries.TryRemove(pair))
+        {
+            return false;
+        }
+
+        _count--;
+        return true;
     }
 
     /// <summary>
@@ -117,7 +147,7 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
     {
         var capacity = options.Value.CacheCapacity;
         var toDrop = Math.Max(1, capacity / 10);
-        var count = _entries.Count;
+        var count = _count;
         var stride = Math.Max(1, count / EvictionSample);
         var sample = new List<long>(Math.Min(count, EvictionSample) + 1);
         var seen = 0;
@@ -135,7 +165,7 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
         var dropped = 0;
         foreach (var pair in _entries)
         {
-            if ((pair.Value.FreshUntil <= now || (dropped < toDrop && pair.Value.LastUsedTicks <= newestDropped)) && _entries.TryRemove(pair))
+            if ((pair.Value.FreshUntil <= now || (dropped < toDrop && pair.Value.LastUsedTicks <= newestDropped)) && Remove(pair))
             {
                 dropped++;
             }
@@ -144,12 +174,12 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
         // Ties, or a sample that missed: drop whatever comes first until there is room.
         foreach (var pair in _entries)
         {
-            if (_entries.Count < capacity)
+            if (_count < capacity)
             {
                 break;
             }
 
-            _entries.TryRemove(pair);
+            Remove(pair);
         }
     }
 }

@@ -57,6 +57,20 @@ public sealed class PostgreSqlDialect : DatabaseDialect<PostgreSqlBeatPassDbCont
         }
     }
 
-    protected override DbContextOptionsBuilder UseProvider(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString);
+    /// <summary>
+    /// Statements the app sends again and again (a token lookup on every cache miss) are prepared on each pooled
+    /// connection after a few uses, so PostgreSQL stops parsing and planning them each time: <c>Max Auto Prepare</c>,
+    /// unless the connection string sets it (<c>Max Auto Prepare=0</c> behind a pooler in transaction mode, which
+    /// cannot keep prepared statements).
+    /// </summary>
+    protected override DbContextOptionsBuilder UseProvider(DbContextOptionsBuilder options, string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!builder.ContainsKey("Max Auto Prepare"))
+        {
+            builder.MaxAutoPrepare = 50;
+        }
+
+        return options.UseNpgsql(builder.ConnectionString);
+    }
 }
