@@ -176,7 +176,7 @@ flood() {
 for scenario in "${scenarios[@]}"; do
   IFS='|' read -r name server path authorization status <<< "$scenario"
   [[ $authorization == @* ]] && authorization="Bearer $(head -1 "${authorization#@}")"
-  got=$(curl -s -o /dev/null -w '%{http_code}' ${authorization:+-H "Authorization: $authorization"} "${url[$server]}$path")
+  got=$(curl -s -A '' -o /dev/null -w '%{http_code}' ${authorization:+-H "Authorization: $authorization"} "${url[$server]}$path")
   [[ $got == "$status" ]] || { echo "$name answers $got, not $status; stopping."; exit 1; }
 done
 
