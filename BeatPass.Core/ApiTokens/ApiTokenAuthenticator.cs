@@ -127,7 +127,12 @@ public sealed class ApiTokenAuthenticator(
         }
 
         // A use noted but not written yet counts as written: a reloaded entry must not note it again.
-        var lastUsedAt = uses.WaitingUseAt(row.Identity.TokenId) is { } waiting && !(row.LastUsedAt >= waiting) ? waiting : row.LastUsedAt;
+        var lastUsedAt = row.LastUsedAt;
+        if (uses.WaitingUseAt(row.Identity.TokenId) is { } waiting && (lastUsedAt is null || waiting > lastUsedAt))
+        {
+            lastUsedAt = waiting;
+        }
+
         var entry = new CachedApiToken(
             row.Identity with { Permissions = permissions.Effective(row.Identity.Permissions, row.HolderIsStaff) },
             row.ExpiresAt,

@@ -71,20 +71,17 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
         entry.Touch(now);
         lock (_changeLock)
         {
-            if (_entries.ContainsKey(hash))
-            {
-                _entries[hash] = entry;
-            }
-            else
+            if (!_entries.ContainsKey(hash))
             {
                 if (_count >= options.Value.CacheCapacity)
                 {
                     MakeRoom(now);
                 }
 
-                _entries[hash] = entry;
                 _count++;
             }
+
+            _entries[hash] = entry;
 
             if (Generation != generationBeforeLoad)
             {

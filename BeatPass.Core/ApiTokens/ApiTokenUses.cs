@@ -53,7 +53,8 @@ public sealed class ApiTokenUses(IDbContextFactory<BeatPassDbContext> dbFactory,
 
     /// <summary>Notes a use of the token, to be written with the next batch. Never waits for the database.</summary>
     public void Record(Guid tokenId, DateTime at, ApiCaller caller) =>
-        Record(tokenId, at, caller.Address is { } address ? [Describe(address)] : [], Cut(caller.UserAgent));
+        Record(tokenId, at, caller.Address is { } address ? [Describe(address)] : [],
+            StoredText.Truncate(string.IsNullOrWhiteSpace(caller.UserAgent) ? null : caller.UserAgent, MaxUserAgentLength));
 
     private void Record(Guid tokenId, DateTime at, IReadOnlyList<string> addresses, string? userAgent)
     {
@@ -194,7 +195,7 @@ public sealed class ApiTokenUses(IDbContextFactory<BeatPassDbContext> dbFactory,
         var addresses = string.Join(' ', (newer ? use.Addresses.Concat(storedAddresses) : storedAddresses.Concat(use.Addresses))
             .Distinct()
             .Take(MaxAddresses));
-        if (!newer && addresses == string.Join(' ', storedAddresses))
+        if (!newer && addresses == (stored.LastUsedFrom ?? ""))
         {
             return null;
         }
@@ -223,10 +224,6 @@ public sealed class ApiTokenUses(IDbContextFactory<BeatPassDbContext> dbFactory,
     }
 
     private static string Describe(IPAddress address) => (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
-
-    private static string? Cut(string? userAgent) => string.IsNullOrWhiteSpace(userAgent)
-        ? null
-        : userAgent.Length <= MaxUserAgentLength ? userAgent : userAgent[..MaxUserAgentLength];
 
     private sealed record Use(Guid TokenId, DateTime At, IReadOnlyList<string> Addresses, string? UserAgent);
 

@@ -32,8 +32,8 @@ public sealed class UserSessionKeyStore(IDbContextFactory<BeatPassDbContext> dbF
             LastActiveAt = now,
             VerifiedAt = now,
             ExpiresAt = expiresAt,
-            IpAddress = Truncate(ipAddress, UserSession.MaxAddressLength),
-            UserAgent = Truncate(userAgent, UserSession.MaxUserAgentLength),
+            IpAddress = StoredText.Truncate(ipAddress, UserSession.MaxAddressLength),
+            UserAgent = StoredText.Truncate(userAgent, UserSession.MaxUserAgentLength),
         };
         db.UserSessions.Add(session);
         await db.SaveChangesAsync(cancellationToken);
@@ -95,6 +95,4 @@ public sealed class UserSessionKeyStore(IDbContextFactory<BeatPassDbContext> dbF
     private DateTime Now => timeProvider.GetUtcNow().UtcDateTime;
 
     private static byte[] Hash(string key) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key));
-
-    private static string? Truncate(string? value, int length) => value is null || value.Length <= length ? value : value[..length];
 }
