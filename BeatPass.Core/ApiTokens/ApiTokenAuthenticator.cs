@@ -36,20 +36,8 @@ public sealed class ApiTokenAuthenticator(
     /// <summary>How often each node records, per token, that an expired token was refused.</summary>
     public static readonly TimeSpan ExpiredRefusalLogInterval = TimeSpan.FromHours(1);
 
-    // Compiled once per authenticator, not per process: a compiled query serves one model, and each provider's
-    // context has a model of its own (a test run holds both).
-    // Whether the holder is staff is read with the token: staff-only permissions work only while they are, and a role
-    // change invalidates the cache like any other change to the account.
-    private readonly Func<BeatPassDbContext, byte[], string, CancellationToken, Task<TokenRow?>> _findByHash =
-        EF.CompileAsyncQuery((BeatPassDbContext db, byte[] hash, string staffRole, CancellationToken _) => db.ApiTokens
-            .Where(t => t.TokenHash == hash && t.RevokedAt == null && t.User!.HasDeveloperAccess)
-            .Select(t => new TokenRow(
-                new ApiTokenIdentity(t.Id, t.Name, t.UserId, t.User!.UserName!, t.User.Email!, t.Permissions),
-                t.ExpiresAt,
-                t.LastUsedAt,
-                db.UserRoles.Any(ur => ur.UserId == t.UserId && db.Roles.Any(r => r.Id == ur.RoleId && r.NormalizedName == staffRole))))
-            .SingleOrDefault());
-
+    // Misses go to the database together: one query for the tokens that miss at about the same time.
+    private readonly ApiTokenLookups _batchedLookups = new(dbFactory);
 
     // The lookups under way, so that concurrent misses for one token (a burst from one script, a restart under load)
     // share one query. Lazy, because GetOrAdd may run its factory twice when two callers race.
@@ -114,12 +102,7 @@ public sealed class ApiTokenAuthenticator(
     private async Task<CachedApiToken?> LookUpAsync(ApiTokenHash hash, DateTime now)
     {
         var generation = cache.Generation;
-        TokenRow? row;
-        await using (var db = await dbFactory.CreateDbContextAsync())
-        {
-            row = await _findByHash(db, hash.ToArray(), BeatPassRoles.StaffNormalized, CancellationToken.None);
-        }
-
+        var row = await _batchedLookups.FindAsync(hash);
         if (row is null)
         {
             cache.AddRefused(hash);
@@ -168,6 +151,4 @@ public sealed class ApiTokenAuthenticator(
         await db.SaveChangesAsync(cancellationToken);
         return ApiTokenCheck.Expired;
     }
-
-    private sealed record TokenRow(ApiTokenIdentity Identity, DateTime? ExpiresAt, DateTime? LastUsedAt, bool HolderIsStaff);
 }

@@ -33,6 +33,12 @@ public abstract class DatabaseDialect
     /// </summary>
     public abstract string LockRowsClause { get; }
 
+    /// <summary>
+    /// A condition for a raw query (<c>SqlQueryRaw</c>) that <paramref name="column"/> is one of
+    /// <paramref name="values"/>, with the arguments its placeholders (<c>{0}</c> on) stand for.
+    /// </summary>
+    public abstract (string Condition, object[] Arguments) IsAnyOf(string column, IReadOnlyList<byte[]> values);
+
     /// <summary>Set-up the database needs once it is migrated.</summary>
     public virtual Task AfterMigrationAsync(BeatPassDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 

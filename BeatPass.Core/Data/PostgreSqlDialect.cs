@@ -32,6 +32,10 @@ public sealed class PostgreSqlDialect : DatabaseDialect<PostgreSqlBeatPassDbCont
 
     public override string LockRowsClause => " FOR UPDATE";
 
+    // One array parameter: the same statement for any number of values, so it is prepared once per connection.
+    public override (string Condition, object[] Arguments) IsAnyOf(string column, IReadOnlyList<byte[]> values) =>
+        ($"{column} = ANY ({{0}})", [values.ToArray()]);
+
     public override async Task ListenForAccountChangesAsync(
         string connectionString, Action onListening, Action<string> onChange, CancellationToken cancellationToken)
     {

@@ -26,6 +26,9 @@ public sealed class SqliteDialect : DatabaseDialect<SqliteBeatPassDbContext>
     /// <summary>Nothing: a write transaction holds the whole file.</summary>
     public override string LockRowsClause => "";
 
+    public override (string Condition, object[] Arguments) IsAnyOf(string column, IReadOnlyList<byte[]> values) =>
+        ($"{column} IN ({string.Join(", ", values.Select((_, i) => $"{{{i}}}"))})", [.. values]);
+
     /// <summary>How often the node reads the change log for changes another process made to the file.</summary>
     public static readonly TimeSpan ChangeLogPollInterval = TimeSpan.FromSeconds(1);
 

@@ -127,6 +127,41 @@ public abstract class ApiTokenAuthenticatorTests(DatabaseProvider provider) : IA
     }
 
     [Fact]
+    public async Task Concurrent_misses_for_many_tokens_are_looked_up_together()
+    {
+        var created = new List<CreatedApiToken>();
+        for (var i = 0; i < 30; i++)
+        {
+            created.Add(await CreateAsync($"Script {i}"));
+        }
+
+        var revoked = await CreateAsync("Revoked");
+        (await _tokens.DeleteAsync(_userId, revoked.Summary.Id)).Should().BeTrue();
+        (await _database.AuthenticateAsync(created[0].PlainText)).Should().NotBeNull(); // the issuer is loaded
+        created.RemoveAt(0);
+        using var firstLookupSent = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        using var lookups = _database.Commands.Start(DatabaseCommands.IsTokenLookup, number =>
+        {
+            firstLookupSent.Set();
+            release.Wait(TimeSpan.FromSeconds(30)); // every lookup is held until all the requests have asked
+        });
+
+        var first = Task.Run(() => _database.Authenticator.AuthenticateAsync(created[0].PlainText).AsTask());
+        firstLookupSent.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
+        var others = created.Skip(1).Select(token => _database.Authenticator.AuthenticateAsync(token.PlainText).AsTask()).ToList();
+        var refused = _database.Authenticator.AuthenticateAsync(revoked.PlainText).AsTask();
+        release.Set();
+        var checks = await Task.WhenAll([first, .. others]);
+
+        checks.Select(check => check.Identity!.TokenId).Should().Equal(created.Select(token => token.Summary.Id),
+            "each request gets its own token, not another one of the batch");
+        (await refused).Identity.Should().BeNull();
+        lookups.Count.Should().BeLessThanOrEqualTo(2 * ApiTokenLookups.MaxQueries,
+            "the misses that came while the first queries ran wait for one of those to end, then go together");
+    }
+
+    [Fact]
     public async Task A_token_works_until_the_second_it_expires_and_then_says_it_expired()
     {
         var now = _database.Time.GetUtcNow().UtcDateTime;
