@@ -34,7 +34,7 @@ public abstract class DatabaseDialect
     public abstract string LockRowsClause { get; }
 
     /// <summary>
-    /// A condition for a raw query (<c>SqlQueryRaw</c>) that <paramref name="column"/> is one of
+    /// A condition for a raw SQL statement that <paramref name="column"/> is one of
     /// <paramref name="values"/>, with the arguments its placeholders (<c>{0}</c> on) stand for.
     /// </summary>
     public abstract (string Condition, object[] Arguments) IsAnyOf(string column, IReadOnlyList<byte[]> values);

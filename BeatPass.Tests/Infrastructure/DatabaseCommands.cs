@@ -14,7 +14,8 @@ public sealed class DatabaseCommands : DbCommandInterceptor
     /// <summary>The lookup of a token by its hash: the query every cache miss makes.</summary>
     public static bool IsTokenLookup(DbCommand command) =>
         command.CommandText.TrimStart().StartsWith("SELECT", StringComparison.Ordinal)
-        && command.CommandText.Contains("\"TokenHash\"", StringComparison.Ordinal) && command.CommandText.Contains("FROM \"ApiTokens\"", StringComparison.Ordinal);
+        && command.CommandText.Contains("\"TokenHash\"", StringComparison.Ordinal)
+        && command.CommandText.Contains("FROM \"ApiTokens\"", StringComparison.Ordinal);
 
     /// <summary>Counts the matching commands until disposed; <paramref name="onSending"/> gets each one's number, from 1.</summary>
     public Watch Start(Func<DbCommand, bool> matches, Action<int>? onSending = null) => _watch = new Watch(this, matches, onSending);
