@@ -52,6 +52,7 @@ public static class CoreHostingExtensions
         builder.Services.AddSingleton<ApiTokenChangeListener>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ApiTokenChangeListener>());
         builder.Services.AddScoped<ApiTokenService>();
+        builder.Services.AddScoped<ApiTokenLeakReports>();
         builder.Services.AddOptions<DevelopersOptions>()
             .BindConfiguration(DevelopersOptions.SectionName)
             .ValidateDataAnnotations()

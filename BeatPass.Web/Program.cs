@@ -3,6 +3,7 @@ using BeatPass.Web;
 using BeatPass.Web.Api;
 using BeatPass.Web.Components;
 using BeatPass.Web.Commands;
+using BeatPass.Web.SecretScanning;
 using BeatPass.Web.Security;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -75,6 +76,7 @@ app.MapRazorPages();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
 app.MapApiV1();
 app.MapBeatPassApiDocumentation();
+app.MapSecretScanning();
 app.MapHealthChecks("/health");
 
 await app.RunAsync();

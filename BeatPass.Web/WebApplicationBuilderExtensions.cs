@@ -6,6 +6,7 @@ using BeatPass.Web.Identity;
 using BeatPass.Web.Components.Shared;
 using BeatPass.Web.Email;
 using BeatPass.Web.Health;
+using BeatPass.Web.SecretScanning;
 using BeatPass.Web.Security;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using System.Security.Cryptography.X509Certificates;
@@ -110,6 +111,7 @@ public static class WebApplicationBuilderExtensions
         builder.Services.AddFailedAuthenticationLimit();
         builder.Services.AddAccountFormLimit();
         builder.Services.AddKnownProxies(builder.Configuration);
+        builder.Services.AddSecretScanning();
         // No "Server: Kestrel": nothing to tell a scanner which server to try.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         // UseSecurityHeaders sends X-Frame-Options: DENY; antiforgery would add a second, weaker one.

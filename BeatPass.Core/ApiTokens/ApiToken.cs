@@ -60,6 +60,11 @@ public sealed class ApiToken
 
     /// <summary>Why it was revoked, in words for the holder.</summary>
     public string? RevokedReason { get; set; }
+
+    /// <summary>Where a leak report found the secret (an http or https address), when one revoked the token.</summary>
+    public string? RevokedFoundAt { get; set; }
+
+    public const int MaxFoundAtLength = 2000;
 }
 
 /// <summary>
@@ -73,6 +78,9 @@ public sealed class RetiredApiTokenSecret
     public Guid TokenId { get; set; }
 
     public DateTime RetiredAt { get; set; }
+
+    /// <summary>When a leak report first named this old secret: its holder is told once, however often it is reported.</summary>
+    public DateTime? ReportedAt { get; set; }
 }
 
 /// <summary>The expiry emails, in the order they go out.</summary>

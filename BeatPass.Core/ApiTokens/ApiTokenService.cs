@@ -283,7 +283,7 @@ public sealed class ApiTokenService(
             var now = timeProvider.GetUtcNow().UtcDateTime;
             token.RevokedAt = now;
             token.RevokedReason = ReusedSecretReason;
-            db.RecordSecurityEvent(now, Actor.System("reused-secret"), token.UserId, AuditAction.TokenRevoked, token.Name,
+            db.RecordSecurityEvent(now, Actor.ReusedSecret, token.UserId, AuditAction.TokenRevoked, token.Name,
                 token.User!.Email, to => SecurityNotices.TokenRevokedForReuse(now, to, token.Name), ReusedSecretReason);
             await db.SaveChangesAsync(cancellationToken);
             logger.LogWarning("Revoked API token {TokenId} of user {UserId}: a rotated-away secret was presented", token.Id, token.UserId);
@@ -330,7 +330,7 @@ public sealed class ApiTokenService(
         var working = ApiPermissionCatalog.Split(permissionCatalog.Effective(token.Permissions, holderIsStaff));
         return new(token.Id, token.Name, token.Hint, token.CreatedAt, token.LastUsedAt, token.ExpiresAt, token.IssuedAt,
             permissions, token.RevokedAt, token.RevokedReason, [.. permissions.Except(working)],
-            token.LastUsedFrom?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [], token.LastUsedUserAgent);
+            token.LastUsedFrom?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [], token.LastUsedUserAgent, token.RevokedFoundAt);
     }
 
     private static CreateApiTokenResult NoDeveloperAccess() => CreateApiTokenResult.Failure(ApiTokenError.NoDeveloperAccess,

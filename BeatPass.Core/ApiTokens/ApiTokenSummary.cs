@@ -7,10 +7,11 @@ namespace BeatPass.Core.ApiTokens;
 /// <param name="NoLongerAvailable">Of <paramref name="Permissions"/>, those that no longer work: staff-only ones once the holder left the Staff role.</param>
 /// <param name="LastUsedFrom">The last few distinct client addresses it was used from, newest first.</param>
 /// <param name="LastUsedUserAgent">The <c>User-Agent</c> of its last use, if it sent one.</param>
+/// <param name="RevokedFoundAt">Where a leak report found the secret, when one revoked the token and said where.</param>
 public sealed record ApiTokenSummary(
     Guid Id, string Name, string Hint, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? ExpiresAt, DateTime IssuedAt,
     IReadOnlyList<string> Permissions, DateTime? RevokedAt = null, string? RevokedReason = null, IReadOnlyList<string>? NoLongerAvailable = null,
-    IReadOnlyList<string>? LastUsedFrom = null, string? LastUsedUserAgent = null)
+    IReadOnlyList<string>? LastUsedFrom = null, string? LastUsedUserAgent = null, string? RevokedFoundAt = null)
 {
     public bool IsRevoked => RevokedAt is not null;
 

@@ -32,6 +32,30 @@ public readonly record struct Actor
     /// <summary>An account on a page (<paramref name="viaTokenName"/> null) or through that API token.</summary>
     public static Actor Acting(string userId, string? viaTokenName) => new(userId, viaTokenName);
 
-    /// <summary>BeatPass itself, named after what acted (<c>leak-report</c>, <c>token-expiry</c>).</summary>
+    /// <summary>BeatPass itself, named after what acted (<c>reused-secret</c>, <c>sign-in-limit</c>).</summary>
     public static Actor System(string name) => new(SystemPrefix + name);
+
+    /// <summary>A secret a token had before a rotation, presented again.</summary>
+    public static Actor ReusedSecret { get; } = System("reused-secret");
+
+    /// <summary>The pause after wrong passwords.</summary>
+    public static Actor SignInLimit { get; } = System("sign-in-limit");
+
+    /// <summary>A GitHub secret-scanning alert: GitHub found a token in public and told BeatPass.</summary>
+    public static Actor GitHubSecretScanning { get; } = System("github-secret-scanning");
+
+    /// <summary>Someone, signed in or not, who reported tokens as exposed through the public revocation.</summary>
+    public static Actor PublicReport { get; } = System("public-report");
+
+    private static readonly Dictionary<string, string> SystemNames = new()
+    {
+        [ReusedSecret.Id] = "BeatPass (an old secret was used again)",
+        [SignInLimit.Id] = "BeatPass (sign-in limit)",
+        [GitHubSecretScanning.Id] = "GitHub secret scanning",
+        [PublicReport.Id] = "Public revocation (someone who had the token)",
+    };
+
+    /// <summary>An actor as staff read it: an account's email (or id) as given, BeatPass itself in words.</summary>
+    public static string Describe(string actor) =>
+        !actor.StartsWith(SystemPrefix, StringComparison.Ordinal) ? actor : SystemNames.GetValueOrDefault(actor, "BeatPass");
 }

@@ -54,4 +54,5 @@ public enum AuditAction
     AccountDeleted,
     SignInPaused,
     NewBrowserSignIn,
+    OldSecretReported,
 }

@@ -86,6 +86,7 @@ public abstract class BeatPassDbContext(DbContextOptions options)
             token.Property(t => t.Hint).HasMaxLength(HintLength);
             token.Property(t => t.Permissions).HasMaxLength(PermissionsLength);
             token.Property(t => t.RevokedReason).HasMaxLength(AuditEvent.MaxDetailLength);
+            token.Property(t => t.RevokedFoundAt).HasMaxLength(ApiToken.MaxFoundAtLength);
             token.Property(t => t.LastUsedFrom).HasMaxLength(ApiTokenUses.MaxLastUsedFromLength);
             token.Property(t => t.LastUsedUserAgent).HasMaxLength(ApiTokenUses.MaxUserAgentLength);
             token.HasIndex(t => t.TokenHash).IsUnique();

@@ -24,7 +24,7 @@ public sealed class AuditFeedQuery(IDbContextFactory<BeatPassDbContext> dbFactor
             events = events.Where(e => subjects.Contains(e.SubjectUserId));
         }
 
-        return await Entries(db, events, 0, Math.Clamp(take, 1, MaxTake)).ToListAsync(cancellationToken);
+        return Named(await Entries(db, events, 0, Math.Clamp(take, 1, MaxTake)).ToListAsync(cancellationToken));
     }
 
     /// <summary>One page of the audit log (<paramref name="page"/> from 0), optionally about one account only, and how many events match.</summary>
@@ -42,9 +42,12 @@ public sealed class AuditFeedQuery(IDbContextFactory<BeatPassDbContext> dbFactor
 
         var total = await events.CountAsync(cancellationToken);
         pageSize = Math.Clamp(pageSize, 1, MaxTake);
-        var items = await Entries(db, events, Math.Max(page, 0) * pageSize, pageSize).ToListAsync(cancellationToken);
+        var items = Named(await Entries(db, events, Math.Max(page, 0) * pageSize, pageSize).ToListAsync(cancellationToken));
         return new AuditPage(items, total);
     }
+
+    // BeatPass itself acting (a leak report, the sign-in limit) in words rather than its stored id.
+    private static List<AuditEntry> Named(List<AuditEntry> entries) => entries.ConvertAll(e => e with { Actor = Actor.Describe(e.Actor) });
 
     private static IQueryable<AuditEntry> Entries(BeatPassDbContext db, IQueryable<AuditEvent> events, int skip, int take) => events
         .OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)

@@ -4,8 +4,9 @@ namespace BeatPass.Core.Email;
 
 /// <summary>
 /// The plain-text emails that tell an account holder about changes to their account and its API access. They carry no link or
-/// button to act on (mail shaped like phishing trains people to click), never a token, and always the token's
-/// name, the time, and what to do if it wasn't them.
+/// button to act on (mail shaped like phishing trains people to click), except the notices of a leaked token, which ask
+/// the holder to act and give the Developers page's plain address; never a token, and always the token's name, the time,
+/// and what to do if it wasn't them.
 /// </summary>
 public static class SecurityNotices
 {
@@ -22,6 +23,38 @@ public static class SecurityNotices
         "Someone else may hold a copy of it, so BeatPass revoked the token. Neither its old nor its current secret works any more.",
         $"Find where the old copy was kept (a log, a repository, a shared file) and remove it. Then delete the token in {WhereTokensLive} " +
         "and create a new one for your app.");
+
+    /// <param name="foundAt">Where GitHub found it, when it said.</param>
+    /// <param name="developersPage">The Developers page's address: a leak asks the holder to act, so this notice links there.</param>
+    public static OutgoingEmail TokenFoundInPublic(DateTime now, string to, string tokenName, string? foundAt, string developersPage) => Notice(now, to,
+        "An API token on your BeatPass account was found in public and revoked",
+        $"On {Time(now)} GitHub secret scanning found the API token \"{tokenName}\" of your BeatPass account in public{At(foundAt)}. " +
+        "Anyone who saw it there could use it as you, so BeatPass revoked it: it no longer works.",
+        "Remove the token from where it was found. Deleting it in a new commit leaves it in the repository's history, so treat anything " +
+        "else that was committed with it (passwords, other keys) as known to others too. Then delete the revoked token and create a new " +
+        "one for your app, kept out of code (in an environment variable or a secret store):",
+        developersPage);
+
+    public static OutgoingEmail TokenReportedAsExposed(DateTime now, string to, string tokenName, string developersPage) => Notice(now, to,
+        "An API token on your BeatPass account was reported as exposed and revoked",
+        $"On {Time(now)} someone reported the API token \"{tokenName}\" of your BeatPass account as exposed. " +
+        "So that no one else can use it, BeatPass revoked it: it no longer works.",
+        "Find where the token was kept (a repository, a log, a shared file) and remove it. Then delete the revoked token and create a " +
+        "new one for your app. If you reported it yourself, that is all there is to do:",
+        developersPage);
+
+    /// <param name="retiredAt">When the old secret was replaced.</param>
+    /// <param name="foundAt">Where GitHub found it; null for a report through the public revocation.</param>
+    public static OutgoingEmail OldSecretReported(
+        DateTime now, string to, string tokenName, DateTime retiredAt, bool byGitHub, string? foundAt, string developersPage) => Notice(now, to,
+        "An old secret of an API token on your BeatPass account was found",
+        (byGitHub
+            ? $"On {Time(now)} GitHub secret scanning found an old secret of the API token \"{tokenName}\" of your BeatPass account in public{At(foundAt)}: "
+            : $"On {Time(now)} someone reported an old secret of the API token \"{tokenName}\" of your BeatPass account as exposed: ") +
+        $"the secret it had until it was rotated or regenerated on {Time(retiredAt)}. That secret no longer works, and the token's current " +
+        "one was not reported, so the token still works.",
+        "Remove the old secret from where it was kept. If the token's current secret was ever kept in the same place, regenerate the token:",
+        developersPage);
 
     public static OutgoingEmail TokenRotated(DateTime now, string to, string tokenName) => Notice(now, to,
         "An API token on your BeatPass account was rotated",
@@ -118,6 +151,23 @@ public static class SecurityNotices
 
     /// <summary>A time as every reader can place it, whatever their zone: "Sat, 28 Nov 2026 07:45 UTC".</summary>
     public static string Time(DateTime utc) => utc.ToString("ddd, d MMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    // ", at https://github.com/…" when the reporter said where.
+    private static string At(string? foundAt) => foundAt is null ? "" : $", at {foundAt}";
+
+    /// <summary>A notice that asks the holder to act on their Developers page, and so links to it.</summary>
+    private static OutgoingEmail Notice(DateTime now, string to, string subject, string what, string whatToDo, string developersPage) =>
+        OutgoingEmail.Create(now, to, subject, $"""
+            Hello,
+
+            {what}
+
+            {whatToDo}
+
+            {developersPage}
+
+            This is an automatic security notice from BeatPass. The link goes to Account Settings > Developers; you can also sign in to BeatPass as you usually do and go there.
+            """);
 
     private static OutgoingEmail Notice(DateTime now, string to, string subject, string what, string ifNotYou) =>
         OutgoingEmail.Create(now, to, subject, $"""

@@ -73,7 +73,7 @@ internal sealed class LockoutSignInManager(
         var now = timeProvider.GetUtcNow().UtcDateTime;
         var from = address?.ToString() ?? "an unknown address";
         await using var db = await dbFactory.CreateDbContextAsync();
-        db.RecordSecurityEvent(now, Actor.System("sign-in-limit"), user.Id, AuditAction.SignInPaused, tokenName: null,
+        db.RecordSecurityEvent(now, Actor.SignInLimit, user.Id, AuditAction.SignInPaused, tokenName: null,
             user.Email, to => SecurityNotices.SignInPaused(now, to, from, Options.Lockout.DefaultLockoutTimeSpan));
         await db.SaveChangesAsync();
         Logger.LogWarning("Signing in to user {UserId} from {Address} paused after wrong passwords", user.Id, from);

@@ -77,6 +77,10 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("RevokedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("RevokedFoundAt")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<string>("RevokedReason")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
@@ -123,6 +127,9 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
                     b.Property<byte[]>("TokenHash")
                         .HasMaxLength(32)
                         .HasColumnType("bytea");
+
+                    b.Property<DateTime?>("ReportedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime>("RetiredAt")
                         .HasColumnType("timestamp with time zone");

@@ -72,6 +72,10 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
                     b.Property<DateTime?>("RevokedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RevokedFoundAt")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("RevokedReason")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
@@ -118,6 +122,9 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
                     b.Property<byte[]>("TokenHash")
                         .HasMaxLength(32)
                         .HasColumnType("BLOB");
+
+                    b.Property<DateTime?>("ReportedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("RetiredAt")
                         .HasColumnType("TEXT");
