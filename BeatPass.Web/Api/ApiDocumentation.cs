@@ -36,6 +36,11 @@ public static class ApiDocumentation
         `WWW-Authenticate: Bearer error="insufficient_scope", scope="<permission>"`, an `X-Accepted-Permissions`
         header naming the permission, and a problem details body. Every answer to a token says what the token may
         do in `X-Token-Permissions`.
+
+        Found a token where it shouldn't be, such as in a public repository? Report it at
+        [{0}/report-exposed-token]({0}/report-exposed-token), or send it, with others, to
+        `POST {0}/credentials/revoke` as `{{"credentials": ["bpat_…"]}}` (no token needed). BeatPass revokes every token
+        among them at once and tells its holder; the answer is the same whatever you send.
         """;
 
     public static IServiceCollection AddBeatPassApiDocumentation(this IServiceCollection services) =>

@@ -15,10 +15,11 @@ public sealed record TokenResponse(
 {
     public static TokenResponse From(ApiTokenSummary token) => new(
         token.Id, token.Name, token.Hint, token.Permissions, token.CreatedAt, token.LastUsedAt, token.LastUsedFrom ?? [],
-        token.LastUsedUserAgent, token.ExpiresAt, token.RevokedAt is { } at ? new RevokedResponse(at, token.RevokedReason ?? "") : null);
+        token.LastUsedUserAgent, token.ExpiresAt, token.RevokedAt is { } at ? new RevokedResponse(at, token.RevokedReason ?? "", token.RevokedFoundAt) : null);
 }
 
-public sealed record RevokedResponse(DateTime At, string Reason);
+/// <param name="FoundAt">Where a leak report found the secret, when GitHub secret scanning revoked the token.</param>
+public sealed record RevokedResponse(DateTime At, string Reason, string? FoundAt);
 
 /// <summary>A token just rotated, with its new secret in <see cref="Token"/>: the only time it is shown.</summary>
 public sealed record RotatedTokenResponse(

@@ -11,4 +11,5 @@ public static class AppPages
     public const string Developers = "/account/settings/developers";
     public const string ActiveSessions = "/account/settings/sessions";
     public const string Admin = "/admin/developer-access";
+    public const string ReportExposedToken = "/report-exposed-token";
 }
