@@ -11,6 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit.Abstractions;
 using BeatPass.Web.Areas.Identity;
+using BeatPass.Web.SecretScanning;
+using System.Net.Http.Json;
 
 namespace BeatPass.Tests.Hosting;
 
@@ -127,6 +129,26 @@ public sealed class SeveralNodesTests(TwoNodes nodes, ITestOutputHelper output) 
         }
 
         Report("delete", delays);
+        delays.Should().AllSatisfy(delay => delay.Should().BeLessThan(WithinOneSecond));
+    }
+
+    [Fact]
+    public async Task A_token_reported_as_exposed_on_one_node_is_refused_on_the_other_within_a_second_over_20_reports()
+    {
+        var user = await A.CreateUserAsync();
+        using var onA = A.CreateHttpClient();
+        var delays = new List<TimeSpan>();
+        for (var i = 0; i < 20; i++)
+        {
+            var token = await A.CreateTokenAsync(user.Id, $"Leaked {i}");
+            delays.Add(await TimeUntilRefusedOnBAsync(token.PlainText, async () =>
+            {
+                using var reported = await onA.PostAsJsonAsync(SecretScanningEndpoints.PublicRevocationPath, new { credentials = new[] { token.PlainText } });
+                return reported.StatusCode.Should().Be(HttpStatusCode.Accepted);
+            }));
+        }
+
+        Report("report as exposed", delays);
         delays.Should().AllSatisfy(delay => delay.Should().BeLessThan(WithinOneSecond));
     }
 

@@ -141,6 +141,10 @@ public sealed class TestDatabase : IAsyncDisposable
     // The service keeps no state of its own (a context per call), so it can outlive its scope here.
     public ApiTokenService CreateTokenService() => ActivatorUtilities.CreateInstance<ApiTokenService>(_services);
 
+    public ApiTokenLeakReports CreateLeakReports() => ActivatorUtilities.CreateInstance<ApiTokenLeakReports>(_services);
+
+    public AuditFeedQuery CreateAuditFeed() => ActivatorUtilities.CreateInstance<AuditFeedQuery>(_services);
+
     public DeveloperAccessService CreateDeveloperAccessService() => ActivatorUtilities.CreateInstance<DeveloperAccessService>(_services);
 
     /// <summary>A new instance each call, as after a restart or on another node.</summary>
