@@ -16,6 +16,14 @@ namespace BeatPass.Tests.GeneratedClient.Models
         public IDictionary<string, object> AdditionalData { get; set; }
         /// <summary>The at property</summary>
         public DateTimeOffset? At { get; set; }
+        /// <summary>The foundAt property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? FoundAt { get; set; }
+#nullable restore
+#else
+        public string FoundAt { get; set; }
+#endif
         /// <summary>The reason property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -50,6 +58,7 @@ namespace BeatPass.Tests.GeneratedClient.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "at", n => { At = n.GetDateTimeOffsetValue(); } },
+                { "foundAt", n => { FoundAt = n.GetStringValue(); } },
                 { "reason", n => { Reason = n.GetStringValue(); } },
             };
         }
@@ -61,6 +70,7 @@ namespace BeatPass.Tests.GeneratedClient.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteDateTimeOffsetValue("at", At);
+            writer.WriteStringValue("foundAt", FoundAt);
             writer.WriteStringValue("reason", Reason);
             writer.WriteAdditionalData(AdditionalData);
         }
