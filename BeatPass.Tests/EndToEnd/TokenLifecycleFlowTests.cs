@@ -96,7 +96,7 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
         var (_, page, _) = await browser.OpenDevelopersAsNewUserAsync();
 
         var reference = await page.Context.RunAndWaitForPageAsync(() =>
-            page.GetByRole(AriaRole.Link, new() { Name = "API Documentation" }).ClickAsync());
+            page.GetByRole(AriaRole.Main).GetByRole(AriaRole.Link, new() { Name = "API Documentation" }).ClickAsync());
         await Expect(reference).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex("BeatPass API"));
         // The reference renders in the browser from the OpenAPI document; give a cold start time.
         await Expect(reference.GetByText("The account and token behind the request").First).ToBeVisibleAsync(new() { Timeout = 20_000 });
