@@ -43,6 +43,25 @@ public sealed class LeakedTokenFlowTests(BrowserFixture browser)
     }
 
     [BrowserFact]
+    public async Task A_signed_in_holder_reports_their_own_token_from_the_footer_of_Account_Settings()
+    {
+        var (_, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
+        await developers.OpenCreateDialogAsync("Pasted in chat");
+        await developers.CreateButton.ClickAsync();
+        var token = await developers.TakeShownTokenAsync();
+
+        await page.GetByRole(AriaRole.Contentinfo).GetByRole(AriaRole.Link, new() { Name = "Report an exposed token" }).ClickAsync();
+        await Expect(page.GetByText("Loading BeatPass…")).ToBeHiddenAsync();
+        await page.GetByLabel("Tokens").FillAsync(token);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Report" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync(SecretScanningEndpoints.PublicRevocationAnswer);
+        (await browser.CallMeAsync(token)).Should().Be(HttpStatusCode.Unauthorized);
+        await developers.OpenAsync();
+        await Expect(developers.Row("Pasted in chat")).ToContainTextAsync(ApiTokenLeakReports.ReportedReason);
+    }
+
+    [BrowserFact]
     public async Task The_report_form_says_what_is_wrong_with_what_was_pasted()
     {
         var page = await browser.NewPageAsync(BrowserFixture.Phone, ColorScheme.Dark);
