@@ -43,6 +43,8 @@ public static class CoreHostingExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(ApiPermissionCatalog.BuiltIn);
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<BeatPassMetrics>();
         builder.Services.AddSingleton<ApiTokenCache>();
         builder.Services.AddSingleton<ApiTokenCacheInvalidator>();
         builder.Services.AddSingleton<ApiTokenIssuer>();

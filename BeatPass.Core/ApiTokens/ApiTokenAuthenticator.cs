@@ -54,12 +54,12 @@ public sealed class ApiTokenAuthenticator(
         var now = timeProvider.GetUtcNow().UtcDateTime;
         if (cache.TryGet(hash, now, out var entry))
         {
-            return CheckAsync(entry, now, caller, cancellationToken);
+            return CheckAsync(entry, ApiTokenCacheUse.Hit, now, caller, cancellationToken);
         }
 
         if (cache.IsRefused(hash))
         {
-            return ValueTask.FromResult(ApiTokenCheck.Invalid);
+            return ValueTask.FromResult(ApiTokenCheck.Failure(ApiTokenStatus.Invalid, ApiTokenCacheUse.Hit));
         }
 
         if (!issuer.IsLoaded)
@@ -92,12 +92,15 @@ public sealed class ApiTokenAuthenticator(
             _lookups.TryRemove(KeyValuePair.Create(hash, lookup));
         }
 
-        return entry is null ? ApiTokenCheck.Invalid : await CheckAsync(entry, now, caller, cancellationToken);
+        return entry is null
+            ? ApiTokenCheck.Failure(ApiTokenStatus.Invalid, ApiTokenCacheUse.Miss)
+            : await CheckAsync(entry, ApiTokenCacheUse.Miss, now, caller, cancellationToken);
     }
 
     /// <summary>
-    /// Reads the token and caches what was read; null (and remembered as refused) when there is no usable token with
-    /// this hash. Not cancelled with the request that started it: other requests may be waiting for it.
+    /// Reads the token and caches what was read (a revoked one too, refused as such); null (and remembered as
+    /// refused) when there is no token with this hash. Not cancelled with the request that started it: other requests
+    /// may be waiting for it.
     /// </summary>
     private async Task<CachedApiToken?> LookUpAsync(ApiTokenHash hash, DateTime now)
     {
@@ -120,18 +123,26 @@ public sealed class ApiTokenAuthenticator(
             row.Identity with { Permissions = permissions.Effective(row.Identity.Permissions, row.HolderIsStaff) },
             row.ExpiresAt,
             lastUsedAt,
-            freshUntil: now + options.Value.CacheEntryLifetime);
+            freshUntil: now + options.Value.CacheEntryLifetime,
+            row.IsRevoked);
         cache.Add(hash, entry, now, generation);
         return entry;
     }
 
-    private ValueTask<ApiTokenCheck> CheckAsync(CachedApiToken entry, DateTime now, ApiCaller caller, CancellationToken cancellationToken)
+    private ValueTask<ApiTokenCheck> CheckAsync(
+        CachedApiToken entry, ApiTokenCacheUse cacheUse, DateTime now, ApiCaller caller, CancellationToken cancellationToken)
     {
+        if (entry.IsRevoked)
+        {
+            return ValueTask.FromResult(ApiTokenCheck.Failure(ApiTokenStatus.Revoked, cacheUse));
+        }
+
         if (entry.ExpiresAt <= now)
         {
+            var expired = ApiTokenCheck.Failure(ApiTokenStatus.Expired, cacheUse);
             return entry.TryClaimExpiredRefusalLog(now, ExpiredRefusalLogInterval)
-                ? LogExpiredRefusalAsync(entry.Identity, cancellationToken)
-                : ValueTask.FromResult(ApiTokenCheck.Expired);
+                ? LogExpiredRefusalAsync(entry.Identity, expired, cancellationToken)
+                : ValueTask.FromResult(expired);
         }
 
         if (entry.TryClaimUse(now, caller, LastUsedResolution))
@@ -139,16 +150,16 @@ public sealed class ApiTokenAuthenticator(
             uses.Record(entry.Identity.TokenId, now, caller);
         }
 
-        return ValueTask.FromResult(entry.Accepted);
+        return ValueTask.FromResult(cacheUse == ApiTokenCacheUse.Hit ? entry.Accepted : entry.AcceptedAfterLookup);
     }
 
-    private async ValueTask<ApiTokenCheck> LogExpiredRefusalAsync(ApiTokenIdentity identity, CancellationToken cancellationToken)
+    private async ValueTask<ApiTokenCheck> LogExpiredRefusalAsync(ApiTokenIdentity identity, ApiTokenCheck expired, CancellationToken cancellationToken)
     {
         logger.LogInformation("Refused expired API token {TokenId} of user {UserId}", identity.TokenId, identity.UserId);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.RecordSecurityEvent(timeProvider.GetUtcNow().UtcDateTime, Actor.Account(identity.UserId), identity.UserId,
             AuditAction.ExpiredTokenRefused, identity.TokenName);
         await db.SaveChangesAsync(cancellationToken);
-        return ApiTokenCheck.Expired;
+        return expired;
     }
 }

@@ -14,8 +14,19 @@ namespace BeatPass.Core.ApiTokens;
 /// fails. Expiry is compared on every request. <see cref="ApiTokenOptions.CacheCapacity"/> is a hard bound: a full
 /// cache drops its least recently used tenth (judged from a sample) to make room.
 /// </summary>
-public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
+public sealed class ApiTokenCache
 {
+    private readonly IOptions<ApiTokenOptions> _options;
+    private readonly BeatPassMetrics? _metrics;
+
+    /// <param name="metrics">Where its size and evictions are reported; none in a benchmark that makes a cache alone.</param>
+    public ApiTokenCache(IOptions<ApiTokenOptions> options, BeatPassMetrics? metrics = null)
+    {
+        _options = options;
+        _metrics = metrics;
+        metrics?.ObserveGauge("beatpass.api_token.cache.size", "{entry}", "Tokens in this node's authentication cache.", () => Count);
+    }
+
     private readonly ConcurrentDictionary<ApiTokenHash, CachedApiToken> _entries = new();
 
     // Hashes the database did not know (a deleted token replayed, say), so each costs one lookup, not one per request.
@@ -44,7 +55,7 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
     /// <summary>Remembers that the database has no usable token with this hash.</summary>
     public void AddRefused(ApiTokenHash hash)
     {
-        if (_refused.Count >= options.Value.CacheCapacity)
+        if (_refused.Count >= _options.Value.CacheCapacity)
         {
             _refused.Clear(); // a flood of distinct dead tokens: start over rather than grow
         }
@@ -73,7 +84,7 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
         {
             if (!_entries.ContainsKey(hash))
             {
-                if (_count >= options.Value.CacheCapacity)
+                if (_count >= _options.Value.CacheCapacity)
                 {
                     MakeRoom(now);
                 }
@@ -142,9 +153,10 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
     /// </summary>
     private void MakeRoom(DateTime now)
     {
-        var capacity = options.Value.CacheCapacity;
+        var capacity = _options.Value.CacheCapacity;
         var toDrop = Math.Max(1, capacity / 10);
         var count = _count;
+        var before = count;
         var stride = Math.Max(1, count / EvictionSample);
         var sample = new List<long>(Math.Min(count, EvictionSample) + 1);
         var seen = 0;
@@ -178,6 +190,8 @@ public sealed class ApiTokenCache(IOptions<ApiTokenOptions> options)
 
             Remove(pair);
         }
+
+        _metrics?.CacheEvicted(before - _count);
     }
 }
 
@@ -192,19 +206,27 @@ public sealed class CachedApiToken
     private volatile IPAddress? _recordedAddress;
     private volatile string? _recordedUserAgent;
 
-    public CachedApiToken(ApiTokenIdentity identity, DateTime? expiresAt, DateTime? lastUsedAt, DateTime freshUntil)
+    /// <param name="isRevoked">Revoked by BeatPass: kept so that its every use is refused, and counted, as revoked.</param>
+    public CachedApiToken(ApiTokenIdentity identity, DateTime? expiresAt, DateTime? lastUsedAt, DateTime freshUntil, bool isRevoked = false)
     {
         Identity = identity;
-        Accepted = ApiTokenCheck.Valid(identity);
+        Accepted = ApiTokenCheck.Valid(identity, ApiTokenCacheUse.Hit);
+        AcceptedAfterLookup = ApiTokenCheck.Valid(identity, ApiTokenCacheUse.Miss);
         ExpiresAt = expiresAt;
         FreshUntil = freshUntil;
+        IsRevoked = isRevoked;
         _useRecordedTicks = lastUsedAt?.Ticks ?? 0;
     }
 
     public ApiTokenIdentity Identity { get; }
 
-    /// <summary>The result for a valid use, made once so that a hit allocates nothing.</summary>
+    /// <summary>The result for a valid use found in the cache, made once so that a hit allocates nothing.</summary>
     public ApiTokenCheck Accepted { get; }
+
+    /// <summary>The result for the valid use that looked it up.</summary>
+    public ApiTokenCheck AcceptedAfterLookup { get; }
+
+    public bool IsRevoked { get; }
 
     public DateTime? ExpiresAt { get; }
 

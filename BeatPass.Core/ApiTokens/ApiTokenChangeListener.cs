@@ -15,7 +15,11 @@ namespace BeatPass.Core.ApiTokens;
 /// stays as the backstop.
 /// </summary>
 public sealed class ApiTokenChangeListener(
-    DatabaseDialect dialect, IOptions<DatabaseOptions> databaseOptions, ApiTokenCache cache, ILogger<ApiTokenChangeListener> logger) : BackgroundService
+    DatabaseDialect dialect,
+    IOptions<DatabaseOptions> databaseOptions,
+    ApiTokenCache cache,
+    BeatPassMetrics metrics,
+    ILogger<ApiTokenChangeListener> logger) : BackgroundService
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LastRetryDelay = TimeSpan.FromSeconds(30);
@@ -36,7 +40,7 @@ public sealed class ApiTokenChangeListener(
             try
             {
                 await dialect.ListenForAccountChangesAsync(databaseOptions.Value.ConnectionString, OnListening,
-                    userId => cache.InvalidateUsers(new HashSet<string> { userId }), stoppingToken);
+                    OnChange, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -57,6 +61,16 @@ public sealed class ApiTokenChangeListener(
             }
 
             retryDelay = FirstRetryDelay;
+        }
+    }
+
+    private void OnChange(string userId, DateTime? changedAt)
+    {
+        cache.InvalidateUsers(new HashSet<string> { userId });
+        if (dialect.IsSharedByNodes)
+        {
+            // Against the wall clock, as the database server's time is: not the app's TimeProvider, which tests move.
+            metrics.ChangeNotificationReceived(DateTime.UtcNow - changedAt);
         }
     }
 

@@ -32,6 +32,7 @@ public sealed class ApiTokenLeakReports(
     IDbContextFactory<BeatPassDbContext> dbFactory,
     TimeProvider timeProvider,
     ApiTokenIssuer issuer,
+    BeatPassMetrics metrics,
     ILogger<ApiTokenLeakReports> logger)
 {
     public const string FoundInPublicReason = "GitHub secret scanning found it in public, so BeatPass revoked it.";
@@ -62,6 +63,7 @@ public sealed class ApiTokenLeakReports(
         var candidates = hashes.OfType<ApiTokenHash>().Distinct().Select(hash => hash.ToArray()).ToList();
         if (candidates.Count == 0)
         {
+            metrics.SecretsReported(reporter, NotIssued, secrets.Count);
             return issued;
         }
 
@@ -91,8 +93,10 @@ public sealed class ApiTokenLeakReports(
             .ToDictionaryAsync(t => t.Id, cancellationToken);
 
         var now = timeProvider.GetUtcNow().UtcDateTime;
+        var outcomes = new string[secrets.Count];
         for (var i = 0; i < secrets.Count; i++)
         {
+            outcomes[i] = NotIssued;
             if (hashes[i] is not { } hash)
             {
                 continue;
@@ -101,25 +105,40 @@ public sealed class ApiTokenLeakReports(
             if (tokens.TryGetValue(hash, out var token))
             {
                 issued[i] = true;
+                outcomes[i] = AlreadyKnown;
                 if (token.RevokedAt is null)
                 {
                     Revoke(db, reporter, token, secrets[i], now, developersPage);
+                    outcomes[i] = Revoked;
                 }
             }
             else if (oldSecrets.TryGetValue(hash, out var oldSecret))
             {
                 issued[i] = true;
+                outcomes[i] = AlreadyKnown;
                 if (oldSecret.ReportedAt is null)
                 {
                     TellOfOldSecret(db, reporter, tokensOfOldSecrets[oldSecret.TokenId], oldSecret, secrets[i], now, developersPage);
+                    outcomes[i] = OldSecret;
                 }
             }
         }
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        foreach (var outcome in outcomes.CountBy(o => o))
+        {
+            metrics.SecretsReported(reporter, outcome.Key, outcome.Value);
+        }
+
         return issued;
     }
+
+    // The outcomes the leak report metric counts (BeatPassMetrics.SecretsReported).
+    private const string NotIssued = "not_issued";
+    private const string Revoked = "revoked";
+    private const string OldSecret = "old_secret";
+    private const string AlreadyKnown = "already_known";
 
     private void Revoke(BeatPassDbContext db, LeakReporter reporter, ApiToken token, ReportedSecret secret, DateTime now, string developersPage)
     {

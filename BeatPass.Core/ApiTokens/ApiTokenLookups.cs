@@ -27,8 +27,8 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
     private int _queries;
 
     /// <summary>
-    /// The token with this hash if it is usable (not revoked, its holder has developer access), with whether its
-    /// holder is staff; null otherwise.
+    /// The token with this hash if its holder has developer access (revoked or not: a revoked one is refused as
+    /// such), with whether its holder is staff; null otherwise.
     /// </summary>
     public Task<Row?> FindAsync(ApiTokenHash hash)
     {
@@ -113,7 +113,7 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
     }
 
     /// <summary>
-    /// The usable tokens among <paramref name="hashes"/>. A raw command through EF Core's own command pipeline (its
+    /// The tokens among <paramref name="hashes"/> whose holders have developer access. A raw command through EF Core's own command pipeline (its
     /// logging and interceptors see it): a LINQ or <c>SqlQueryRaw</c> query goes through query compilation on every
     /// run when it takes a list of values, which costs several times the lookup itself.
     /// </summary>
@@ -124,11 +124,11 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
         // role change invalidates the cache like any other change to the account.
         var command = db.GetService<IRawSqlCommandBuilder>().Build($$"""
             SELECT t."TokenHash", t."Id", t."Name", t."UserId", u."UserName", u."Email", t."Permissions", t."ExpiresAt",
-                t."LastUsedAt", EXISTS (
+                t."LastUsedAt", t."RevokedAt" IS NOT NULL, EXISTS (
                     SELECT 1 FROM "AspNetUserRoles" AS ur INNER JOIN "AspNetRoles" AS r ON r."Id" = ur."RoleId"
                     WHERE ur."UserId" = t."UserId" AND r."NormalizedName" = {{{arguments.Length}}})
             FROM "ApiTokens" AS t INNER JOIN "AspNetUsers" AS u ON u."Id" = t."UserId"
-            WHERE {{isOneOfTheHashes}} AND t."RevokedAt" IS NULL AND u."HasDeveloperAccess"
+            WHERE {{isOneOfTheHashes}} AND u."HasDeveloperAccess"
             """, [.. arguments, BeatPassRoles.StaffNormalized]);
         var rows = new List<Row>(hashes.Count);
         await using var reader = await command.RelationalCommand.ExecuteReaderAsync(new RelationalCommandParameterObject(
@@ -143,7 +143,8 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
                     stored.GetString(5), stored.GetString(6)),
                 UtcOrNull(stored, 7),
                 UtcOrNull(stored, 8),
-                stored.GetBoolean(9)));
+                IsRevoked: stored.GetBoolean(9),
+                HolderIsStaff: stored.GetBoolean(10)));
         }
 
         return rows;
@@ -153,8 +154,8 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
     private static DateTime? UtcOrNull(DbDataReader reader, int column) =>
         reader.IsDBNull(column) ? null : DateTime.SpecifyKind(reader.GetDateTime(column), DateTimeKind.Utc);
 
-    /// <summary>A usable token as stored, and whether its holder is staff.</summary>
-    public sealed record Row(byte[] TokenHash, ApiTokenIdentity Identity, DateTime? ExpiresAt, DateTime? LastUsedAt, bool HolderIsStaff);
+    /// <summary>A token as stored, whether BeatPass revoked it, and whether its holder is staff.</summary>
+    public sealed record Row(byte[] TokenHash, ApiTokenIdentity Identity, DateTime? ExpiresAt, DateTime? LastUsedAt, bool IsRevoked, bool HolderIsStaff);
 
     private sealed record Lookup(ApiTokenHash Hash, TaskCompletionSource<Row?> Result);
 }

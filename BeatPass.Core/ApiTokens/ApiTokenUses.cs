@@ -22,8 +22,20 @@ public readonly record struct ApiCaller(IPAddress? Address, string? UserAgent);
 /// newer, so a last-used time never goes backwards. A crash loses what waits: at most
 /// <see cref="ApiTokenOptions.LastUsedWriteInterval"/> of uses.
 /// </summary>
-public sealed class ApiTokenUses(IDbContextFactory<BeatPassDbContext> dbFactory, ILogger<ApiTokenUses> logger)
+public sealed class ApiTokenUses
 {
+    private readonly IDbContextFactory<BeatPassDbContext> dbFactory;
+    private readonly ILogger<ApiTokenUses> logger;
+    private readonly BeatPassMetrics metrics;
+
+    public ApiTokenUses(IDbContextFactory<BeatPassDbContext> dbFactory, ILogger<ApiTokenUses> logger, BeatPassMetrics metrics)
+    {
+        this.dbFactory = dbFactory;
+        this.logger = logger;
+        this.metrics = metrics;
+        metrics.ObserveGauge("beatpass.api_token.uses.waiting", "{token}", "Tokens whose last use waits to be written.", () => WaitingCount);
+    }
+
     /// <summary>How many distinct client addresses are kept per token.</summary>
     public const int MaxAddresses = 5;
 
@@ -107,6 +119,7 @@ public sealed class ApiTokenUses(IDbContextFactory<BeatPassDbContext> dbFactory,
             try
             {
                 await StoreAsync(uses, cancellationToken);
+                metrics.UsesWritten(uses.Count);
             }
             catch (Exception e)
             {

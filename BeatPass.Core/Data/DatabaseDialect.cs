@@ -44,11 +44,12 @@ public abstract class DatabaseDialect
 
     /// <summary>
     /// Listens for the ids of accounts whose tokens, user row or roles another node or process changed, calling
-    /// <paramref name="onListening"/> once it receives them and <paramref name="onChange"/> for each, until
+    /// <paramref name="onListening"/> once it receives them and <paramref name="onChange"/> for each (with when the change
+    /// was made, where the database says), until
     /// cancelled or the connection fails.
     /// </summary>
     public abstract Task ListenForAccountChangesAsync(
-        string connectionString, Action onListening, Action<string> onChange, CancellationToken cancellationToken);
+        string connectionString, Action onListening, Action<string, DateTime?> onChange, CancellationToken cancellationToken);
 
     /// <summary>Registers this provider's context factory, connected by <paramref name="connectionString"/>.</summary>
     internal abstract void AddContextFactory(IServiceCollection services, Func<IServiceProvider, string> connectionString,

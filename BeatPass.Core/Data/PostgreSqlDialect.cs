@@ -37,7 +37,7 @@ public sealed class PostgreSqlDialect : DatabaseDialect<PostgreSqlBeatPassDbCont
         ($"{column} = ANY ({{0}})", [values.ToArray()]);
 
     public override async Task ListenForAccountChangesAsync(
-        string connectionString, Action onListening, Action<string> onChange, CancellationToken cancellationToken)
+        string connectionString, Action onListening, Action<string, DateTime?> onChange, CancellationToken cancellationToken)
     {
         // Keepalives, so a connection that silently died (a restarted server, a dropped NAT entry) is noticed.
         var listenerConnectionString = new NpgsqlConnectionStringBuilder(connectionString)
@@ -47,7 +47,7 @@ public sealed class PostgreSqlDialect : DatabaseDialect<PostgreSqlBeatPassDbCont
             Pooling = false,
         }.ConnectionString;
         await using var connection = new NpgsqlConnection(listenerConnectionString);
-        connection.Notification += (_, notification) => onChange(notification.Payload);
+        connection.Notification += (_, notification) => onChange(UserIdOf(notification.Payload), ChangedAtOf(notification.Payload));
         await connection.OpenAsync(cancellationToken);
         await using (var listen = new NpgsqlCommand($"LISTEN {AccountChangesChannel}", connection))
         {
@@ -60,6 +60,14 @@ public sealed class PostgreSqlDialect : DatabaseDialect<PostgreSqlBeatPassDbCont
             await connection.WaitAsync(cancellationToken);
         }
     }
+
+    // A notification's payload is "userId epochMilliseconds" (migration ChangeNotificationTimes); before it, the id alone.
+    private static string UserIdOf(string payload) => payload.Split(' ')[0];
+
+    private static DateTime? ChangedAtOf(string payload) =>
+        payload.Split(' ') is [_, var milliseconds] && long.TryParse(milliseconds, out var since)
+            ? DateTime.UnixEpoch.AddMilliseconds(since)
+            : null;
 
     /// <summary>
     /// Statements the app sends again and again (a token lookup on every cache miss) are prepared on each pooled

@@ -42,7 +42,7 @@ public sealed class SqliteDialect : DatabaseDialect<SqliteBeatPassDbContext>
     /// runs, or a hand edit.
     /// </summary>
     public override async Task ListenForAccountChangesAsync(
-        string connectionString, Action onListening, Action<string> onChange, CancellationToken cancellationToken)
+        string connectionString, Action onListening, Action<string, DateTime?> onChange, CancellationToken cancellationToken)
     {
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
@@ -72,7 +72,7 @@ public sealed class SqliteDialect : DatabaseDialect<SqliteBeatPassDbContext>
 
             foreach (var userId in changed)
             {
-                onChange(userId);
+                onChange(userId, null);
             }
 
             if (seen > pruned && sincePrune.Elapsed >= ChangeLogPruneInterval)

@@ -1,3 +1,5 @@
+using BeatPass.Core;
+using BeatPass.Core.ApiTokens;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Mvc;
@@ -9,7 +11,7 @@ namespace BeatPass.Web.Authentication;
 /// <c>WWW-Authenticate: Bearer error="insufficient_scope", scope="…"</c>, <c>X-Accepted-Permissions</c> and a
 /// ProblemDetails body naming the permission. Everything else is ASP.NET's default.
 /// </summary>
-public sealed class ApiAuthorizationResultHandler(IProblemDetailsService problemDetails) : IAuthorizationMiddlewareResultHandler
+public sealed class ApiAuthorizationResultHandler(IProblemDetailsService problemDetails, BeatPassMetrics metrics) : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
@@ -18,6 +20,12 @@ public sealed class ApiAuthorizationResultHandler(IProblemDetailsService problem
         var missing = authorizeResult.Forbidden
             ? authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<ApiPermissionRequirement>().FirstOrDefault()
             : null;
+        // A token that authenticated is counted here, once, as valid or as lacking the permission; refusals were counted
+        // as the handler made them.
+        if (context.Features.Get<ApiTokenCheck>() is { } check)
+        {
+            metrics.TokenChecked(missing is null ? BeatPassMetrics.Outcome(check.Status) : BeatPassMetrics.InsufficientPermission, check.Cache);
+        }
         if (missing is null)
         {
             await _default.HandleAsync(next, context, policy, authorizeResult);

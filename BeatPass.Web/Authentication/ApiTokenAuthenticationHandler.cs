@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using BeatPass.Core;
 using BeatPass.Core.ApiTokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
@@ -18,6 +19,7 @@ public sealed class ApiTokenAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ApiTokenAuthenticator tokens,
+    BeatPassMetrics metrics,
     IProblemDetailsService problemDetails)
     : AuthenticationHandler<ApiTokenAuthenticationOptions>(options, logger, encoder)
 {
@@ -61,6 +63,7 @@ public sealed class ApiTokenAuthenticationHandler(
         var check = await tokens.AuthenticateAsync(token, caller, Context.RequestAborted);
         if (!check.Succeeded)
         {
+            metrics.TokenChecked(BeatPassMetrics.Outcome(check.Status), check.Cache);
             if (check.Status == ApiTokenStatus.Expired)
             {
                 return Expired;
@@ -72,6 +75,8 @@ public sealed class ApiTokenAuthenticationHandler(
                 : Invalid;
         }
 
+        // Counted once authorization has decided whether the token may do what it asks (ApiAuthorizationResultHandler).
+        Context.Features.Set(check);
         Response.Headers[ApiTokenDefaults.PermissionsHeader] = check.Identity.Permissions;
         var principal = ApiTokenPrincipal.Create(check.Identity, Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
