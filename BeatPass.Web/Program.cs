@@ -3,6 +3,7 @@ using BeatPass.Web;
 using BeatPass.Web.Api;
 using BeatPass.Web.Components;
 using BeatPass.Web.Commands;
+using BeatPass.Web.Operations;
 using BeatPass.Web.SecretScanning;
 using BeatPass.Web.Security;
 
@@ -38,7 +39,11 @@ if (args is [MakeStaffCommand.Name, .. var commandArguments])
     return await MakeStaffCommand.RunAsync(app.Services, commandArguments, Console.Out, Console.Error);
 }
 
-// First: everything after it sees the client's address and scheme, not the proxy's.
+// First: the management address serves metrics and probes only, and the public one never serves them.
+app.UseManagementAddress();
+app.ListenOnManagementAddresses();
+
+// Then: everything after it sees the client's address and scheme, not the proxy's.
 app.UseForwardedHeaders();
 
 if (app.Environment.IsDevelopment())
@@ -77,7 +82,7 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.
 app.MapApiV1();
 app.MapBeatPassApiDocumentation();
 app.MapSecretScanning();
-app.MapHealthChecks("/health");
+app.MapHealthAndMetrics();
 
 await app.RunAsync();
 return 0;

@@ -6,6 +6,7 @@ using BeatPass.Web.Identity;
 using BeatPass.Web.Components.Shared;
 using BeatPass.Web.Email;
 using BeatPass.Web.Health;
+using BeatPass.Web.Operations;
 using BeatPass.Web.SecretScanning;
 using BeatPass.Web.Security;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -132,6 +133,7 @@ public static class WebApplicationBuilderExtensions
             .AddDbContextCheck<BeatPassDbContext>()
             .AddCheck<TokenChangesHealthCheck>("token-changes");
         builder.AddSharedDataProtection();
+        builder.AddObservability();
         return builder;
     }
 

@@ -50,6 +50,13 @@ public sealed class EmailOutbox(IDbContextFactory<BeatPassDbContext> dbFactory, 
         return taken;
     }
 
+    /// <summary>How many messages wait in the outbox, due or not (every node's).</summary>
+    public async Task<int> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.OutgoingEmails.CountAsync(cancellationToken);
+    }
+
     /// <summary>Removes a message that was delivered, or given up on.</summary>
     public async Task RemoveAsync(long id, CancellationToken cancellationToken = default)
     {

@@ -48,7 +48,7 @@ public abstract class ApiTokenIssuerTests(DatabaseProvider provider) : IAsyncLif
         await _database.BreakAsync();
 
         (await _database.Authenticator.AuthenticateAsync(ApiTokenFormat.Generate())).Should().Be(ApiTokenCheck.Invalid);
-        (await _database.Authenticator.AuthenticateAsync(deleted.PlainText)).Should().Be(ApiTokenCheck.Invalid);
+        (await _database.Authenticator.AuthenticateAsync(deleted.PlainText)).Status.Should().Be(ApiTokenStatus.Invalid);
         // The control: a tagged secret this node has not seen does go to the (now missing) database.
         var lookUp = async () => await _database.Authenticator.AuthenticateAsync(neverStored);
         await lookUp.Should().ThrowAsync<Exception>();

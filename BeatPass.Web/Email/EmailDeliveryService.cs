@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using BeatPass.Core;
 using BeatPass.Core.Email;
 using Microsoft.Extensions.Options;
 
@@ -14,8 +16,22 @@ public sealed class EmailDeliveryService(
     EmailTransport transport,
     IOptions<EmailOptions> options,
     TimeProvider timeProvider,
+    BeatPassMetrics metrics,
     ILogger<EmailDeliveryService> logger) : BackgroundService
 {
+    /// <summary>The traces of deliveries (one span per attempt), beside ASP.NET Core's and EF Core's.</summary>
+    public static readonly ActivitySource Traces = new("BeatPass.Email");
+
+    // What the outbox held after the last delivery round: read by the pending gauge, which cannot query.
+    private int _pending;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        metrics.ObserveGauge("beatpass.email.outbox.pending", "{email}", "Emails waiting in the outbox, as of the last delivery round.",
+            () => Volatile.Read(ref _pending));
+        return base.StartAsync(cancellationToken);
+    }
+
     /// <summary>How long a taken message stays hidden from other senders; longer than any one delivery can take.</summary>
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 
@@ -37,6 +53,7 @@ public sealed class EmailDeliveryService(
                     }
                 }
 
+                Volatile.Write(ref _pending, await outbox.CountAsync(stoppingToken));
                 await NapAsync(await outbox.NextDueAtAsync(stoppingToken), stoppingToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
@@ -49,13 +66,20 @@ public sealed class EmailDeliveryService(
 
     private async Task DeliverAsync(OutgoingEmail email, CancellationToken stoppingToken)
     {
+        // The span names the message by its id only: never its address, subject or body.
+        using var activity = Traces.StartActivity("email send");
+        activity?.SetTag("beatpass.email.id", email.Id);
+        activity?.SetTag("beatpass.email.attempt", email.Attempts);
         try
         {
             await transport.SendAsync(email, stoppingToken);
             await outbox.RemoveAsync(email.Id, stoppingToken);
+            metrics.EmailSent();
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
+            metrics.EmailAttemptFailed();
+            activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
             var settings = options.Value;
             if (email.Attempts >= settings.MaxAttempts)
             {
