@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole suite: unit, API, component and browser tests, on SQLite and on a real PostgreSQL server.
 # The browser tests drive the system Chromium, the PostgreSQL tests a throwaway PostgreSQL cluster
-# (tools/postgres-cluster.sh) and the load-balancer tests HAProxy, so make sure all three are there first.
+# (tools/postgres-cluster.sh), the load-balancer tests HAProxy and the metrics tests Prometheus, so make sure all four
+# are there first.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -11,6 +12,9 @@ ENSURE_PACKAGE_HINT="Or point BEATPASS_CHROMIUM at one." ensure_package "a headl
 # The load-balancer tests run deploy/haproxy.cfg in front of two app nodes.
 has_haproxy() { command -v haproxy > /dev/null; }
 ensure_package "HAProxy for the load-balancer tests" haproxy has_haproxy
+# The operations tests let a real Prometheus scrape the app's management address.
+has_prometheus() { command -v prometheus > /dev/null; }
+ensure_package "Prometheus for the metrics tests" prometheus has_prometheus
 
 # A throwaway PostgreSQL cluster for the PostgreSQL tests, stopped when the tests end.
 source tools/postgres-cluster.sh

@@ -18,9 +18,18 @@ public class LiveAppFactory(LogLevel minimumLogLevel = LogLevel.Information) : B
 
     public override Uri PublicUrl => new($"http://127.0.0.1:{_port}");
 
+    /// <summary>More 127.0.0.1 ports the app listens on, such as a management address's.</summary>
+    protected virtual IEnumerable<int> MorePorts => [];
+
     protected override void StartApp()
     {
-        UseKestrel(options => options.Listen(IPAddress.Loopback, _port));
+        UseKestrel(options =>
+        {
+            foreach (var port in MorePorts.Prepend(_port))
+            {
+                options.Listen(IPAddress.Loopback, port);
+            }
+        });
         StartServer();
         BaseAddress = new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }

@@ -1,0 +1,335 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using BeatPass.Core.ApiTokens;
+using BeatPass.Tests.Infrastructure;
+using BeatPass.Web.SecretScanning;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace BeatPass.Tests.Operations;
+
+/// <summary>
+/// The app with a management address of its own and its traces sent to a <see cref="TestOtlpReceiver"/>, as an
+/// operator runs it: <c>Management:Urls</c> and <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set.
+/// </summary>
+public sealed class ObservedApp : LiveAppFactory, IAsyncLifetime
+{
+    public int ManagementPort { get; } = LoopbackPorts.Free();
+
+    public TestOtlpReceiver Traces { get; private set; } = null!;
+
+    protected override IEnumerable<int> MorePorts => [ManagementPort];
+
+    public HttpClient CreateManagementClient() => new() { BaseAddress = new Uri($"http://127.0.0.1:{ManagementPort}") };
+
+    async Task IAsyncLifetime.InitializeAsync()
+    {
+        Traces = await TestOtlpReceiver.StartAsync();
+        await InitializeAsync();
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Management:Urls", $"http://127.0.0.1:{ManagementPort}");
+        builder.UseSetting("OTEL_EXPORTER_OTLP_ENDPOINT", Traces.Endpoint.ToString());
+        builder.UseSetting("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+        builder.UseSetting("OTEL_BSP_SCHEDULE_DELAY", "100");
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Traces.DisposeAsync();
+    }
+}
+
+public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper output) : IClassFixture<ObservedApp>
+{
+    [Fact]
+    public async Task The_management_address_serves_metrics_and_probes_and_the_public_address_none_of_them()
+    {
+        using var management = app.CreateManagementClient();
+        using var publicClient = app.CreateHttpClient();
+
+        foreach (var path in new[] { "/metrics", "/health/live", "/health/ready" })
+        {
+            (await management.GetAsync(path)).StatusCode.Should().Be(HttpStatusCode.OK, path);
+            (await publicClient.GetAsync(path)).StatusCode.Should().Be(HttpStatusCode.NotFound, path);
+            // The port decides, not what the request says about it.
+            using var disguised = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Host = $"127.0.0.1:{app.ManagementPort}" } };
+            (await publicClient.SendAsync(disguised)).StatusCode.Should().Be(HttpStatusCode.NotFound, path);
+        }
+
+        (await management.GetAsync("/health")).StatusCode.Should().Be(HttpStatusCode.NotFound, "the management address serves nothing else");
+        (await management.GetAsync(ApiClient.MePath)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await publicClient.GetAsync("/health")).StatusCode.Should().Be(HttpStatusCode.OK, "load balancers keep their /health");
+        (await management.GetStringAsync("/health/ready")).Should().Be("Healthy");
+        (await management.GetStringAsync("/metrics")).Should().Contain("http_server_request_duration_seconds").And.Contain("dotnet_gc_");
+    }
+
+    [Fact]
+    public async Task After_known_traffic_the_token_check_counters_show_exactly_it()
+    {
+        var holder = await app.CreateUserAsync();
+        var reader = await app.CreateTokenAsync(holder.Id, "Reads the account");
+        var deleted = await app.CreateTokenAsync(holder.Id, "Deleted");
+        await app.WithTokenServiceAsync(tokens => tokens.DeleteAsync(holder.Id, deleted.Summary.Id));
+        var leaked = await app.CreateTokenAsync(holder.Id, "Leaked");
+        var expired = await AddExpiredTokenAsync(holder.Id);
+        using var client = app.CreateHttpClient();
+        using (var revoked = await client.PostAsJsonAsync(SecretScanningEndpoints.PublicRevocationPath, new { credentials = new[] { leaked.PlainText } }))
+        {
+            revoked.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        }
+
+        var before = await ChecksAsync();
+
+        async Task Call(string path, string token, HttpStatusCode expected) =>
+            (await client.GetStatusWithTokenAsync(path, token)).Should().Be(expected);
+        await Call(ApiClient.MePath, reader.PlainText, HttpStatusCode.OK); // looked up
+        await Call(ApiClient.MePath, reader.PlainText, HttpStatusCode.OK); // cached
+        await Call("/api/v1/tokens", reader.PlainText, HttpStatusCode.Forbidden); // cached, lacks tokens:read
+        await Call(ApiClient.MePath, "bpat_short", HttpStatusCode.Unauthorized); // malformed
+        await Call(ApiClient.MePath, ApiTokenFormat.Generate(), HttpStatusCode.Unauthorized); // made up: no valid tag
+        await Call(ApiClient.MePath, deleted.PlainText, HttpStatusCode.Unauthorized); // looked up, not there
+        await Call(ApiClient.MePath, deleted.PlainText, HttpStatusCode.Unauthorized); // remembered as not there
+        await Call(ApiClient.MePath, leaked.PlainText, HttpStatusCode.Unauthorized); // looked up, revoked
+        await Call(ApiClient.MePath, leaked.PlainText, HttpStatusCode.Unauthorized); // cached as revoked
+        await Call(ApiClient.MePath, expired, HttpStatusCode.Unauthorized); // looked up, expired
+
+        var after = await ChecksAsync();
+        var counted = after.Keys.Union(before.Keys)
+            .Select(key => (key.Outcome, key.Cache, Count: after.GetValueOrDefault(key) - before.GetValueOrDefault(key)))
+            .Where(x => x.Count != 0)
+            .OrderBy(x => x.Outcome).ThenBy(x => x.Cache)
+            .ToList();
+        counted.Should().Equal(
+            ("expired", "miss", 1),
+            ("insufficient_permission", "hit", 1),
+            ("invalid", "hit", 1),
+            ("invalid", "miss", 1),
+            ("invalid", "none", 2),
+            ("revoked", "hit", 1),
+            ("revoked", "miss", 1),
+            ("valid", "hit", 1),
+            ("valid", "miss", 1));
+    }
+
+    [Fact]
+    public async Task A_real_Prometheus_scrapes_the_management_address_and_answers_a_query_for_the_token_checks()
+    {
+        using var client = app.CreateHttpClient();
+        (await client.GetStatusWithTokenAsync(ApiClient.MePath, "bpat_short")).Should().Be(HttpStatusCode.Unauthorized);
+        var directory = Directory.CreateTempSubdirectory("beatpass-prometheus-");
+        var port = LoopbackPorts.Free();
+        await File.WriteAllTextAsync(Path.Combine(directory.FullName, "prometheus.yml"), $"""
+            global:
+              scrape_interval: 1s
+            scrape_configs:
+              - job_name: beatpass-settings
+                static_configs:
+                  - targets: ["127.0.0.1:{app.ManagementPort}"]
+            """);
+        using var prometheus = Process.Start(new ProcessStartInfo("prometheus")
+        {
+            ArgumentList =
+            {
+                $"--config.file={Path.Combine(directory.FullName, "prometheus.yml")}",
+                $"--storage.tsdb.path={Path.Combine(directory.FullName, "data")}",
+                $"--web.listen-address=127.0.0.1:{port}",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var log = new StringBuilder();
+        prometheus.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        prometheus.BeginErrorReadLine();
+        prometheus.BeginOutputReadLine();
+        try
+        {
+            using var query = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            JsonElement result;
+            while (true)
+            {
+                result = await QueryAsync(query, "beatpass_api_token_checks_total");
+                if (result.GetArrayLength() > 0 || deadline.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                await Task.Delay(200, CancellationToken.None);
+            }
+
+            lock (log)
+            {
+                result.GetArrayLength().Should().BeGreaterThan(0, $"Prometheus should have scraped the app; its log:\n{log}");
+            }
+
+            result.EnumerateArray().Should().Contain(series =>
+                series.GetProperty("metric").GetProperty("job").GetString() == "beatpass-settings"
+                && series.GetProperty("metric").GetProperty("outcome").GetString() == "invalid");
+        }
+        finally
+        {
+            prometheus.Kill(entireProcessTree: true);
+            await prometheus.WaitForExitAsync();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_token_request_is_traced_over_OTLP_with_no_Authorization_value_in_the_spans()
+    {
+        var holder = await app.CreateUserAsync();
+        var token = await app.CreateTokenAsync(holder.Id, "Traced");
+        using var client = app.CreateHttpClient();
+        const string Code = "emailed-code-3f9a";
+
+        (await client.GetStatusWithTokenAsync(ApiClient.MePath, token.PlainText)).Should().Be(HttpStatusCode.OK);
+        (await client.GetAsync($"/Identity/Account/ConfirmEmail?userId=someone&code={Code}")).Should().NotBeNull();
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string Received() => string.Join("\n", app.Traces.Exports.Select(Encoding.UTF8.GetString));
+        while (!(Received().Contains("/api/v1/me") && Received().Contains("ConfirmEmail")) && !deadline.IsCancellationRequested)
+        {
+            await Task.Delay(50, CancellationToken.None);
+        }
+
+        var traces = Received();
+        output.WriteLine($"{app.Traces.Exports.Count} exports, {traces.Length} bytes");
+        traces.Should().Contain("/api/v1/me", "the token request is traced").And.Contain("beatpass-settings");
+        traces.Should().NotContain(token.PlainText).And.NotContain(token.PlainText[..12], "no span carries the token")
+            .And.NotContain("Bearer").And.NotContain(Code, "query strings, which can hold emailed codes, are left out");
+    }
+
+    [Fact]
+    public async Task In_Production_every_log_line_is_JSON_with_the_trace_and_span_ids()
+    {
+        var databasePath = Path.Combine(Path.GetTempPath(), $"beatpass-json-logs-{Guid.NewGuid():N}.db");
+        var port = LoopbackPorts.Free();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepositoryPaths.WebProject,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+                ["ConnectionStrings__BeatPass"] = $"Data Source={databasePath}",
+                ["App__PublicUrl"] = $"http://127.0.0.1:{port}",
+                ["Email__Delivery"] = "Pickup",
+                ["Email__From"] = "BeatPass <no-reply@beatpass.test>",
+                ["Email__PickupDirectory"] = Path.Combine(Path.GetTempPath(), $"beatpass-json-logs-mail-{Guid.NewGuid():N}"),
+                ["Logging__LogLevel__Microsoft.AspNetCore"] = "Information",
+            },
+            ArgumentList = { RepositoryPaths.WebAssembly },
+        };
+        var lines = new List<string>();
+        using var started = new SemaphoreSlim(0);
+        using var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { Length: > 0 } line)
+            {
+                lock (lines)
+                {
+                    lines.Add(line);
+                }
+
+                if (line.Contains("Application started"))
+                {
+                    started.Release();
+                }
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            (await started.WaitAsync(TimeSpan.FromSeconds(60))).Should().BeTrue("the app should start");
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            (await client.GetStatusWithTokenAsync(ApiClient.MePath, "bpat_short")).Should().Be(HttpStatusCode.Unauthorized);
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            while (!Snapshot(lines).Any(line => line.Contains("Request finished")) && !deadline.IsCancellationRequested)
+            {
+                await Task.Delay(50, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            TestFiles.DeleteSqliteDatabase(databasePath);
+        }
+
+        var logged = Snapshot(lines);
+        logged.Should().NotBeEmpty();
+        var entries = logged.Select(line => JsonDocument.Parse(line).RootElement).ToList(); // throws on a line that is not JSON
+        entries.Should().OnlyContain(entry => HasProperties(entry, "Message", "LogLevel"));
+        entries.Where(entry => entry.GetProperty("Message").GetString()!.Contains("Request finished"))
+            .Should().Contain(entry => entry.GetProperty("Scopes").EnumerateArray().Any(scope =>
+                scope.ValueKind == JsonValueKind.Object && HasProperties(scope, "TraceId", "SpanId")));
+    }
+
+    private static bool HasProperties(JsonElement element, params string[] names) => names.All(name => element.TryGetProperty(name, out _));
+
+    private static List<string> Snapshot(List<string> lines)
+    {
+        lock (lines)
+        {
+            return [.. lines];
+        }
+    }
+
+    /// <summary>A token that expired yesterday, made straight in the database (the API only makes future expiries).</summary>
+    private async Task<string> AddExpiredTokenAsync(string userId)
+    {
+        var secret = await app.Services.GetRequiredService<ApiTokenIssuer>().GenerateAsync();
+        var now = app.Time.GetUtcNow().UtcDateTime;
+        await app.WithDbAsync(db =>
+        {
+            var token = TestTokens.Rows(userId, [secret], now.AddDays(-30)).Single();
+            token.Name = "Expired";
+            token.NormalizedName = "EXPIRED";
+            token.ExpiresAt = now.AddDays(-1);
+            db.ApiTokens.Add(token);
+            return db.SaveChangesAsync();
+        });
+        return secret;
+    }
+
+    /// <summary>The token check counters as the management address shows them now, by outcome and cache use.</summary>
+    private async Task<Dictionary<(string Outcome, string Cache), long>> ChecksAsync()
+    {
+        using var management = app.CreateManagementClient();
+        var text = await management.GetStringAsync("/metrics");
+        return CheckLine().Matches(text).ToDictionary(
+            m => (m.Groups["outcome"].Value, m.Groups["cache"].Value), m => long.Parse(m.Groups["count"].Value));
+    }
+
+    private static async Task<JsonElement> QueryAsync(HttpClient prometheus, string query)
+    {
+        try
+        {
+            var answer = await prometheus.GetFromJsonAsync<JsonElement>($"/api/v1/query?query={Uri.EscapeDataString(query)}");
+            return answer.GetProperty("data").GetProperty("result");
+        }
+        catch (HttpRequestException)
+        {
+            return JsonDocument.Parse("[]").RootElement; // not listening yet
+        }
+    }
+
+    [GeneratedRegex("""^beatpass_api_token_checks_total\{[^}]*cache="(?<cache>\w+)",outcome="(?<outcome>\w+)"\} (?<count>\d+)""", RegexOptions.Multiline)]
+    private static partial Regex CheckLine();
+}
