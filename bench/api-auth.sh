@@ -6,7 +6,7 @@
 # cache misses over 5,000 distinct valid tokens, with 5,000 and with 1,000,000 tokens in the database; and valid
 # tokens during a flood of made-up ones from many addresses, and 20,000 distinct made-up tokens in turn. Then:
 # last-used writes, first uses, a node restarted under load from 10,000 distinct tokens, revocation under load,
-# memory (and what 100,000 cached tokens cost).
+# memory (and what 100,000 cached tokens cost); and the valid token on a server with metrics and tracing on.
 #   bench/api-auth.sh                       on SQLite (a file in /tmp)
 #   bench/api-auth.sh --provider PostgreSQL on a throwaway PostgreSQL cluster (tools/postgres-cluster.sh)
 # Prints one table and exits 1 when a target is missed. About ten minutes. See bench/RESULTS.md.
@@ -129,6 +129,23 @@ field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<< "$2"; }
 MISSES=10000 FRESH=30000 LARGE_KNOWN=100000
 echo "On $provider. Seeding and starting three servers: 1,000 tokens (small), $((MISSES + FRESH)) (misses) and 1,000,000 (large)..."
 seeded_server small 1000 0 0
+# The same with an operator watching: metrics on the management address, and every request traced and its spans
+# exported over OTLP/HTTP (sampled as shipped: all of them) to a collector that takes and drops them.
+sink_port=$(free_port)
+python3 -c '
+import http.server, sys
+class Sink(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
+' "$sink_port" &
+pid[sink]=$!
+seeded_server observed 1000 0 0 Management__Urls="http://127.0.0.1:$(free_port)" \
+  OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
 seeded_server misses $((MISSES + FRESH + 3)) "$MISSES" "$FRESH" ApiTokens__CacheCapacity=1000
 started=$(date +%s)
 seeded_server large 1000000 "$LARGE_KNOWN" 0 ApiTokens__CacheCapacity=1000
@@ -148,7 +165,7 @@ identity=$(curl -sf -A '' -X POST -H "Authorization: Bearer $valid" "${url[small
 
 # name | server | path | Authorization | expected status. In each round they run in this order, so that each
 # scenario runs close in time to the one its target compares it with.
-ANONYMOUS=0 VALID=1 FORBIDDEN=2 MALFORMED=3 BAD_CHECKSUM=4 IDENTITY=5 MISSES_SMALL=6 MISSES_LARGE=7 UNKNOWN=8 HEALTH=9 DELETED=10 FLOOD=11 MADE_UP=12
+ANONYMOUS=0 VALID=1 FORBIDDEN=2 MALFORMED=3 BAD_CHECKSUM=4 IDENTITY=5 MISSES_SMALL=6 MISSES_LARGE=7 UNKNOWN=8 HEALTH=9 DELETED=10 FLOOD=11 MADE_UP=12 OBSERVED=13
 awk '$1 == "flood" { print $2 }' "$work/small.seed" > "$work/flood-tokens"
 scenarios=(
   "anonymous JSON|small|/api/bench/anonymous-me||200"
@@ -164,6 +181,7 @@ scenarios=(
   "deleted token (replayed)|small|/api/v1/me|Bearer $(seeded small deleted 3)|401"
   "valid token, unknown-token flood|small|/api/v1/me|Bearer $valid|200"
   "made-up tokens (right checksum), 20,000 distinct in turn|small|/api/v1/me|@$work/flood-tokens|401"
+  "valid token, metrics and tracing on (spans exported)|observed|/api/v1/me|Bearer $(seeded observed valid 3)|200"
 )
 
 # flood SERVER SECONDS: made-up tokens (right checksum, no tag), 20,000 in turn, each request from a new address.
@@ -269,6 +287,7 @@ for i in "${!scenarios[@]}"; do
     "$HEALTH") verdict="- (checks the database) | -" ;;
     "$FLOOD") verdict=$(target "$(ratio "$FLOOD" "$VALID")" 0.8 "≥ 0.8 × valid token, quiet") ;;
     "$FORBIDDEN") verdict=$(target "$(ratio "$FORBIDDEN" "$VALID")" 0.9 "≥ 0.9 × valid token: refusing costs no more than serving") ;;
+    "$OBSERVED") verdict=$(target "$(ratio "$OBSERVED" "$ANONYMOUS")" 0.9 "≥ 0.9 × anonymous (× valid token untraced: $(ratio "$OBSERVED" "$VALID"))") ;;
   esac
   [[ $verdict == *MISSED ]] && failures+=("$name: ${verdict% | MISSED}")
   printf '| %s | %s | %s–%s | %s | %s | %s | %s | %s |\n' "$name" "$median" "$lo" "$hi" "$p50" "$p99" "$cpu" \
