@@ -27,7 +27,11 @@ public sealed class TokenChangeNotificationTests : IAsyncLifetime
         _listener.Notification += (_, notification) =>
         {
             notification.Channel.Should().Be(PostgreSqlDialect.AccountChangesChannel);
-            _received.Enqueue(notification.Payload);
+            // "userId epochMilliseconds": the account, and when the changing transaction began (for the delay metric).
+            var parts = notification.Payload.Split(' ');
+            parts.Should().HaveCount(2, notification.Payload);
+            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[1])).Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
+            _received.Enqueue(parts[0]);
         };
         await using var listen = new NpgsqlCommand($"LISTEN {PostgreSqlDialect.AccountChangesChannel}", _listener);
         await listen.ExecuteNonQueryAsync();

@@ -51,6 +51,18 @@ public sealed class ObservedApp : LiveAppFactory, IAsyncLifetime
     }
 }
 
+/// <summary>
+/// Runs alone, once every other test has finished: OpenTelemetry listens to meters by name across the process, so
+/// another app running in this test process at the same time would add its counts (and its instruments) to these.
+/// In production one process holds one app.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class OperationsCollection
+{
+    public const string Name = "Operations";
+}
+
+[Collection(OperationsCollection.Name)]
 public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper output) : IClassFixture<ObservedApp>
 {
     [Fact]
