@@ -90,8 +90,11 @@ public sealed class SecretScanningEndpointTests(SecretScanningApp app, ITestOutp
 {
     private const string FoundAt = "https://github.com/someone/app/blob/0123abc/deploy.sh";
 
-    // This test's own client address, through the known proxy: the public revocation's limit counts each test apart.
-    private readonly string _clientAddress = $"198.51.100.{Random.Shared.Next(1, 255)}";
+    // Each test's own client address, through the known proxy, so that the public revocation's limit counts each test
+    // apart (xunit makes an instance per test; a random one could repeat and share an allowance).
+    private static int _lastClient;
+
+    private readonly string _clientAddress = $"198.51.100.{Interlocked.Increment(ref _lastClient)}";
 
     [Fact]
     public async Task GitHubs_published_sample_alert_verifies_and_one_changed_byte_does_not()
