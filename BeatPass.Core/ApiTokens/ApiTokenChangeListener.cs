@@ -48,6 +48,9 @@ public sealed class ApiTokenChangeListener(
             }
             catch (Exception e) when (e is DbException or IOException or TimeoutException)
             {
+                // At once, not in the finally below, which runs only after this block's wait: until the node listens
+                // again it is not ready, and /health must say so.
+                _listening = false;
                 logger.LogWarning(e,
                     "Not receiving token changes made elsewhere; retrying in {RetryDelay}. Until then a token changed elsewhere " +
                     "can be accepted here for up to the cache entry lifetime.", retryDelay);

@@ -36,6 +36,9 @@ public sealed class PostgreSqlDialect : DatabaseDialect<PostgreSqlBeatPassDbCont
     public override (string Condition, object[] Arguments) IsAnyOf(string column, IReadOnlyList<byte[]> values) =>
         ($"{column} = ANY ({{0}})", [values.ToArray()]);
 
+    /// <summary>The <c>application_name</c> of each node's listening connection.</summary>
+    public const string ListenerApplicationName = "BeatPass change listener";
+
     public override async Task ListenForAccountChangesAsync(
         string connectionString, Action onListening, Action<string, DateTime?> onChange, CancellationToken cancellationToken)
     {
@@ -45,6 +48,8 @@ public sealed class PostgreSqlDialect : DatabaseDialect<PostgreSqlBeatPassDbCont
             KeepAlive = 10,
             TcpKeepAlive = true,
             Pooling = false,
+            // So an operator (and a test) can tell it apart in pg_stat_activity: its last query changes with keepalives.
+            ApplicationName = ListenerApplicationName,
         }.ConnectionString;
         await using var connection = new NpgsqlConnection(listenerConnectionString);
         connection.Notification += (_, notification) => onChange(UserIdOf(notification.Payload), ChangedAtOf(notification.Payload));

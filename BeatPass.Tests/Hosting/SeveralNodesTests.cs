@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using BeatPass.Core.ApiTokens;
+using BeatPass.Core.Data;
 using BeatPass.Core.DeveloperAccess;
 using BeatPass.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
@@ -12,7 +14,6 @@ using Npgsql;
 using Xunit.Abstractions;
 using BeatPass.Web.Areas.Identity;
 using BeatPass.Web.SecretScanning;
-using System.Net.Http.Json;
 
 namespace BeatPass.Tests.Hosting;
 
@@ -290,9 +291,20 @@ public sealed class SeveralNodesTests(TwoNodes nodes, ITestOutputHelper output) 
         await using var connection = new NpgsqlConnection(PostgreSqlTestServer.AdminConnectionString);
         await connection.OpenAsync();
         await using var terminate = new NpgsqlCommand(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database AND query LIKE 'LISTEN %'", connection);
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database AND application_name = @listener", connection);
         terminate.Parameters.AddWithValue("database", database!);
-        (await terminate.ExecuteScalarAsync()).Should().NotBeNull("each node listens on a connection of its own");
+        terminate.Parameters.AddWithValue("listener", PostgreSqlDialect.ListenerApplicationName);
+        var terminated = 0;
+        await using (var rows = await terminate.ExecuteReaderAsync())
+        {
+            while (await rows.ReadAsync())
+            {
+                terminated++;
+            }
+        }
+
+        output.WriteLine($"terminated {terminated}");
+        terminated.Should().Be(2, "each node listens on a connection of its own");
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
