@@ -59,12 +59,11 @@ public sealed class ApiTokenLeakReports(
             }
         }
 
-        var issued = new bool[secrets.Count];
         var candidates = hashes.OfType<ApiTokenHash>().Distinct().Select(hash => hash.ToArray()).ToList();
         if (candidates.Count == 0)
         {
             metrics.SecretsReported(reporter, NotIssued, secrets.Count);
-            return issued;
+            return new bool[secrets.Count];
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -104,7 +103,6 @@ public sealed class ApiTokenLeakReports(
 
             if (tokens.TryGetValue(hash, out var token))
             {
-                issued[i] = true;
                 outcomes[i] = AlreadyKnown;
                 if (token.RevokedAt is null)
                 {
@@ -114,7 +112,6 @@ public sealed class ApiTokenLeakReports(
             }
             else if (oldSecrets.TryGetValue(hash, out var oldSecret))
             {
-                issued[i] = true;
                 outcomes[i] = AlreadyKnown;
                 if (oldSecret.ReportedAt is null)
                 {
@@ -131,7 +128,7 @@ public sealed class ApiTokenLeakReports(
             metrics.SecretsReported(reporter, outcome.Key, outcome.Value);
         }
 
-        return issued;
+        return [.. outcomes.Select(outcome => outcome != NotIssued)];
     }
 
     // The outcomes the leak report metric counts (BeatPassMetrics.SecretsReported).
