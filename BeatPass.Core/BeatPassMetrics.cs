@@ -21,6 +21,7 @@ public sealed class BeatPassMetrics
     private readonly Counter<long> _emailsSent;
     private readonly Counter<long> _emailFailedAttempts;
     private readonly Counter<long> _leakReports;
+    private readonly Counter<long> _introspections;
 
     public BeatPassMetrics(IMeterFactory meterFactory)
     {
@@ -40,6 +41,8 @@ public sealed class BeatPassMetrics
             "Deliveries from the outbox that failed (each is tried again, up to Email:MaxAttempts).");
         _leakReports = _meter.CreateCounter<long>("beatpass.leak_reports", "{secret}",
             "Secrets reported as exposed, by reporter (github, public) and outcome (revoked, old_secret, already_known, not_issued).");
+        _introspections = _meter.CreateCounter<long>("beatpass.introspections", "{request}",
+            "Token introspections by services, by outcome (active, inactive, unauthorized, bad_request).");
     }
 
     /// <summary>A gauge read when metrics are collected, such as the cache's size.</summary>
@@ -79,6 +82,9 @@ public sealed class BeatPassMetrics
 
     public void SecretsReported(LeakReporter reporter, string outcome, int secrets) =>
         _leakReports.Add(secrets, new("reporter", reporter == LeakReporter.GitHubSecretScanning ? "github" : "public"), new("outcome", outcome));
+
+    /// <summary>One introspection: <c>active</c>, <c>inactive</c>, <c>unauthorized</c> (the service's credentials) or <c>bad_request</c>.</summary>
+    public void Introspected(string outcome) => _introspections.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     private static string CacheTag(ApiTokenCacheUse cache) => cache switch
     {

@@ -3,6 +3,7 @@ using BeatPass.Core.Audit;
 using BeatPass.Core.Data;
 using BeatPass.Core.DeveloperAccess;
 using BeatPass.Core.Email;
+using BeatPass.Core.Services;
 using BeatPass.Core.Sessions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -42,7 +43,9 @@ public static class CoreHostingExtensions
             .BindConfiguration(ApiTokenOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddSingleton(ApiPermissionCatalog.BuiltIn);
+        builder.Services.AddSingleton<IValidateOptions<ApiTokenOptions>, ApiTokenOptionsValidator>();
+        builder.Services.AddSingleton(services =>
+            ApiPermissionCatalog.WithExtra(services.GetRequiredService<IOptions<ApiTokenOptions>>().Value.ExtraPermissions));
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<BeatPassMetrics>();
         builder.Services.AddSingleton<ApiTokenCache>();
@@ -55,6 +58,7 @@ public static class CoreHostingExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<ApiTokenChangeListener>());
         builder.Services.AddScoped<ApiTokenService>();
         builder.Services.AddScoped<ApiTokenLeakReports>();
+        builder.Services.AddSingleton<ServiceClients>();
         builder.Services.AddOptions<DevelopersOptions>()
             .BindConfiguration(DevelopersOptions.SectionName)
             .ValidateDataAnnotations()

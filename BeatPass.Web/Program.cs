@@ -39,6 +39,12 @@ if (args is [MakeStaffCommand.Name, .. var commandArguments])
     return await MakeStaffCommand.RunAsync(app.Services, commandArguments, Console.Out, Console.Error);
 }
 
+// `add-service NAME` registers a service that may introspect tokens, and prints its credentials once.
+if (args is [AddServiceCommand.Name, .. var serviceArguments])
+{
+    return await AddServiceCommand.RunAsync(app.Services, serviceArguments, Console.Out, Console.Error);
+}
+
 // First: the management address serves metrics and probes only, and the public one never serves them.
 app.UseManagementAddress();
 app.ListenOnManagementAddresses();
@@ -80,6 +86,7 @@ app.MapRazorPages();
 // UseSecurityHeaders sends the whole policy, frame-ancestors 'none' included; Blazor would add a second one.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
 app.MapApiV1();
+app.MapTokenChecks();
 app.MapBeatPassApiDocumentation();
 app.MapSecretScanning();
 app.MapHealthAndMetrics();

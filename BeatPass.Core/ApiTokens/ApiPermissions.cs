@@ -58,6 +58,42 @@ public sealed partial class ApiPermissionCatalog
 
     public static ApiPermissionCatalog BuiltIn { get; } = new(ApiPermissions.BuiltIn);
 
+    /// <summary>The built-in permissions, then those other services declared (<c>ApiTokens:ExtraPermissions</c>), checked first.</summary>
+    public static ApiPermissionCatalog WithExtra(IReadOnlyList<ExtraApiPermission> extra) => Problems(extra) is [var first, ..]
+        ? throw new InvalidOperationException(first)
+        : new([.. ApiPermissions.BuiltIn, .. extra.Select(p => new ApiPermission(p.Name!, p.Area!.Trim(), p.Description!.Trim(), p.StaffOnly))]);
+
+    /// <summary>What is wrong with the declared permissions, one message per entry at fault, each naming it.</summary>
+    public static IReadOnlyList<string> Problems(IReadOnlyList<ExtraApiPermission> extra)
+    {
+        var problems = new List<string>();
+        var seen = new HashSet<string>(ApiPermissions.BuiltIn.Select(p => p.Name), StringComparer.Ordinal);
+        for (var index = 0; index < extra.Count; index++)
+        {
+            var permission = extra[index];
+            var entry = $"{ApiTokenOptions.SectionName}:{nameof(ApiTokenOptions.ExtraPermissions)}:{index}";
+            var problem = permission.Name switch
+            {
+                null or "" => "has no Name.",
+                var name when !NamePattern().IsMatch(name) =>
+                    $"Name \"{Printable(name)}\" is not area:action (lower-case letters, digits and dashes, each part starting with a letter).",
+                var name when ApiPermissions.BuiltIn.Any(p => p.Name == name) => $"Name \"{name}\" is a built-in permission.",
+                var name when !seen.Add(name) => $"Name \"{name}\" is declared twice.",
+                _ when string.IsNullOrWhiteSpace(permission.Area) => $"\"{permission.Name}\" has no Area (where \"Create new token\" groups it).",
+                _ when string.IsNullOrWhiteSpace(permission.Description) => $"\"{permission.Name}\" has no Description.",
+                _ when permission.Area!.Any(char.IsControl) || permission.Description!.Any(char.IsControl) =>
+                    $"\"{permission.Name}\" has control characters in its Area or Description.",
+                _ => null,
+            };
+            if (problem is not null)
+            {
+                problems.Add($"{entry} {problem}");
+            }
+        }
+
+        return problems;
+    }
+
     public IReadOnlyList<ApiPermission> All { get; }
 
     /// <summary><c>area:action</c>: lower-case letters, digits and dashes, each part starting with a letter.</summary>

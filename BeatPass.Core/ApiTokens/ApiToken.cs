@@ -40,6 +40,9 @@ public sealed class ApiToken
     /// <summary>The <c>User-Agent</c> of the token's last use, cut to <see cref="ApiTokenUses.MaxUserAgentLength"/>.</summary>
     public string? LastUsedUserAgent { get; set; }
 
+    /// <summary>The service that asked about the token at its last use (an introspection); null for a use of the API itself.</summary>
+    public string? LastUsedByService { get; set; }
+
     /// <summary>The last expiry email sent for the current secret, so each goes once, even across restarts.</summary>
     public ExpiryNotice ExpiryNotice { get; set; }
 

@@ -205,6 +205,7 @@ public sealed class CachedApiToken
     // The caller of the last use recorded on this node: one that changes is recorded at once.
     private volatile IPAddress? _recordedAddress;
     private volatile string? _recordedUserAgent;
+    private volatile string? _recordedService;
 
     /// <param name="isRevoked">Revoked by BeatPass: kept so that its every use is refused, and counted, as revoked.</param>
     public CachedApiToken(ApiTokenIdentity identity, DateTime? expiresAt, DateTime? lastUsedAt, DateTime freshUntil, bool isRevoked = false)
@@ -251,13 +252,14 @@ public sealed class CachedApiToken
     /// </summary>
     public bool TryClaimUse(DateTime now, ApiCaller caller, TimeSpan interval)
     {
-        if (Equals(caller.Address, _recordedAddress) && caller.UserAgent == _recordedUserAgent)
+        if (Equals(caller.Address, _recordedAddress) && caller.UserAgent == _recordedUserAgent && caller.Service == _recordedService)
         {
             return TryClaim(ref _useRecordedTicks, now, interval);
         }
 
         _recordedAddress = caller.Address;
         _recordedUserAgent = caller.UserAgent;
+        _recordedService = caller.Service;
         Interlocked.Exchange(ref _useRecordedTicks, now.Ticks);
         return true;
     }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using BeatPass.Core.Data;
+using BeatPass.Core.Services;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ namespace BeatPass.Core.ApiTokens;
 /// <summary>
 /// Keeps this node's <see cref="ApiTokenCache"/> true to changes it did not make itself (its own reach the cache
 /// through <see cref="ApiTokenCacheInvalidator"/>): the dialect delivers the id of each account whose tokens, user row
-/// or roles changed, once that change commits (on PostgreSQL, other nodes' changes by notification; on SQLite, another
+/// or roles changed (or <see cref="ServiceClients.ChangePrefix"/> and the id of a revoked service), once that change commits (on PostgreSQL, other nodes' changes by notification; on SQLite, another
 /// process's, from a change log read once a second), and this service drops the account's entries. Changes made
 /// while it is not listening are missed, so every time it (re)connects it clears the whole cache. The entry lifetime
 /// stays as the backstop.
@@ -18,6 +19,7 @@ public sealed class ApiTokenChangeListener(
     DatabaseDialect dialect,
     IOptions<DatabaseOptions> databaseOptions,
     ApiTokenCache cache,
+    ServiceClients services,
     BeatPassMetrics metrics,
     ILogger<ApiTokenChangeListener> logger) : BackgroundService
 {
@@ -69,7 +71,15 @@ public sealed class ApiTokenChangeListener(
 
     private void OnChange(string userId, DateTime? changedAt)
     {
-        cache.InvalidateUsers(new HashSet<string> { userId });
+        if (userId.StartsWith(ServiceClients.ChangePrefix, StringComparison.Ordinal))
+        {
+            services.Forget();
+        }
+        else
+        {
+            cache.InvalidateUsers(new HashSet<string> { userId });
+        }
+
         if (dialect.IsSharedByNodes)
         {
             // Against the wall clock, as the database server's time is: not the app's TimeProvider, which tests move.
@@ -81,6 +91,7 @@ public sealed class ApiTokenChangeListener(
     {
         // Whatever changed before this point, while nothing listened, may be cached: start again from the database.
         cache.Clear();
+        services.Forget();
         _listening = true;
         logger.LogInformation("Receiving token changes made elsewhere.");
     }

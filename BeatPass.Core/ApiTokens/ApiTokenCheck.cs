@@ -9,6 +9,13 @@ namespace BeatPass.Core.ApiTokens;
 /// </param>
 public sealed record ApiTokenIdentity(Guid TokenId, string TokenName, string UserId, string UserName, string Email, string Permissions)
 {
+    /// <summary>When the current secret was issued (creation, or the last regeneration or rotation): introspection's <c>iat</c>.</summary>
+    public DateTime IssuedAt { get; init; }
+
+    /// <summary>When it stops working; null for never. Introspection's <c>exp</c>.</summary>
+    public DateTime? ExpiresAt { get; init; }
+
+
     public bool Holds(string permission) => ApiPermissionCatalog.Holds(Permissions, permission);
 }
 

@@ -126,7 +126,7 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
             SELECT t."TokenHash", t."Id", t."Name", t."UserId", u."UserName", u."Email", t."Permissions", t."ExpiresAt",
                 t."LastUsedAt", t."RevokedAt" IS NOT NULL, EXISTS (
                     SELECT 1 FROM "AspNetUserRoles" AS ur INNER JOIN "AspNetRoles" AS r ON r."Id" = ur."RoleId"
-                    WHERE ur."UserId" = t."UserId" AND r."NormalizedName" = {{{arguments.Length}}})
+                    WHERE ur."UserId" = t."UserId" AND r."NormalizedName" = {{{arguments.Length}}}), t."IssuedAt"
             FROM "ApiTokens" AS t INNER JOIN "AspNetUsers" AS u ON u."Id" = t."UserId"
             WHERE {{isOneOfTheHashes}} AND u."HasDeveloperAccess"
             """, [.. arguments, BeatPassRoles.StaffNormalized]);
@@ -140,7 +140,7 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
             rows.Add(new Row(
                 stored.GetFieldValue<byte[]>(0),
                 new ApiTokenIdentity(stored.GetGuid(1), stored.GetString(2), stored.GetString(3), stored.GetString(4),
-                    stored.GetString(5), stored.GetString(6)),
+                    stored.GetString(5), stored.GetString(6)) { IssuedAt = UtcOrNull(stored, 11)!.Value, ExpiresAt = UtcOrNull(stored, 7) },
                 UtcOrNull(stored, 7),
                 UtcOrNull(stored, 8),
                 IsRevoked: stored.GetBoolean(9),

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace BeatPass.Core.ApiTokens;
 
@@ -32,4 +33,35 @@ public sealed class ApiTokenOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan LastUsedWriteInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Permissions that other BeatPass services enforce (<c>library:read</c>, say), offered beside the built-in ones and
+    /// returned by introspection. Checked at start (<see cref="ApiPermissionCatalog.Problems"/>); one removed later
+    /// stops working on the tokens that hold it, which list it as no longer available.
+    /// </summary>
+    public List<ExtraApiPermission> ExtraPermissions { get; set; } = [];
+}
+
+/// <summary>One entry of <c>ApiTokens:ExtraPermissions</c>.</summary>
+public sealed class ExtraApiPermission
+{
+    public string? Name { get; set; }
+
+    public string? Area { get; set; }
+
+    public string? Description { get; set; }
+
+    public bool StaffOnly { get; set; }
+}
+
+/// <summary>Stops the app at start when <c>ApiTokens:ExtraPermissions</c> has a bad, repeated or built-in name.</summary>
+public sealed class ApiTokenOptionsValidator : IValidateOptions<ApiTokenOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ApiTokenOptions options)
+    {
+        var problems = ApiPermissionCatalog.Problems(options.ExtraPermissions);
+        return problems.Count == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(problems);
+    }
 }

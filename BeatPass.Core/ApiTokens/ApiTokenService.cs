@@ -330,7 +330,7 @@ public sealed class ApiTokenService(
         var working = ApiPermissionCatalog.Split(permissionCatalog.Effective(token.Permissions, holderIsStaff));
         return new(token.Id, token.Name, token.Hint, token.CreatedAt, token.LastUsedAt, token.ExpiresAt, token.IssuedAt,
             permissions, token.RevokedAt, token.RevokedReason, [.. permissions.Except(working)],
-            token.LastUsedFrom?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [], token.LastUsedUserAgent, token.RevokedFoundAt);
+            token.LastUsedFrom?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [], token.LastUsedUserAgent, token.RevokedFoundAt, token.LastUsedByService);
     }
 
     private static CreateApiTokenResult NoDeveloperAccess() => CreateApiTokenResult.Failure(ApiTokenError.NoDeveloperAccess,

@@ -7,11 +7,12 @@ namespace BeatPass.Core.ApiTokens;
 /// <param name="NoLongerAvailable">Of <paramref name="Permissions"/>, those that no longer work: staff-only ones once the holder left the Staff role.</param>
 /// <param name="LastUsedFrom">The last few distinct client addresses it was used from, newest first.</param>
 /// <param name="LastUsedUserAgent">The <c>User-Agent</c> of its last use, if it sent one.</param>
+/// <param name="LastUsedByService">The BeatPass service that asked about it at its last use (an introspection), if one did.</param>
 /// <param name="RevokedFoundAt">Where a leak report found the secret, when one revoked the token and said where.</param>
 public sealed record ApiTokenSummary(
     Guid Id, string Name, string Hint, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? ExpiresAt, DateTime IssuedAt,
     IReadOnlyList<string> Permissions, DateTime? RevokedAt = null, string? RevokedReason = null, IReadOnlyList<string>? NoLongerAvailable = null,
-    IReadOnlyList<string>? LastUsedFrom = null, string? LastUsedUserAgent = null, string? RevokedFoundAt = null)
+    IReadOnlyList<string>? LastUsedFrom = null, string? LastUsedUserAgent = null, string? RevokedFoundAt = null, string? LastUsedByService = null)
 {
     public bool IsRevoked => RevokedAt is not null;
 

@@ -11,9 +11,10 @@ namespace BeatPass.Core.ApiTokens;
 
 /// <summary>
 /// Who presented a token: the client's address (the forwarded one only from a known proxy, as the forwarded headers
-/// middleware decides) and its <c>User-Agent</c>. Either may be unknown.
+/// middleware decides) and its <c>User-Agent</c>. Either may be unknown. A service that introspected the token is
+/// named instead (its own address and user agent are not the token user's).
 /// </summary>
-public readonly record struct ApiCaller(IPAddress? Address, string? UserAgent);
+public readonly record struct ApiCaller(IPAddress? Address, string? UserAgent, string? Service = null);
 
 /// <summary>
 /// A token's last use, its last few client addresses and its last user agent, kept in memory and written in batches
@@ -66,9 +67,9 @@ public sealed class ApiTokenUses
     /// <summary>Notes a use of the token, to be written with the next batch. Never waits for the database.</summary>
     public void Record(Guid tokenId, DateTime at, ApiCaller caller) =>
         Record(tokenId, at, caller.Address is { } address ? [Describe(address)] : [],
-            StoredText.Truncate(string.IsNullOrWhiteSpace(caller.UserAgent) ? null : caller.UserAgent, MaxUserAgentLength));
+            StoredText.Truncate(string.IsNullOrWhiteSpace(caller.UserAgent) ? null : caller.UserAgent, MaxUserAgentLength), caller.Service);
 
-    private void Record(Guid tokenId, DateTime at, IReadOnlyList<string> addresses, string? userAgent)
+    private void Record(Guid tokenId, DateTime at, IReadOnlyList<string> addresses, string? userAgent, string? service)
     {
         while (true)
         {
@@ -90,7 +91,7 @@ public sealed class ApiTokenUses
             }
 
             // False when a write took it meanwhile: then start a new one.
-            if (waiting.TryAdd(at, addresses, userAgent))
+            if (waiting.TryAdd(at, addresses, userAgent, service))
             {
                 return;
             }
@@ -125,7 +126,7 @@ public sealed class ApiTokenUses
             {
                 foreach (var use in uses)
                 {
-                    Record(use.TokenId, use.At, use.Addresses, use.UserAgent);
+                    Record(use.TokenId, use.At, use.Addresses, use.UserAgent, use.Service);
                 }
 
                 if (e is not OperationCanceledException)
@@ -168,7 +169,7 @@ public sealed class ApiTokenUses
         {
             // Only placeholders are put into the text; EF Core makes each value a parameter.
             var select = $"""
-                SELECT "Id", "LastUsedAt", "LastUsedFrom", "LastUsedUserAgent" FROM "ApiTokens" WHERE "Id" IN ({Placeholders(batch.Length, 1)})
+                SELECT "Id", "LastUsedAt", "LastUsedFrom", "LastUsedUserAgent", "LastUsedByService" FROM "ApiTokens" WHERE "Id" IN ({Placeholders(batch.Length, 1)})
                 ORDER BY "Id"{db.Dialect.LockRowsClause}
                 """;
             var stored = (await db.Database.SqlQueryRaw<StoredUse>(select, [.. batch.Select(u => (object)u.TokenId)]).ToListAsync(cancellationToken))
@@ -186,11 +187,12 @@ public sealed class ApiTokenUses
 
             var update = $"""
                 UPDATE "ApiTokens"
-                SET "LastUsedAt" = v.column2, "LastUsedFrom" = NULLIF(v.column3, ''), "LastUsedUserAgent" = NULLIF(v.column4, '')
-                FROM (VALUES {Placeholders(updates.Count, 4)}) AS v WHERE "ApiTokens"."Id" = v.column1
+                SET "LastUsedAt" = v.column2, "LastUsedFrom" = NULLIF(v.column3, ''), "LastUsedUserAgent" = NULLIF(v.column4, ''),
+                    "LastUsedByService" = NULLIF(v.column5, '')
+                FROM (VALUES {Placeholders(updates.Count, 5)}) AS v WHERE "ApiTokens"."Id" = v.column1
                 """;
             await db.Database.ExecuteSqlRawAsync(update,
-                updates.SelectMany(u => new object[] { u.Id, u.LastUsedAt!, u.LastUsedFrom ?? "", u.LastUsedUserAgent ?? "" }),
+                updates.SelectMany(u => new object[] { u.Id, u.LastUsedAt!, u.LastUsedFrom ?? "", u.LastUsedUserAgent ?? "", u.LastUsedByService ?? "" }),
                 cancellationToken);
         }
 
@@ -198,8 +200,8 @@ public sealed class ApiTokenUses
     }
 
     /// <summary>
-    /// The row as it should be after this use, or null when it says as much already: the newer time and its user agent
-    /// win, and the addresses of both are kept, the newer use's first.
+    /// The row as it should be after this use, or null when it says as much already: the newer time, its user agent and
+    /// its service win, and the addresses of both are kept, the newer use's first.
     /// </summary>
     private static StoredUse? Merge(Use use, StoredUse stored)
     {
@@ -214,7 +216,7 @@ public sealed class ApiTokenUses
         }
 
         return newer
-            ? new StoredUse { Id = use.TokenId, LastUsedAt = use.At, LastUsedFrom = addresses, LastUsedUserAgent = use.UserAgent }
+            ? new StoredUse { Id = use.TokenId, LastUsedAt = use.At, LastUsedFrom = addresses, LastUsedUserAgent = use.UserAgent, LastUsedByService = use.Service }
             : stored with { LastUsedFrom = addresses };
     }
 
@@ -238,7 +240,7 @@ public sealed class ApiTokenUses
 
     private static string Describe(IPAddress address) => (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
 
-    private sealed record Use(Guid TokenId, DateTime At, IReadOnlyList<string> Addresses, string? UserAgent);
+    private sealed record Use(Guid TokenId, DateTime At, IReadOnlyList<string> Addresses, string? UserAgent, string? Service);
 
     /// <summary>The columns a write reads and sets; empty text is stored as null.</summary>
     private sealed record StoredUse
@@ -250,6 +252,8 @@ public sealed class ApiTokenUses
         public string? LastUsedFrom { get; init; }
 
         public string? LastUsedUserAgent { get; init; }
+
+        public string? LastUsedByService { get; init; }
     }
 
     /// <summary>One token's uses since the last write, merged.</summary>
@@ -259,6 +263,7 @@ public sealed class ApiTokenUses
         private readonly List<string> _addresses = new(1);
         private DateTime _at;
         private string? _userAgent;
+        private string? _service;
         private bool _taken;
 
         public DateTime At
@@ -273,7 +278,7 @@ public sealed class ApiTokenUses
         }
 
         /// <summary>False once <see cref="Take"/> has run: the caller records it anew.</summary>
-        public bool TryAdd(DateTime at, IReadOnlyList<string> addresses, string? userAgent)
+        public bool TryAdd(DateTime at, IReadOnlyList<string> addresses, string? userAgent, string? service)
         {
             lock (_lock)
             {
@@ -287,6 +292,7 @@ public sealed class ApiTokenUses
                 {
                     _at = at;
                     _userAgent = userAgent;
+                    _service = service;
                 }
 
                 foreach (var address in addresses.Reverse())
@@ -316,7 +322,7 @@ public sealed class ApiTokenUses
             lock (_lock)
             {
                 _taken = true;
-                return new Use(tokenId, _at, [.. _addresses], _userAgent);
+                return new Use(tokenId, _at, [.. _addresses], _userAgent, _service);
             }
         }
     }

@@ -47,12 +47,16 @@ public readonly record struct Actor
     /// <summary>Someone, signed in or not, who reported tokens as exposed through the public revocation.</summary>
     public static Actor PublicReport { get; } = System("public-report");
 
+    /// <summary>Whoever runs the app's commands (<c>add-service</c>): they run the installation.</summary>
+    public static Actor CommandLine { get; } = System("command-line");
+
     private static readonly Dictionary<string, string> SystemNames = new()
     {
         [ReusedSecret.Id] = "BeatPass (an old secret was used again)",
         [SignInLimit.Id] = "BeatPass (sign-in limit)",
         [GitHubSecretScanning.Id] = "GitHub secret scanning",
         [PublicReport.Id] = "Public revocation (someone who had the token)",
+        [CommandLine.Id] = "BeatPass command line",
     };
 
     /// <summary>An actor as staff read it: an account's email (or id) as given, BeatPass itself in words.</summary>

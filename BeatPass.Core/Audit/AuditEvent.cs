@@ -55,4 +55,6 @@ public enum AuditAction
     SignInPaused,
     NewBrowserSignIn,
     OldSecretReported,
+    ServiceAdded,
+    ServiceRevoked,
 }

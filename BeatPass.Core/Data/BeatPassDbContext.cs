@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Audit;
 using BeatPass.Core.Email;
+using BeatPass.Core.Services;
 using BeatPass.Core.Sessions;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -43,6 +44,9 @@ public abstract class BeatPassDbContext(DbContextOptions options)
     public DbSet<ApiTokenTagKey> ApiTokenTagKeys => Set<ApiTokenTagKey>();
 
     public DbSet<RetiredApiTokenSecret> RetiredApiTokenSecrets => Set<RetiredApiTokenSecret>();
+
+    /// <summary>The services that may introspect tokens.</summary>
+    public DbSet<ServiceClient> ServiceClients => Set<ServiceClient>();
 
     /// <summary>The Data Protection key ring, shared by every node: cookies and links one node issues work on all.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -89,10 +93,20 @@ public abstract class BeatPassDbContext(DbContextOptions options)
             token.Property(t => t.RevokedFoundAt).HasMaxLength(ApiToken.MaxFoundAtLength);
             token.Property(t => t.LastUsedFrom).HasMaxLength(ApiTokenUses.MaxLastUsedFromLength);
             token.Property(t => t.LastUsedUserAgent).HasMaxLength(ApiTokenUses.MaxUserAgentLength);
+            token.Property(t => t.LastUsedByService).HasMaxLength(ServiceClientFormat.NameMaxLength);
             token.HasIndex(t => t.TokenHash).IsUnique();
             token.HasIndex(t => t.ExpiresAt);
             token.HasIndex(t => new { t.UserId, t.NormalizedName }).IsUnique();
             token.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<ServiceClient>(service =>
+        {
+            service.Property(s => s.Name).HasMaxLength(ServiceClientFormat.NameMaxLength);
+            service.Property(s => s.ClientId).HasMaxLength(ServiceClientFormat.ClientIdLength);
+            service.Property(s => s.SecretHash).HasMaxLength(ApiTokenFormat.HashLength);
+            service.HasIndex(s => s.Name).IsUnique();
+            service.HasIndex(s => s.ClientId).IsUnique();
         });
 
         builder.Entity<RetiredApiTokenSecret>(secret =>

@@ -1,5 +1,6 @@
 using BeatPass.Core.Audit;
 using BeatPass.Core.Data;
+using BeatPass.Core.Services;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -46,8 +47,14 @@ public sealed class AuditFeedQuery(IDbContextFactory<BeatPassDbContext> dbFactor
         return new AuditPage(items, total);
     }
 
-    // BeatPass itself acting (a leak report, the sign-in limit) in words rather than its stored id.
-    private static List<AuditEntry> Named(List<AuditEntry> entries) => entries.ConvertAll(e => e with { Actor = Actor.Describe(e.Actor) });
+    // BeatPass itself acting (a leak report, the sign-in limit) in words rather than its stored id; a service by its name.
+    private static List<AuditEntry> Named(List<AuditEntry> entries) => entries.ConvertAll(e => e with
+    {
+        Actor = Actor.Describe(e.Actor),
+        Subject = e.Subject.StartsWith(ServiceClients.AuditSubjectPrefix, StringComparison.Ordinal)
+            ? "Service " + e.Subject[ServiceClients.AuditSubjectPrefix.Length..]
+            : e.Subject,
+    });
 
     private static IQueryable<AuditEntry> Entries(BeatPassDbContext db, IQueryable<AuditEvent> events, int skip, int take) => events
         .OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)

@@ -9,13 +9,14 @@ namespace BeatPass.Web.Api;
 /// <summary>A token as the API shows it: never its secret.</summary>
 /// <param name="LastUsedFrom">The last few distinct client addresses it was used from, newest first (at most 5).</param>
 /// <param name="LastUsedUserAgent">The <c>User-Agent</c> of its last use, if it sent one.</param>
+/// <param name="LastUsedByService">The BeatPass service that asked about it at its last use (introspection), if one did.</param>
 public sealed record TokenResponse(
     Guid Id, string Name, string Hint, IReadOnlyList<string> Permissions, DateTime CreatedAt, DateTime? LastUsedAt,
-    IReadOnlyList<string> LastUsedFrom, string? LastUsedUserAgent, DateTime? ExpiresAt, RevokedResponse? Revoked)
+    IReadOnlyList<string> LastUsedFrom, string? LastUsedUserAgent, string? LastUsedByService, DateTime? ExpiresAt, RevokedResponse? Revoked)
 {
     public static TokenResponse From(ApiTokenSummary token) => new(
         token.Id, token.Name, token.Hint, token.Permissions, token.CreatedAt, token.LastUsedAt, token.LastUsedFrom ?? [],
-        token.LastUsedUserAgent, token.ExpiresAt, token.RevokedAt is { } at ? new RevokedResponse(at, token.RevokedReason ?? "", token.RevokedFoundAt) : null);
+        token.LastUsedUserAgent, token.LastUsedByService, token.ExpiresAt, token.RevokedAt is { } at ? new RevokedResponse(at, token.RevokedReason ?? "", token.RevokedFoundAt) : null);
 }
 
 /// <param name="FoundAt">Where a leak report found the secret, when GitHub secret scanning revoked the token.</param>
@@ -24,13 +25,14 @@ public sealed record RevokedResponse(DateTime At, string Reason, string? FoundAt
 /// <summary>A token just rotated, with its new secret in <see cref="Token"/>: the only time it is shown.</summary>
 public sealed record RotatedTokenResponse(
     Guid Id, string Name, string Hint, IReadOnlyList<string> Permissions, DateTime CreatedAt, DateTime? LastUsedAt,
-    IReadOnlyList<string> LastUsedFrom, string? LastUsedUserAgent, DateTime? ExpiresAt, RevokedResponse? Revoked, string Token)
+    IReadOnlyList<string> LastUsedFrom, string? LastUsedUserAgent, string? LastUsedByService, DateTime? ExpiresAt, RevokedResponse? Revoked,
+    string Token)
 {
     public static RotatedTokenResponse From(CreatedApiToken created)
     {
         var token = TokenResponse.From(created.Summary);
         return new(token.Id, token.Name, token.Hint, token.Permissions, token.CreatedAt, token.LastUsedAt, token.LastUsedFrom,
-            token.LastUsedUserAgent, token.ExpiresAt, token.Revoked, created.PlainText);
+            token.LastUsedUserAgent, token.LastUsedByService, token.ExpiresAt, token.Revoked, created.PlainText);
     }
 }
 

@@ -32,7 +32,12 @@ public sealed class ApiAuthorizationResultHandler(IProblemDetailsService problem
             return;
         }
 
-        var permission = missing.Permission;
+        await WriteInsufficientPermissionAsync(context, missing.Permission, problemDetails);
+    }
+
+    /// <summary>The 403 for a token that lacks <paramref name="permission"/>; also the gateways' check's.</summary>
+    public static async Task WriteInsufficientPermissionAsync(HttpContext context, string permission, IProblemDetailsService problemDetails)
+    {
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         // Exactly RFC 6750's form, as SPEC gives it; the body says the rest.
         context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{permission}\"";

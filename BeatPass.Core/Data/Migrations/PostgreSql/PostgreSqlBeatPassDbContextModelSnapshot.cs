@@ -51,6 +51,10 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("LastUsedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("LastUsedByService")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
                     b.Property<string>("LastUsedFrom")
                         .HasMaxLength(230)
                         .HasColumnType("character varying(230)");
@@ -300,6 +304,44 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
                     b.HasIndex("NextAttemptAt");
 
                     b.ToTable("OutgoingEmails");
+                });
+
+            modelBuilder.Entity("BeatPass.Core.Services.ServiceClient", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(25)
+                        .HasColumnType("character varying(25)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId")
+                        .IsUnique();
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("ServiceClients");
                 });
 
             modelBuilder.Entity("BeatPass.Core.Sessions.UserSession", b =>

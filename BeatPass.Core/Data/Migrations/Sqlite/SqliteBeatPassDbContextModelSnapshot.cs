@@ -46,6 +46,10 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
                     b.Property<DateTime?>("LastUsedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("LastUsedByService")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("LastUsedFrom")
                         .HasMaxLength(230)
                         .HasColumnType("TEXT");
@@ -291,6 +295,44 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
                     b.HasIndex("NextAttemptAt");
 
                     b.ToTable("OutgoingEmails");
+                });
+
+            modelBuilder.Entity("BeatPass.Core.Services.ServiceClient", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(25)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClientId")
+                        .IsUnique();
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("ServiceClients");
                 });
 
             modelBuilder.Entity("BeatPass.Core.Sessions.UserSession", b =>

@@ -30,6 +30,14 @@ namespace BeatPass.Tests.GeneratedClient.Models
         public Guid? Id { get; set; }
         /// <summary>The lastUsedAt property</summary>
         public DateTimeOffset? LastUsedAt { get; set; }
+        /// <summary>The lastUsedByService property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? LastUsedByService { get; set; }
+#nullable restore
+#else
+        public string LastUsedByService { get; set; }
+#endif
         /// <summary>The lastUsedFrom property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -100,6 +108,7 @@ namespace BeatPass.Tests.GeneratedClient.Models
                 { "hint", n => { Hint = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "lastUsedAt", n => { LastUsedAt = n.GetDateTimeOffsetValue(); } },
+                { "lastUsedByService", n => { LastUsedByService = n.GetStringValue(); } },
                 { "lastUsedFrom", n => { LastUsedFrom = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "lastUsedUserAgent", n => { LastUsedUserAgent = n.GetStringValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
@@ -119,6 +128,7 @@ namespace BeatPass.Tests.GeneratedClient.Models
             writer.WriteStringValue("hint", Hint);
             writer.WriteGuidValue("id", Id);
             writer.WriteDateTimeOffsetValue("lastUsedAt", LastUsedAt);
+            writer.WriteStringValue("lastUsedByService", LastUsedByService);
             writer.WriteCollectionOfPrimitiveValues<string>("lastUsedFrom", LastUsedFrom);
             writer.WriteStringValue("lastUsedUserAgent", LastUsedUserAgent);
             writer.WriteStringValue("name", Name);
