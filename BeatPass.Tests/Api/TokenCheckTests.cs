@@ -406,3 +406,68 @@ public abstract class TokenCheckTests<TApp>(TApp app) : IClassFixture<TApp>
 public sealed class TokenCheckTestsOnSqlite(TokenCheckApp app) : TokenCheckTests<TokenCheckApp>(app);
 
 public sealed class TokenCheckTestsOnPostgreSql(PostgreSqlTokenCheckApp app) : TokenCheckTests<PostgreSqlTokenCheckApp>(app);
+
+/// <summary>An app whose declared permissions are wrong: it must not start.</summary>
+public sealed class BadExtraPermissionsTests
+{
+    [Fact]
+    public async Task The_app_refuses_to_start_and_names_the_setting_and_the_entry()
+    {
+        await using var app = new BadExtraPermissionsApp();
+
+        var start = () => app.InitializeAsync();
+
+        (await start.Should().ThrowAsync<Exception>()).Which.ToString()
+            .Should().Contain("ApiTokens:ExtraPermissions:0 Name \"account:read\" is a built-in permission.");
+    }
+
+    private sealed class BadExtraPermissionsApp : BeatPassAppFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("ApiTokens:ExtraPermissions:0:Name", ApiPermissions.AccountRead);
+            builder.UseSetting("ApiTokens:ExtraPermissions:0:Area", "Account");
+            builder.UseSetting("ApiTokens:ExtraPermissions:0:Description", "Again.");
+        }
+    }
+}
+
+/// <summary>Wrong service credentials count as failed authentications, as a bad token does on the API.</summary>
+public sealed class IntrospectionLimitTests(IntrospectionLimitTests.LimitedApp app) : IClassFixture<IntrospectionLimitTests.LimitedApp>
+{
+    public sealed class LimitedApp : TokenCheckApp
+    {
+        protected override int FailedAuthenticationsPerWindow => 3;
+    }
+
+    [Fact]
+    public async Task Past_the_limit_wrong_credentials_get_429_while_a_registered_service_goes_on_working()
+    {
+        var service = await app.AddServiceAsync();
+        var token = await app.CreateTokenAsync((await app.CreateUserAsync()).Id);
+        var wrong = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{service.Service.ClientId}:{ServiceClientFormat.NewSecret()}"));
+        var right = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{service.Service.ClientId}:{service.Secret}"));
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            statuses.Add((await PostAsync(wrong, token.PlainText)).StatusCode);
+        }
+
+        statuses.Should().Equal(HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests);
+        using var refused = await PostAsync(wrong, token.PlainText);
+        refused.Headers.RetryAfter.Should().NotBeNull();
+        (await PostAsync(right, token.PlainText)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    private async Task<HttpResponseMessage> PostAsync(string authorization, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, ApiRequests.IntrospectionPath)
+        {
+            Content = new FormUrlEncodedContent([new("token", token)]),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        return await app.CreateClient().SendAsync(request);
+    }
+}

@@ -128,6 +128,54 @@ public sealed class MakeStaffCommandTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Add_service_prints_the_client_id_and_secret_once_each_on_its_own_line_and_they_work()
+    {
+        await using (await TestDatabase.CreateAsync(filePath: _databasePath))
+        {
+        }
+
+        var run = await RunAsync("Production", EmailSettings, "add-service", "library-api");
+
+        run.ExitCode.Should().Be(0, run.Output);
+        var lines = run.Output.Split('\n', StringSplitOptions.TrimEntries);
+        var clientId = lines.Should().ContainSingle(l => l.StartsWith("client_id: ")).Which["client_id: ".Length..];
+        var secret = lines.Should().ContainSingle(l => l.StartsWith("client_secret: ")).Which["client_secret: ".Length..];
+        clientId.Should().MatchRegex("^bpsc_[0-9A-Za-z]{20}$");
+        secret.Should().MatchRegex("^bpss_[0-9A-Za-z]{40}$");
+        run.Output.Should().Contain("Service library-api is registered.");
+        await using var database = await TestDatabase.CreateAsync(filePath: _databasePath);
+        (await database.ServiceClients.AuthenticateAsync(clientId, secret))!.Name.Should().Be("library-api");
+        (await CountAsync("SELECT COUNT(*) FROM AuditEvents WHERE Action = 'ServiceAdded' AND ActorUserId = 'system:command-line'")).Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData("add-service")]
+    [InlineData("add-service", "library-api", "extra")]
+    [InlineData("add-service", "Library API")]
+    public async Task Add_service_without_one_good_name_says_why_and_registers_nothing(params string[] arguments)
+    {
+        await using (await TestDatabase.CreateAsync(filePath: _databasePath))
+        {
+        }
+
+        var run = await RunAsync("Production", EmailSettings, arguments);
+
+        run.ExitCode.Should().NotBe(0, run.Output);
+        run.Output.Should().Contain(arguments.Length == 2 ? "A service name is 3 to 60 characters" : "Usage: dotnet run --project BeatPass.Web -- add-service <name>");
+        run.Output.Should().NotContain("client_secret");
+        (await CountAsync("SELECT COUNT(*) FROM ServiceClients")).Should().Be(0);
+    }
+
+    // Production refuses to start without them; a command runs before that check, but a real deployment has them.
+    private static Dictionary<string, string> EmailSettings => new()
+    {
+        ["Email__Delivery"] = "Pickup",
+        ["Email__From"] = "BeatPass <noreply@example.com>",
+        ["Email__PickupDirectory"] = Path.GetTempPath(),
+        ["App__PublicUrl"] = "https://beatpass.example",
+    };
+
     public void Dispose() => TestFiles.DeleteSqliteDatabase(_databasePath);
 
     private Task<(int ExitCode, string Output)> RunAsync(string environment, params string[] arguments) =>

@@ -6,6 +6,7 @@ using System.Text;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Data;
 using BeatPass.Core.DeveloperAccess;
+using BeatPass.Core.Services;
 using BeatPass.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
@@ -238,6 +239,78 @@ public sealed class SeveralNodesTests(TwoNodes nodes, ITestOutputHelper output) 
         (await CallMeAsync(B, token.PlainText)).Should().Be(HttpStatusCode.Unauthorized);
     }
 
+    [Fact]
+    public async Task A_token_deleted_on_one_node_is_inactive_and_refused_by_the_others_check_within_a_second_over_10_deletes()
+    {
+        var user = await A.CreateUserAsync();
+        var service = await AddServiceAsync();
+        var delays = new List<TimeSpan>();
+        for (var i = 0; i < 10; i++)
+        {
+            var token = await A.CreateTokenAsync(user.Id, $"Checked {i}");
+            (await IntrospectOnBAsync(service, token.PlainText)).Should().BeTrue("B has the token cached");
+            delays.Add(await TimeUntilRefusedOnBAsync(token.PlainText,
+                () => A.WithTokenServiceAsync(tokens => tokens.DeleteAsync(user.Id, token.Summary.Id)), BeatPass.Web.Api.ApiRequests.CheckPath));
+            (await IntrospectOnBAsync(service, token.PlainText)).Should().BeFalse("B refuses it at /auth/check, so introspection too");
+        }
+
+        Report("delete, seen by /auth/check", delays);
+        delays.Should().AllSatisfy(delay => delay.Should().BeLessThan(WithinOneSecond));
+    }
+
+    [Fact]
+    public async Task A_service_revoked_on_one_node_is_refused_by_the_other_within_a_second()
+    {
+        var user = await A.CreateUserAsync();
+        var token = await A.CreateTokenAsync(user.Id);
+        var service = await AddServiceAsync();
+        var staff = await A.CreateStaffAsync();
+        (await IntrospectOnBAsync(service, token.PlainText)).Should().BeTrue("B has the service's credentials in memory");
+
+        await A.WithServiceAsync<ServiceClients, bool>(async services => { await services.RevokeAsync(staff.Id, service.Service.Id); return true; });
+        var sinceCommit = Stopwatch.StartNew();
+        HttpStatusCode status;
+        TimeSpan sentAt;
+        do
+        {
+            sentAt = sinceCommit.Elapsed;
+            using var client = B.CreateHttpClient();
+            using var response = await PostIntrospectionAsync(client, service, token.PlainText);
+            status = response.StatusCode;
+        }
+        while (status == HttpStatusCode.OK && sinceCommit.Elapsed < WithinOneSecond * 5);
+
+        status.Should().Be(HttpStatusCode.Unauthorized);
+        output.WriteLine($"service revoked on A, refused by B for a request sent {sentAt.TotalMilliseconds:F1} ms after the commit");
+        sentAt.Should().BeLessThan(WithinOneSecond);
+    }
+
+    private async Task<AddedServiceClient> AddServiceAsync()
+    {
+        var (added, error) = await A.Services.GetRequiredService<ServiceClients>().AddFromCommandLineAsync($"svc-{Guid.NewGuid():N}"[..20]);
+        added.Should().NotBeNull(error);
+        return added!;
+    }
+
+    private async Task<bool> IntrospectOnBAsync(AddedServiceClient service, string token)
+    {
+        using var client = B.CreateHttpClient();
+        using var response = await PostIntrospectionAsync(client, service, token);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("active").GetBoolean();
+    }
+
+    private static Task<HttpResponseMessage> PostIntrospectionAsync(HttpClient client, AddedServiceClient service, string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, BeatPass.Web.Api.ApiRequests.IntrospectionPath)
+        {
+            Content = new FormUrlEncodedContent([new("token", token)]),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{service.Service.ClientId}:{service.Secret}")));
+        return client.SendAsync(request);
+    }
+
     /// <summary>
     /// Checks that node B accepts <paramref name="secret"/> (so B has it cached), makes the change on node A, then
     /// asks B until it refuses the secret. Returns how long after the change's commit that first refused request was
@@ -245,7 +318,8 @@ public sealed class SeveralNodesTests(TwoNodes nodes, ITestOutputHelper output) 
     /// </summary>
     private async Task<TimeSpan> TimeUntilRefusedOnBAsync<T>(string secret, Func<Task<T>> changeOnA, string path = ApiClient.MePath)
     {
-        (await CallAsync(B, secret, path)).Should().Be(HttpStatusCode.OK);
+        // 204 from /auth/check, 200 from the API.
+        (await CallAsync(B, secret, path)).Should().BeOneOf(HttpStatusCode.OK, HttpStatusCode.NoContent);
         await changeOnA();
         var sinceCommit = Stopwatch.StartNew();
         var requests = 0;
@@ -255,7 +329,7 @@ public sealed class SeveralNodesTests(TwoNodes nodes, ITestOutputHelper output) 
             sentAt = sinceCommit.Elapsed;
             requests++;
         }
-        while (await CallAsync(B, secret, path) == HttpStatusCode.OK && sinceCommit.Elapsed < WithinOneSecond * 5);
+        while (await CallAsync(B, secret, path) is HttpStatusCode.OK or HttpStatusCode.NoContent && sinceCommit.Elapsed < WithinOneSecond * 5);
 
         if (requests == 1)
         {

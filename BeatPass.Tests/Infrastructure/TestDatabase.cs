@@ -128,6 +128,9 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>The uses the authenticator records; nothing writes them but <see cref="WriteTokenUsesAsync"/> (no background jobs run here).</summary>
     public ApiTokenUses TokenUses => _services.GetRequiredService<ApiTokenUses>();
 
+    /// <summary>The registered services, this database's singleton (what the app's introspection uses).</summary>
+    public BeatPass.Core.Services.ServiceClients ServiceClients => _services.GetRequiredService<BeatPass.Core.Services.ServiceClients>();
+
     public Task WriteTokenUsesAsync() => TokenUses.WriteAsync();
 
     /// <summary>A recorder of token uses of its own, as another node has.</summary>
