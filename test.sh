@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole suite: unit, API, component and browser tests, on SQLite and on a real PostgreSQL server.
 # The browser tests drive the system Chromium, the PostgreSQL tests a throwaway PostgreSQL cluster
-# (tools/postgres-cluster.sh), the load-balancer tests HAProxy and the metrics tests Prometheus, so make sure all four
-# are there first.
+# (tools/postgres-cluster.sh), the load-balancer tests HAProxy, the metrics tests Prometheus and the gateway tests
+# nginx, so make sure all five are there first.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,6 +15,10 @@ ensure_package "HAProxy for the load-balancer tests" haproxy has_haproxy
 # The operations tests let a real Prometheus scrape the app's management address.
 has_prometheus() { command -v prometheus > /dev/null; }
 ensure_package "Prometheus for the metrics tests" prometheus has_prometheus
+
+# The gateway tests run deploy/nginx.conf (auth_request to /auth/check) in front of a stub service.
+has_nginx() { command -v nginx > /dev/null; }
+ensure_package "nginx for the gateway tests" nginx-light has_nginx
 
 # A throwaway PostgreSQL cluster for the PostgreSQL tests, stopped when the tests end.
 source tools/postgres-cluster.sh
