@@ -1,4 +1,6 @@
 using BeatPass.Core.Data;
+using BeatPass.Core.Services;
+using Microsoft.Extensions.DependencyInjection;
 using BeatPass.Tests.Infrastructure;
 using BeatPass.Web.Commands;
 using Microsoft.AspNetCore.Identity;
@@ -32,6 +34,50 @@ public sealed class DeveloperAccessAdminFlowTests(BrowserFixture browser)
         await settings.OpenAsync();
         await settings.DevelopersLink.ClickAsync();
         await Expect(new DevelopersPage(userPage).Heading).ToBeVisibleAsync();
+    }
+
+    [BrowserFact]
+    public async Task Staff_register_a_service_see_its_secret_once_and_revoke_it_after_a_confirmation()
+    {
+        var name = $"library-{Guid.NewGuid():N}"[..16];
+        var staffPage = await browser.SignedInPageAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
+        var admin = new DeveloperAccessAdminPage(staffPage);
+        await admin.OpenAsync();
+        var nameField = staffPage.GetByLabel("Service name");
+
+        await nameField.FillAsync("Library API");
+        await nameField.PressAsync("Enter");
+        await Expect(staffPage.GetByText(ServiceClientFormat.NameRule)).ToBeVisibleAsync();
+
+        await nameField.FillAsync(name);
+        await nameField.PressAsync("Enter");
+        var dialog = staffPage.GetByRole(AriaRole.Dialog, new() { Name = "Copy the service's credentials" });
+        await Expect(dialog.GetByText("Copy the client secret now. It will not be shown again.")).ToBeVisibleAsync();
+        var clientId = await dialog.GetByLabel("Client id").InputValueAsync();
+        var secret = await dialog.GetByLabel("Client secret").InputValueAsync();
+        clientId.Should().MatchRegex("^bpsc_");
+        secret.Should().MatchRegex("^bpss_");
+        await staffPage.ScreenshotAsync(new() { Path = Screenshots.PathFor("admin-service-credentials.png") });
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        await Expect(dialog).ToHaveCountAsync(0);
+
+        var services = staffPage.GetByRole(AriaRole.Table).Filter(new() { Has = staffPage.GetByRole(AriaRole.Columnheader, new() { Name = "Client id" }) });
+        var row = services.GetByRole(AriaRole.Row).Filter(new() { HasText = name });
+        await Expect(row).ToContainTextAsync(clientId);
+        await Expect(row).ToContainTextAsync("Never");
+        await Expect(staffPage.GetByText(secret)).ToHaveCountAsync(0);
+        await Expect(staffPage.GetByRole(AriaRole.Table).Last).ToContainTextAsync($"Service {name}");
+        await row.ScrollIntoViewIfNeededAsync();
+        await staffPage.ScreenshotAsync(new() { Path = Screenshots.PathFor("admin-services.png"), FullPage = true });
+
+        await row.GetByRole(AriaRole.Button, new() { Name = $"Revoke {name}" }).ClickAsync();
+        var confirm = staffPage.GetByRole(AriaRole.Dialog, new() { Name = "Revoke service?" });
+        await Expect(confirm).ToContainTextAsync($"{name} will no longer be able to check tokens");
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+
+        await Expect(staffPage.GetByText($"Service {name} revoked.")).ToBeVisibleAsync();
+        await Expect(row).ToHaveCountAsync(0);
+        (await browser.App.Services.GetRequiredService<ServiceClients>().AuthenticateAsync(clientId, secret)).Should().BeNull();
     }
 
     [BrowserFact]
