@@ -8,6 +8,19 @@ if authorization ~= nil and authorization ~= "" then
   wrk.headers["Authorization"] = authorization
 end
 
+-- BENCH_BODY: POST it as a form (introspection's token=…). BENCH_HEADER: one more header, "Name: value".
+local body = os.getenv("BENCH_BODY")
+if body ~= nil and body ~= "" then
+  wrk.method = "POST"
+  wrk.body = body
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+end
+local header = os.getenv("BENCH_HEADER")
+if header ~= nil and header ~= "" then
+  local name, value = header:match("^([^:]+):%s*(.*)$")
+  wrk.headers[name] = value
+end
+
 local tokens = {}
 local tokens_file = os.getenv("BENCH_TOKENS_FILE")
 if tokens_file ~= nil and tokens_file ~= "" then

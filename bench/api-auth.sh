@@ -106,17 +106,28 @@ seeded_server() {
 }
 seeded() { awk -v key="$2" -v field="$3" '$1 == key { print $field }' "$work/$1.seed"; }
 
+# add_service SERVER NAME: registers a service on SERVER's database with the product's own command, as an operator
+# would; prints client_id:client_secret.
+add_service() {
+  local database=(ConnectionStrings__BeatPass="Data Source=$work/$1.db")
+  if [[ $provider == PostgreSQL ]]; then
+    database=(ConnectionStrings__BeatPass="${BEATPASS_POSTGRES/Database=postgres/Database=bench_$1}" Database__Provider=PostgreSQL)
+  fi
+  env "${database[@]}" Logging__LogLevel__Default=Warning bash -c 'cd "$1" && ./ApiAuthHost add-service "$2"' _ "$work/host" "$2" 2> /dev/null \
+    | awk '/^client_id:/ { id = $2 } /^client_secret:/ { secret = $2 } END { print id ":" secret }'
+}
+
 memory() { awk -v key="$2:" '$1 == key { printf "%.0f", $2 / 1024 }' "/proc/${pid[$1]}/status"; } # MiB
 heap() { curl -sf "${url[$1]}/api/bench/heap" | awk '{ printf "%.1f", $1 / 1048576 }'; } # MiB live after a full GC
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/${pid[$1]}/stat"; } # user + system, 1/100 s
 
-# load SERVER PATH AUTHORIZATION SECONDS: one wrk run; prints wrk's RESULT line plus the server's CPU ticks.
-# AUTHORIZATION @FILE sends each token of FILE in turn.
+# load SERVER PATH AUTHORIZATION SECONDS [BODY] [HEADER]: one wrk run; prints wrk's RESULT line plus the server's CPU
+# ticks. AUTHORIZATION @FILE sends each token of FILE in turn; a BODY is POSTed as a form; HEADER is one more header.
 load() {
   local before result authorization=$3 tokens_file=""
   if [[ $3 == @* ]]; then tokens_file=${3#@} authorization=""; fi
   before=$(cpu_ticks "$1")
-  result=$(BENCH_AUTHORIZATION=$authorization BENCH_TOKENS_FILE=$tokens_file \
+  result=$(BENCH_AUTHORIZATION=$authorization BENCH_TOKENS_FILE=$tokens_file BENCH_BODY=${5:-} BENCH_HEADER=${6:-} \
     wrk -t1 -c"$CONNECTIONS" -d"$4s" -s "$LUA" "${url[$1]}$2" | grep '^RESULT')
   echo "$result cpu_ticks=$(($(cpu_ticks "$1") - before))"
 }
@@ -165,7 +176,10 @@ identity=$(curl -sf -A '' -X POST -H "Authorization: Bearer $valid" "${url[small
 
 # name | server | path | Authorization | expected status. In each round they run in this order, so that each
 # scenario runs close in time to the one its target compares it with.
-ANONYMOUS=0 VALID=1 FORBIDDEN=2 MALFORMED=3 BAD_CHECKSUM=4 IDENTITY=5 MISSES_SMALL=6 MISSES_LARGE=7 UNKNOWN=8 HEALTH=9 DELETED=10 FLOOD=11 MADE_UP=12 OBSERVED=13
+# Two more fields when needed: a form body to POST, and one more header.
+ANONYMOUS=0 VALID=1 FORBIDDEN=2 MALFORMED=3 BAD_CHECKSUM=4 IDENTITY=5 MISSES_SMALL=6 MISSES_LARGE=7 UNKNOWN=8 HEALTH=9 DELETED=10 FLOOD=11 MADE_UP=12 OBSERVED=13 INTROSPECTION=14 CHECK=15
+service=$(add_service small bench-introspection)
+[[ $service == bpsc_*:bpss_* ]] || { echo "add-service did not print a client id and secret; stopping."; exit 1; }
 awk '$1 == "flood" { print $2 }' "$work/small.seed" > "$work/flood-tokens"
 scenarios=(
   "anonymous JSON|small|/api/bench/anonymous-me||200"
@@ -182,6 +196,8 @@ scenarios=(
   "valid token, unknown-token flood|small|/api/v1/me|Bearer $valid|200"
   "made-up tokens (right checksum), 20,000 distinct in turn|small|/api/v1/me|@$work/flood-tokens|401"
   "valid token, metrics and tracing on (spans exported)|observed|/api/v1/me|Bearer $(seeded observed valid 3)|200"
+  "introspection of a valid token (a service, HTTP Basic)|small|/oauth/introspect|Basic $(printf '%s' "$service" | base64 -w0)|200|token=$valid"
+  "gateway check of a valid token (/auth/check, X-Required-Permission)|small|/auth/check|Bearer $valid|204||X-Required-Permission: account:read"
 )
 
 # flood SERVER SECONDS: made-up tokens (right checksum, no tag), 20,000 in turn, each request from a new address.
@@ -192,9 +208,10 @@ flood() {
 : > "$work/flood-results"
 
 for scenario in "${scenarios[@]}"; do
-  IFS='|' read -r name server path authorization status <<< "$scenario"
+  IFS='|' read -r name server path authorization status body header <<< "$scenario"
   [[ $authorization == @* ]] && authorization="Bearer $(head -1 "${authorization#@}")"
-  got=$(curl -s -A '' -o /dev/null -w '%{http_code}' ${authorization:+-H "Authorization: $authorization"} "${url[$server]}$path")
+  got=$(curl -s -A '' -o /dev/null -w '%{http_code}' ${authorization:+-H "Authorization: $authorization"} ${body:+-d "$body"} \
+    ${header:+-H "$header"} "${url[$server]}$path")
   [[ $got == "$status" ]] || { echo "$name answers $got, not $status; stopping."; exit 1; }
 done
 
@@ -202,8 +219,8 @@ echo "Warming up, then $RUNS rounds of ${DURATION} s per scenario (wrk -t1 -c$CO
 failures=()
 load_average=$(cut -d' ' -f1 /proc/loadavg)
 for scenario in "${scenarios[@]}"; do
-  IFS='|' read -r name server path authorization status <<< "$scenario"
-  load "$server" "$path" "$authorization" "$WARMUP" > /dev/null
+  IFS='|' read -r name server path authorization status body header <<< "$scenario"
+  load "$server" "$path" "$authorization" "$WARMUP" "$body" "$header" > /dev/null
 done
 
 : > "$work/results"
@@ -212,7 +229,7 @@ rounds_heap=()
 rounds_misses=()
 for round in $(seq "$RUNS"); do
   for i in "${!scenarios[@]}"; do
-    IFS='|' read -r name server path authorization status <<< "${scenarios[$i]}"
+    IFS='|' read -r name server path authorization status body header <<< "${scenarios[$i]}"
     if ((i == FLOOD)); then
       flood "$server" $((DURATION + 2)) >> "$work/flood-results" &
       flood_pid=$!
@@ -220,12 +237,12 @@ for round in $(seq "$RUNS"); do
       result=$(load "$server" "$path" "$authorization" "$DURATION")
       wait "$flood_pid"
     else
-      result=$(load "$server" "$path" "$authorization" "$DURATION")
+      result=$(load "$server" "$path" "$authorization" "$DURATION" "$body" "$header")
     fi
     requests=$(field requests "$result")
     non2xx=$(field non2xx "$result")
     errors=$(field socket_errors "$result")
-    if [[ $status == 200 && $non2xx != 0 ]] || [[ $status != 200 && $non2xx != "$requests" ]] || [[ $errors != 0 ]]; then
+    if [[ $status == 2* && $non2xx != 0 ]] || [[ $status != 2* && $non2xx != "$requests" ]] || [[ $errors != 0 ]]; then
       failures+=("$name, round $round: $non2xx of $requests responses not 2xx, $errors socket errors (expected all $status)")
     fi
     echo "$i $round $requests $(field duration_us "$result") $(field p50_us "$result") $(field p99_us "$result") $(field cpu_ticks "$result")" >> "$work/results"
@@ -287,6 +304,7 @@ for i in "${!scenarios[@]}"; do
     "$HEALTH") verdict="- (checks the database) | -" ;;
     "$FLOOD") verdict=$(target "$(ratio "$FLOOD" "$VALID")" 0.8 "≥ 0.8 × valid token, quiet") ;;
     "$FORBIDDEN") verdict=$(target "$(ratio "$FORBIDDEN" "$VALID")" 0.9 "≥ 0.9 × valid token: refusing costs no more than serving") ;;
+    "$INTROSPECTION" | "$CHECK") verdict=$(target "$(ratio "$i" "$ANONYMOUS")" 0.85 "≥ 0.85 × anonymous (× valid token: $(ratio "$i" "$VALID"))") ;;
     "$OBSERVED") verdict=$(target "$(ratio "$OBSERVED" "$ANONYMOUS")" 0.9 "≥ 0.9 × anonymous (× valid token untraced: $(ratio "$OBSERVED" "$VALID"))") ;;
   esac
   [[ $verdict == *MISSED ]] && failures+=("$name: ${verdict% | MISSED}")
