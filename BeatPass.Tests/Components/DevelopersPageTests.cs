@@ -166,6 +166,39 @@ public sealed class DevelopersPageTests : ComponentTestContext
         (await Database.CreateTokenService().ListAsync(UserId)).Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task A_permission_another_service_declared_is_offered_in_its_area_and_the_token_holds_it()
+    {
+        Services.AddSingleton(ApiPermissionCatalog.WithExtra([new() { Name = "library:read", Area = "Library", Description = "Read your library." }]));
+        var dialogs = Render<MudDialogProvider>();
+        var dialogService = Services.GetRequiredService<IDialogService>();
+        var form = await dialogs.InvokeAsync(() => dialogService.ShowAsync<CreateTokenDialog>("Create new token"));
+        dialogs.WaitForAssertion(() => dialogs.Find("input").Input("Library sync"));
+        dialogs.Markup.Should().Contain("Library").And.Contain("Read your library.");
+        dialogs.FindAll("label").Single(l => l.TextContent.Contains("library:read")).QuerySelector("input")!.Change(true);
+
+        Button(dialogs, "Create").Click();
+
+        var created = (await form.Result.WaitAsync(TimeSpan.FromSeconds(5)))!.Data.Should().BeOfType<CreatedApiToken>().Subject;
+        created.Summary.Permissions.Should().Equal(ApiPermissions.AccountRead, "library:read");
+    }
+
+    [Fact]
+    public async Task A_permission_no_longer_declared_is_listed_as_no_longer_available()
+    {
+        var created = (await Database.CreateTokenService().CreateAsync(UserId, "Library sync")).Token!;
+        await using (var db = Database.CreateDbContext())
+        {
+            (await db.ApiTokens.SingleAsync(t => t.Id == created.Summary.Id)).Permissions = "account:read library:read";
+            await db.SaveChangesAsync();
+        }
+
+        var (_, page) = RenderWithDialogs<Developers>();
+
+        page.WaitForAssertion(() => Row(page, "Library sync").Should().Contain("library:read(no longer available)"));
+        Row(page, "Library sync").Should().NotContain("account:read(no longer available)");
+    }
+
     [Theory]
     [InlineData("?create=1&name=From%20a%20link&permissions=", new[] { ApiPermissions.AccountRead })]
     [InlineData("?create=1&name=From%20a%20link&permissions=%20,%20", new[] { ApiPermissions.AccountRead })]

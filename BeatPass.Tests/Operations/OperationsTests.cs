@@ -4,7 +4,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Net.Http.Headers;
 using BeatPass.Core.ApiTokens;
+using BeatPass.Core.Services;
 using BeatPass.Tests.Infrastructure;
 using BeatPass.Web.SecretScanning;
 using Microsoft.AspNetCore.Hosting;
@@ -321,6 +323,56 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
     }
 
     /// <summary>The token check counters as the management address shows them now, by outcome and cache use.</summary>
+    [Fact]
+    public async Task Introspections_are_counted_by_outcome_and_gateway_checks_as_token_checks()
+    {
+        var (service, _) = await app.Services.GetRequiredService<ServiceClients>().AddFromCommandLineAsync($"svc-{Guid.NewGuid():N}"[..20]);
+        var holder = await app.CreateUserAsync();
+        var token = await app.CreateTokenAsync(holder.Id);
+        using var client = app.CreateHttpClient();
+        var right = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{service!.Service.ClientId}:{service.Secret}")));
+        var wrong = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{service.Service.ClientId}:{ServiceClientFormat.NewSecret()}")));
+        async Task Introspect(AuthenticationHeaderValue authorization, HttpContent body, HttpStatusCode expected)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/oauth/introspect") { Content = body };
+            request.Headers.Authorization = authorization;
+            (await client.SendAsync(request)).StatusCode.Should().Be(expected);
+        }
+
+        var introspectionsBefore = await IntrospectionsAsync();
+        var checksBefore = await ChecksAsync();
+
+        await Introspect(right, new FormUrlEncodedContent([new("token", token.PlainText)]), HttpStatusCode.OK); // active
+        await Introspect(right, new FormUrlEncodedContent([new("token", ApiTokenFormat.Generate())]), HttpStatusCode.OK); // inactive
+        await Introspect(wrong, new FormUrlEncodedContent([new("token", token.PlainText)]), HttpStatusCode.Unauthorized);
+        await Introspect(right, new FormUrlEncodedContent([new("nothing", "")]), HttpStatusCode.BadRequest);
+        (await client.GetStatusWithTokenAsync("/auth/check", token.PlainText)).Should().Be(HttpStatusCode.NoContent); // cached
+        using (var forbidden = await client.SendWithTokenAsync(HttpMethod.Get, "/auth/check", token.PlainText,
+            headers => headers.Add("X-Required-Permission", "library:read")))
+        {
+            forbidden.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        }
+
+        var introspections = await IntrospectionsAsync();
+        introspections.Select(pair => (pair.Key, pair.Value - introspectionsBefore.GetValueOrDefault(pair.Key)))
+            .Where(x => x.Item2 != 0).OrderBy(x => x.Key)
+            .Should().Equal(("active", 1L), ("bad_request", 1L), ("inactive", 1L), ("unauthorized", 1L));
+        var checks = await ChecksAsync();
+        checks.Select(pair => (pair.Key, Count: pair.Value - checksBefore.GetValueOrDefault(pair.Key))).Where(x => x.Count != 0)
+            .Should().BeEquivalentTo([(("valid", "hit"), 1L), (("insufficient_permission", "hit"), 1L)],
+                "an introspection is not an API check; the gateway's check is");
+    }
+
+    private async Task<Dictionary<string, long>> IntrospectionsAsync()
+    {
+        using var management = app.CreateManagementClient();
+        var text = await management.GetStringAsync("/metrics");
+        return IntrospectionLine().Matches(text).ToDictionary(m => m.Groups["outcome"].Value, m => long.Parse(m.Groups["count"].Value));
+    }
+
+    [GeneratedRegex("""^beatpass_introspections_total\{[^}]*outcome="(?<outcome>\w+)"\} (?<count>\d+)""", RegexOptions.Multiline)]
+    private static partial Regex IntrospectionLine();
+
     private async Task<Dictionary<(string Outcome, string Cache), long>> ChecksAsync()
     {
         using var management = app.CreateManagementClient();
