@@ -184,6 +184,26 @@ public sealed class DevelopersPageTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task A_token_last_used_through_a_service_names_the_service_and_its_addresses_as_earlier()
+    {
+        var created = (await Database.CreateTokenService().CreateAsync(UserId, "Library sync")).Token!;
+        await using (var db = Database.CreateDbContext())
+        {
+            var token = await db.ApiTokens.SingleAsync(t => t.Id == created.Summary.Id);
+            token.LastUsedAt = Database.Time.GetUtcNow().UtcDateTime.AddMinutes(-3);
+            token.LastUsedFrom = "203.0.113.7";
+            token.LastUsedUserAgent = "curl/8.5";
+            token.LastUsedByService = "library-api";
+            await db.SaveChangesAsync();
+        }
+
+        var (_, page) = RenderWithDialogs<Developers>();
+
+        page.WaitForAssertion(() => Row(page, "Library sync").Should().Contain("3 minutes ago by the BeatPass service library-api"));
+        Row(page, "Library sync").Should().Contain("Earlier from 203.0.113.7").And.NotContain("curl/8.5)");
+    }
+
+    [Fact]
     public async Task A_permission_no_longer_declared_is_listed_as_no_longer_available()
     {
         var created = (await Database.CreateTokenService().CreateAsync(UserId, "Library sync")).Token!;

@@ -21,7 +21,7 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
 
     private static readonly DateTime UsedAhead = new(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
-    private static readonly string[] HarnessTokens = ["valid", "revoke", "writes"];
+    private static readonly string[] HarnessTokens = ["valid", "revoke", "writes", "introspected"];
 
     private bool PostgreSql => provider == DatabaseProvider.PostgreSQL;
 
