@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using BeatPass.Core.Data;
 using BeatPass.Web.Api;
 using BeatPass.Web.Authentication;
@@ -126,6 +129,13 @@ public static class WebApplicationBuilderExtensions
             .AddPolicy(ApiTokenDefaults.AuthorizationPolicy, policy => policy
                 .AddAuthenticationSchemes(ApiTokenDefaults.AuthenticationScheme)
                 .RequireAuthenticatedUser());
+        // ASP.NET registers these transient, so every authorized request (each API call) resolves the chain anew; they
+        // hold no per-request state, and no authorization handler here needs a scoped service: made once instead.
+        builder.Services.Replace(ServiceDescriptor.Singleton<IPolicyEvaluator, PolicyEvaluator>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAuthorizationService, DefaultAuthorizationService>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAuthorizationHandlerProvider, DefaultAuthorizationHandlerProvider>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAuthorizationEvaluator, DefaultAuthorizationEvaluator>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAuthorizationHandlerContextFactory, DefaultAuthorizationHandlerContextFactory>());
 
         builder.Services.AddProblemDetails();
         builder.Services.AddBeatPassApiDocumentation();

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Services;
 using BeatPass.Tests.Infrastructure;
@@ -205,9 +206,11 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
     {
         var holder = await app.CreateUserAsync();
         var token = await app.CreateTokenAsync(holder.Id, "Traced");
-        using var client = app.CreateHttpClient();
         const string Code = "emailed-code-3f9a";
 
+        // Sampled by their caller, so the shipped sampler (parent-based) keeps them whatever its ratio.
+        using var client = ClientThatSendsItsOwnTraceParent();
+        client.DefaultRequestHeaders.Add("traceparent", SampledTraceParent());
         (await client.GetStatusWithTokenAsync(ApiClient.MePath, token.PlainText)).Should().Be(HttpStatusCode.OK);
         (await client.GetAsync($"/Identity/Account/ConfirmEmail?userId=someone&code={Code}")).Should().NotBeNull();
 
@@ -224,6 +227,49 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
         traces.Should().NotContain(token.PlainText).And.NotContain(token.PlainText[..12], "no span carries the token")
             .And.NotContain("Bearer").And.NotContain(Code, "query strings, which can hold emailed codes, are left out");
     }
+
+    [Fact]
+    public async Task As_shipped_one_trace_in_ten_is_kept_and_every_trace_a_caller_samples()
+    {
+        var holder = await app.CreateUserAsync();
+        var token = await app.CreateTokenAsync(holder.Id, "Sampled");
+        using var client = ClientThatSendsItsOwnTraceParent();
+        // Each request names a path of its own (a token id nobody has: 404), which its span's url.path carries.
+        var paths = Enumerable.Range(0, 40).Select(_ => $"/api/v1/tokens/{Guid.NewGuid()}").ToList();
+        foreach (var path in paths)
+        {
+            await client.GetStatusWithTokenAsync(path, token.PlainText);
+        }
+
+        var marker = $"/api/v1/tokens/{Guid.NewGuid()}";
+        using (var sampled = await client.SendWithTokenAsync(HttpMethod.Get, marker, token.PlainText,
+            headers => headers.Add("traceparent", SampledTraceParent())))
+        {
+            sampled.StatusCode.Should().NotBe(HttpStatusCode.Unauthorized);
+        }
+
+        // Spans are exported in the order they end: once the last request's is in, any of the others kept is too.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string Received() => string.Join("\n", app.Traces.Exports.Select(Encoding.UTF8.GetString));
+        while (!Received().Contains(marker) && !deadline.IsCancellationRequested)
+        {
+            await Task.Delay(50, CancellationToken.None);
+        }
+
+        Received().Should().Contain(marker, "a request whose caller samples its trace is traced");
+        var traced = paths.Count(path => Received().Contains(path));
+        output.WriteLine($"{traced} of {paths.Count} requests without a traceparent traced");
+        traced.Should().BeLessThan(paths.Count, "one trace in ten is kept, not every one (40 in a row: about 1 in 10^40)");
+    }
+
+    // This test process runs the app, so the app's HttpClient tracing sees the tests' own requests too, and would put a
+    // traceparent of its own on them: a client that leaves the header to the test decides what the app is told.
+    private HttpClient ClientThatSendsItsOwnTraceParent() =>
+        new(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = app.BaseAddress };
+
+    /// <summary>A W3C <c>traceparent</c> whose caller sampled the trace (flags 01).</summary>
+    private static string SampledTraceParent() =>
+        $"00-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}-01";
 
     [Fact]
     public async Task In_Production_every_log_line_is_JSON_with_the_trace_and_span_ids()
