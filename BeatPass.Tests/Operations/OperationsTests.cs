@@ -88,6 +88,12 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
         (await publicClient.GetAsync("/health")).StatusCode.Should().Be(HttpStatusCode.OK, "load balancers keep their /health");
         (await management.GetStringAsync("/health/ready")).Should().Be("Healthy");
         (await management.GetStringAsync("/metrics")).Should().Contain("http_server_request_duration_seconds").And.Contain("dotnet_gc_");
+
+        // After an API request with a token: its check is counted by BeatPass, and not timed again by ASP.NET Core.
+        var holder = await app.CreateUserAsync();
+        (await publicClient.GetStatusWithTokenAsync(ApiClient.MePath, (await app.CreateTokenAsync(holder.Id)).PlainText)).Should().Be(HttpStatusCode.OK);
+        (await management.GetStringAsync("/metrics")).Should().Contain("beatpass_api_token_checks_total")
+            .And.NotContain("aspnetcore_authentication_authenticate_duration").And.NotContain("aspnetcore_authorization_attempts");
     }
 
     [Fact]

@@ -51,6 +51,12 @@ public static class Observability
             .WithMetrics(metrics => metrics
                 .AddMeter(BeatPassMetrics.MeterName)
                 .AddAspNetCoreInstrumentation()
+                // Token checks are counted once per request, with their outcome, by beatpass.api_token.checks. ASP.NET
+                // Core's own authentication histogram would time the same check twice per API request (the failure
+                // limit's authentication and the policy's) and its authorization counter count it again: dropped, so
+                // they are not measured at all.
+                .AddView("aspnetcore.authentication.authenticate.duration", MetricStreamConfiguration.Drop)
+                .AddView("aspnetcore.authorization.attempts", MetricStreamConfiguration.Drop)
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddNpgsqlInstrumentation()
