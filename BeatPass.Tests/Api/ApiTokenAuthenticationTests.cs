@@ -50,6 +50,25 @@ public abstract class ApiTokenAuthenticationTests<TApp>(TApp app) : IClassFixtur
         await ShouldBeUnauthorizedAsync(response, because);
     }
 
+    [Theory]
+    [InlineData("/api/v1/nothing-here")]
+    [InlineData("/api/v2/me")]
+    [InlineData("/api")]
+    public async Task An_unknown_API_address_gets_a_404_that_says_so_as_ProblemDetails(string path)
+    {
+        var token = await app.CreateTokenAsync((await app.CreateUserAsync()).Id);
+        using var client = app.CreateClient();
+
+        using var response = await client.SendWithTokenAsync(HttpMethod.Get, path, token.PlainText);
+
+        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        response.Headers.CacheControl!.NoStore.Should().BeTrue();
+        var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>();
+        problem!.Status.Should().Be(404);
+        problem.Detail.Should().Be("There is no API endpoint at this address. The API reference is at /scalar/v1.");
+    }
+
     [Fact]
     public async Task A_client_that_does_not_accept_json_still_gets_a_401_with_its_reason()
     {

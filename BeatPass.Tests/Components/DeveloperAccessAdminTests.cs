@@ -40,6 +40,21 @@ public sealed class DeveloperAccessAdminTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task The_revoke_confirmation_of_an_account_with_one_token_says_its_token()
+    {
+        var producer = await Database.CreateUserAsync(email: "solo@beats.test");
+        await Database.CreateTokenService().CreateAsync(producer, "Only");
+        var (dialogs, page) = RenderWithDialogs<DeveloperAccessAdmin>();
+        page.WaitForAssertion(() => page.Markup.Should().Contain("solo@beats.test"), Wait);
+
+        Row(page, "solo@beats.test").QuerySelector("input[type=checkbox]")!.Change(false);
+
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Its API token will stop working immediately and be deleted."), Wait);
+        dialogs.Markup.Should().NotContain("Its 1 token");
+        Button(dialogs, "Cancel").Click();
+    }
+
+    [Fact]
     public async Task The_revoke_confirmation_names_the_token_count_and_Cancel_changes_nothing()
     {
         var producer = await Database.CreateUserAsync(email: "producer@beats.test");

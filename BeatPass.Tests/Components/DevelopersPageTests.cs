@@ -265,6 +265,8 @@ public sealed class DevelopersPageTests : ComponentTestContext
         Button(dialogs, "Copy").Click();
         dialogs.WaitForAssertion(() => Button(dialogs, "Copied"));
         clipboard.VerifyInvoke("copyText").Arguments.Should().Equal(created.PlainText);
+        // Then it offers to copy again.
+        dialogs.WaitForAssertion(() => Button(dialogs, "Copy"), ShowTokenDialog.CopiedFor * 3);
 
         Button(dialogs, "Done").Click();
 

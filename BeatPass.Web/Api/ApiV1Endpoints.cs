@@ -19,6 +19,11 @@ public static class ApiV1Endpoints
         api.MapTokenEndpoints();
         api.MapSecurityLogEndpoints();
         api.MapAdminEndpoints();
+        // Any other address under /api gets the API's kind of answer: a 404 that says so, not an empty one.
+        app.MapFallback($"{ApiRequests.PathPrefix}/{{**path}}", () => TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                detail: $"There is no API endpoint at this address. The API reference is at {ApiDocumentation.ReferencePath}."))
+            .ExcludeFromDescription();
         return app;
     }
 
