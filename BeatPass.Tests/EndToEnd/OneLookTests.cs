@@ -128,6 +128,8 @@ public sealed class OneLookTests(BrowserFixture browser)
         await browser.App.CreateTokenAsync(user.Id, LongName);
         var page = await browser.NewPageAsync(size, scheme);
         await new LoginPage(page).SignInAsync(user.Email!, BeatPassAppFactory.Password);
+        await checker.CheckAsync(page, "/", "BeatPass Settings", "home");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Developers" }).Last).ToBeVisibleAsync();
         await checker.CheckAsync(page, "/account/settings", "Profile", "profile");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await checker.CheckSnackbarAsync(page, "Profile saved.");
