@@ -99,7 +99,7 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         // A click, not UncheckAsync: the switch stays on until the confirmation is answered.
         await admin.AccessSwitch(user.Email!).ClickAsync();
         var confirmation = staffPage.GetByRole(AriaRole.Dialog, new() { Name = "Revoke developer access?" });
-        await Expect(confirmation).ToContainTextAsync("1 token");
+        await Expect(confirmation).ToContainTextAsync("Its API token will stop working");
         await confirmation.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
         // The switch shows "off" from the click on; the snackbar is what says the revoke has happened.
         await Expect(staffPage.GetByText($"Developer access revoked from {user.Email}; 1 token deleted.")).ToBeVisibleAsync();
@@ -118,6 +118,9 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         var token = await CreateThroughPageAsync(developers, "Outlives the session");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        // It says so, rather than landing silently on the home page.
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Signed out" })).ToBeVisibleAsync();
+        await Expect(page.GetByText("You have signed out of BeatPass on this browser.")).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToHaveCountAsync(0);
 
         (await browser.CallMeAsync(token)).Should().Be(HttpStatusCode.OK);
