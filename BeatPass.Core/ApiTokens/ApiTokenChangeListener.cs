@@ -10,8 +10,10 @@ namespace BeatPass.Core.ApiTokens;
 /// <summary>
 /// Keeps this node's <see cref="ApiTokenCache"/> true to changes it did not make itself (its own reach the cache
 /// through <see cref="ApiTokenCacheInvalidator"/>): the dialect delivers the id of each account whose tokens, user row
-/// or roles changed (or <see cref="ServiceClients.ChangePrefix"/> and the id of a revoked service), once that change commits (on PostgreSQL, other nodes' changes by notification; on SQLite, another
-/// process's, from a change log read once a second), and this service drops the account's entries. Changes made
+/// or roles changed, once that change commits (on PostgreSQL, other nodes' changes by notification; on SQLite, another
+/// process's, from a change log read once a second), and this service drops the account's entries. A revoked service
+/// arrives the same way, as <see cref="ServiceClients.ChangePrefix"/> and its id, and the services kept in memory are
+/// forgotten. Changes made
 /// while it is not listening are missed, so every time it (re)connects it clears the whole cache. The entry lifetime
 /// stays as the backstop.
 /// </summary>
