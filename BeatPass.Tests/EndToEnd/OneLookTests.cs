@@ -99,6 +99,20 @@ public sealed class OneLookTests(BrowserFixture browser)
     }
 
     [BrowserFact]
+    public async Task On_Personal_data_Download_and_Delete_stand_apart()
+    {
+        var user = await browser.App.CreateUserAsync();
+        var page = await browser.NewPageAsync(Laptop, ColorScheme.Light);
+        await new LoginPage(page).SignInAsync(user.Email!, BeatPassAppFactory.Password);
+        await page.GotoAsync(IdentityPages.PersonalData);
+
+        var download = await page.Locator("#download-data").GetByText("Download").BoundingBoxAsync();
+        var delete = await page.Locator("#delete").BoundingBoxAsync();
+
+        (delete!.Y - (download!.Y + download.Height)).Should().BeGreaterThanOrEqualTo(12, "the buttons must not touch");
+    }
+
+    [BrowserFact]
     public async Task While_the_circuit_connects_the_page_says_it_is_loading()
     {
         var page = await browser.NewPageAsync(Laptop, ColorScheme.Light);
