@@ -52,6 +52,7 @@ public static class WebApplicationBuilderExtensions
         builder.Services.AddRazorPages().AddMvcOptions(options =>
         {
             options.Filters.Add<ConfirmAccessFilter>();
+            options.Filters.Add<AccountDeletedFilter>();
             options.Filters.Add<LocalReturnUrlFilter>();
         });
         // Snackbars rise from the bottom: at the top right they would cover "Sign out" and the mode switch.

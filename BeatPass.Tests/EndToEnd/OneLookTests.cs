@@ -135,6 +135,7 @@ public sealed class OneLookTests(BrowserFixture browser)
         await checker.CheckAsync(anonymous, IdentityPages.Login, "Sign in", "sign-in");
         await checker.CheckAsync(anonymous, IdentityPages.Register, "Register", "register");
         await checker.CheckAsync(anonymous, "/no-such-page", "Page not found", "not-found");
+        await checker.CheckAsync(anonymous, IdentityPages.AccountDeleted, "Account deleted", "account-deleted");
         var unconfirmed = await browser.App.CreateUserAsync(emailConfirmed: false);
         await checker.CheckAsync(anonymous, $"{IdentityPages.ConfirmEmail}?userId={unconfirmed.Id}&code=from-the-email", "Confirm email", "confirm-email");
 

@@ -22,6 +22,7 @@ public sealed class IdentityPagesLookTests(BeatPassAppFactory app) : IClassFixtu
         IdentityPages.ResendEmailConfirmation,
         IdentityPages.Lockout,
         IdentityPages.Logout,
+        IdentityPages.AccountDeleted,
     ];
 
     public static TheoryData<string> AccountPages =>

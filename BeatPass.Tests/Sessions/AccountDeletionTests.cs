@@ -24,6 +24,9 @@ public sealed class AccountDeletionTests(BeatPassAppFactory app) : IClassFixture
             new() { ["Input.Password"] = BeatPassAppFactory.Password });
 
         deleted.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        deleted.Headers.Location!.ToString().Should().Be(IdentityPages.AccountDeleted, "it says the account is gone, not the home page");
+        (await client.GetStringAsync(deleted.Headers.Location)).Should()
+            .Contain("Your BeatPass account is deleted, with its API tokens, and you are signed out on this browser.");
         (await app.WithDbAsync(db => db.Users.AnyAsync(u => u.Id == user.Id))).Should().BeFalse();
         (await app.WithDbAsync(db => db.ApiTokens.AnyAsync(t => t.UserId == user.Id))).Should().BeFalse();
         var events = await app.WithDbAsync(db => db.AuditEvents.Where(e => e.SubjectUserId == user.Id && e.Action == AuditAction.TokenDeleted)

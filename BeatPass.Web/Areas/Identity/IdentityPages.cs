@@ -8,6 +8,9 @@ public static class IdentityPages
     public const string LoginWithRecoveryCode = "/Identity/Account/LoginWithRecoveryCode";
     public const string Register = "/Identity/Account/Register";
     public const string Logout = "/Identity/Account/Logout";
+
+    /// <summary>Where deleting the account lands: it says the account is gone (ours, not Identity UI's).</summary>
+    public const string AccountDeleted = "/Identity/Account/AccountDeleted";
     public const string AccessDenied = "/Identity/Account/AccessDenied";
     public const string ForgotPassword = "/Identity/Account/ForgotPassword";
     public const string ResendEmailConfirmation = "/Identity/Account/ResendEmailConfirmation";
