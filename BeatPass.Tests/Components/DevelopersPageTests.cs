@@ -7,6 +7,7 @@ using BeatPass.Web.Components;
 using BeatPass.Web.Components.Layout;
 using BeatPass.Web.Areas.Identity;
 using BeatPass.Web.Components.Settings;
+using BeatPass.Web.Components.Shared;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
@@ -252,7 +253,7 @@ public sealed class DevelopersPageTests : ComponentTestContext
     public async Task The_show_once_dialog_shows_the_secret_it_is_given_copies_it_and_forgets_it_on_Done()
     {
         var created = (await Database.CreateTokenService().CreateAsync(UserId, "Handed over")).Token!;
-        var clipboard = JSInterop.SetupModule("./Components/Settings/ShowTokenDialog.razor.js");
+        var clipboard = JSInterop.SetupModule("./Components/Shared/CopyButton.razor.js");
         clipboard.SetupVoid("copyText", created.PlainText).SetVoidResult();
         var dialogs = Render<MudDialogProvider>();
         var dialogService = Services.GetRequiredService<IDialogService>();
@@ -266,7 +267,7 @@ public sealed class DevelopersPageTests : ComponentTestContext
         dialogs.WaitForAssertion(() => Button(dialogs, "Copied"));
         clipboard.VerifyInvoke("copyText").Arguments.Should().Equal(created.PlainText);
         // Then it offers to copy again.
-        dialogs.WaitForAssertion(() => Button(dialogs, "Copy"), ShowTokenDialog.CopiedFor * 3);
+        dialogs.WaitForAssertion(() => Button(dialogs, "Copy"), CopyButton.CopiedFor * 3);
 
         Button(dialogs, "Done").Click();
 

@@ -1,4 +1,4 @@
-// The browser's clipboard, for the show-once token dialog.
+// The browser's clipboard, for CopyButton.
 export function copyText(text) {
     return navigator.clipboard.writeText(text);
 }
