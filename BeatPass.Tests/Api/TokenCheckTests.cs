@@ -156,10 +156,10 @@ public abstract class TokenCheckTests<TApp>(TApp app) : IClassFixture<TApp>
         var attempts = new (string? Authorization, string What)[]
         {
             (null, "no credentials"),
-            (Basic(service.Service.ClientId, other.Secret), "another service's secret"),
-            (Basic(service.Service.ClientId, ServiceClientFormat.NewSecret()), "a made-up secret"),
-            (Basic(ServiceClientFormat.NewClientId(), service.Secret), "an unknown client id"),
-            (Basic(service.Service.ClientId, ""), "no secret"),
+            (ApiClient.Basic(service.Service.ClientId, other.Secret), "another service's secret"),
+            (ApiClient.Basic(service.Service.ClientId, ServiceClientFormat.NewSecret()), "a made-up secret"),
+            (ApiClient.Basic(ServiceClientFormat.NewClientId(), service.Secret), "an unknown client id"),
+            (ApiClient.Basic(service.Service.ClientId, ""), "no secret"),
             ("Basic not-base64!", "not base64"),
             ("Bearer " + token.PlainText, "a token instead of a service"),
         };
@@ -182,7 +182,7 @@ public abstract class TokenCheckTests<TApp>(TApp app) : IClassFixture<TApp>
         var service = await app.AddServiceAsync();
         var user = await app.CreateUserAsync();
         var token = await app.CreateTokenAsync(user.Id);
-        var basic = Basic(service.Service.ClientId, service.Secret);
+        var basic = ApiClient.Basic(service.Service.ClientId, service.Secret);
         var auditBefore = await app.WithDbAsync(db => db.AuditEvents.CountAsync());
 
         var requests = new (string Path, HttpContent Content, string Says, string What)[]
@@ -335,19 +335,10 @@ public abstract class TokenCheckTests<TApp>(TApp app) : IClassFixture<TApp>
         return body.GetProperty("active").GetBoolean() ? body.GetProperty("scope").GetString() : null;
     }
 
-    private Task<HttpResponseMessage> IntrospectAsync(AddedServiceClient service, string token) =>
-        PostIntrospectionAsync(Basic(service.Service.ClientId, service.Secret), new FormUrlEncodedContent([new("token", token)]));
+    private Task<HttpResponseMessage> IntrospectAsync(AddedServiceClient service, string token) => app.CreateClient().IntrospectAsync(service, token);
 
-    private async Task<HttpResponseMessage> PostIntrospectionAsync(string? authorization, HttpContent content, string path = ApiRequests.IntrospectionPath)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
-        if (authorization is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        return await app.CreateClient().SendAsync(request);
-    }
+    private Task<HttpResponseMessage> PostIntrospectionAsync(string? authorization, HttpContent content, string path = ApiRequests.IntrospectionPath) =>
+        app.CreateClient().PostIntrospectionAsync(authorization, content, path);
 
     private async Task<HttpResponseMessage> CheckAsync(string token, string? requiredPermission = null)
     {
@@ -360,9 +351,6 @@ public abstract class TokenCheckTests<TApp>(TApp app) : IClassFixture<TApp>
 
         return await app.CreateClient().SendAsync(request);
     }
-
-    private static string Basic(string clientId, string secret) =>
-        "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{clientId}:{secret}"));
 
     private static async Task ShouldBeUnauthorizedAsync(HttpResponseMessage response, string because)
     {
@@ -446,8 +434,8 @@ public sealed class IntrospectionLimitTests(IntrospectionLimitTests.LimitedApp a
     {
         var service = await app.AddServiceAsync();
         var token = await app.CreateTokenAsync((await app.CreateUserAsync()).Id);
-        var wrong = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{service.Service.ClientId}:{ServiceClientFormat.NewSecret()}"));
-        var right = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{service.Service.ClientId}:{service.Secret}"));
+        var wrong = ApiClient.Basic(service.Service.ClientId, ServiceClientFormat.NewSecret());
+        var right = ApiClient.Basic(service.Service.ClientId, service.Secret);
 
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 4; i++)
@@ -461,13 +449,6 @@ public sealed class IntrospectionLimitTests(IntrospectionLimitTests.LimitedApp a
         (await PostAsync(right, token.PlainText)).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
-    private async Task<HttpResponseMessage> PostAsync(string authorization, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, ApiRequests.IntrospectionPath)
-        {
-            Content = new FormUrlEncodedContent([new("token", token)]),
-        };
-        request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        return await app.CreateClient().SendAsync(request);
-    }
+    private Task<HttpResponseMessage> PostAsync(string authorization, string token) =>
+        app.CreateClient().PostIntrospectionAsync(authorization, new FormUrlEncodedContent([new("token", token)]));
 }

@@ -275,7 +275,7 @@ public sealed class SeveralNodesTests(TwoNodes nodes, ITestOutputHelper output) 
         {
             sentAt = sinceCommit.Elapsed;
             using var client = B.CreateHttpClient();
-            using var response = await PostIntrospectionAsync(client, service, token.PlainText);
+            using var response = await client.IntrospectAsync(service, token.PlainText);
             status = response.StatusCode;
         }
         while (status == HttpStatusCode.OK && sinceCommit.Elapsed < WithinOneSecond * 5);
@@ -295,20 +295,9 @@ public sealed class SeveralNodesTests(TwoNodes nodes, ITestOutputHelper output) 
     private async Task<bool> IntrospectOnBAsync(AddedServiceClient service, string token)
     {
         using var client = B.CreateHttpClient();
-        using var response = await PostIntrospectionAsync(client, service, token);
+        using var response = await client.IntrospectAsync(service, token);
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("active").GetBoolean();
-    }
-
-    private static Task<HttpResponseMessage> PostIntrospectionAsync(HttpClient client, AddedServiceClient service, string token)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, BeatPass.Web.Api.ApiRequests.IntrospectionPath)
-        {
-            Content = new FormUrlEncodedContent([new("token", token)]),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{service.Service.ClientId}:{service.Secret}")));
-        return client.SendAsync(request);
     }
 
     /// <summary>

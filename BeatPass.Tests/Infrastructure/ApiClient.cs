@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
+using BeatPass.Core.Services;
+using BeatPass.Web.Api;
 
 namespace BeatPass.Tests.Infrastructure;
 
@@ -28,4 +31,25 @@ public static class ApiClient
         using var response = await client.SendWithTokenAsync(HttpMethod.Get, path, token);
         return response.StatusCode;
     }
+
+    /// <summary>The <c>Authorization</c> value of HTTP Basic with a service's client id and secret.</summary>
+    public static string Basic(string clientId, string secret) =>
+        "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{clientId}:{secret}"));
+
+    /// <summary><c>POST /oauth/introspect</c> (or <paramref name="path"/>) with this <c>Authorization</c> (none when null) and body.</summary>
+    public static async Task<HttpResponseMessage> PostIntrospectionAsync(
+        this HttpClient client, string? authorization, HttpContent body, string path = ApiRequests.IntrospectionPath)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body };
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>Introspects <paramref name="token"/> as <paramref name="service"/>, as a BeatPass service does.</summary>
+    public static Task<HttpResponseMessage> IntrospectAsync(this HttpClient client, AddedServiceClient service, string token) =>
+        client.PostIntrospectionAsync(Basic(service.Service.ClientId, service.Secret), new FormUrlEncodedContent([new("token", token)]));
 }

@@ -382,13 +382,12 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
         var holder = await app.CreateUserAsync();
         var token = await app.CreateTokenAsync(holder.Id);
         using var client = app.CreateHttpClient();
-        var right = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{service!.Service.ClientId}:{service.Secret}")));
-        var wrong = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{service.Service.ClientId}:{ServiceClientFormat.NewSecret()}")));
-        async Task Introspect(AuthenticationHeaderValue authorization, HttpContent body, HttpStatusCode expected)
+        var right = ApiClient.Basic(service!.Service.ClientId, service.Secret);
+        var wrong = ApiClient.Basic(service.Service.ClientId, ServiceClientFormat.NewSecret());
+        async Task Introspect(string authorization, HttpContent body, HttpStatusCode expected)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/oauth/introspect") { Content = body };
-            request.Headers.Authorization = authorization;
-            (await client.SendAsync(request)).StatusCode.Should().Be(expected);
+            using var response = await client.PostIntrospectionAsync(authorization, body);
+            response.StatusCode.Should().Be(expected);
         }
 
         var introspectionsBefore = await IntrospectionsAsync();
