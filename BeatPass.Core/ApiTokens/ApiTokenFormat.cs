@@ -26,8 +26,9 @@ public static class ApiTokenFormat
     public const int HashLength = 32; // SHA-256
     public const int TagKeyLength = 32;
 
-    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    private static readonly SearchValues<char> Base62Values = SearchValues.Create(Base62);
+    /// <summary>The alphabet of tokens, and of services' client ids and secrets (<see cref="Services.ServiceClientFormat"/>).</summary>
+    internal const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    internal static readonly SearchValues<char> Base62Values = SearchValues.Create(Base62);
 
     /// <summary>A new secret, tagged by <paramref name="tagger"/> (an HMAC-SHA256 keyed with the tag key).</summary>
     public static string Generate(HMACSHA256 tagger)

@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using BeatPass.Core.ApiTokens;
 
 namespace BeatPass.Core.Services;
 
@@ -22,15 +22,12 @@ public static partial class ServiceClientFormat
     public const string NameRule =
         "A service name is 3 to 60 characters: lower-case letters, digits and dashes, starting with a letter (e.g. library-api).";
 
-    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    private static readonly SearchValues<char> Base62Values = SearchValues.Create(Base62);
-
     [GeneratedRegex("^[a-z][a-z0-9-]{2,59}$")]
     public static partial Regex NamePattern();
 
-    public static string NewClientId() => ClientIdPrefix + RandomNumberGenerator.GetString(Base62, ClientIdLength - ClientIdPrefix.Length);
+    public static string NewClientId() => ClientIdPrefix + RandomNumberGenerator.GetString(ApiTokenFormat.Base62, ClientIdLength - ClientIdPrefix.Length);
 
-    public static string NewSecret() => SecretPrefix + RandomNumberGenerator.GetString(Base62, SecretLength - SecretPrefix.Length);
+    public static string NewSecret() => SecretPrefix + RandomNumberGenerator.GetString(ApiTokenFormat.Base62, SecretLength - SecretPrefix.Length);
 
     /// <summary>The SHA-256 of a secret of the right form; null for anything else, which is never hashed.</summary>
     public static byte[]? HashOf(ReadOnlySpan<char> secret)
@@ -48,5 +45,5 @@ public static partial class ServiceClientFormat
     public static bool IsClientId(ReadOnlySpan<char> clientId) =>
         clientId.Length == ClientIdLength && clientId.StartsWith(ClientIdPrefix, StringComparison.Ordinal) && IsBase62(clientId[ClientIdPrefix.Length..]);
 
-    private static bool IsBase62(ReadOnlySpan<char> text) => !text.ContainsAnyExcept(Base62Values);
+    private static bool IsBase62(ReadOnlySpan<char> text) => !text.ContainsAnyExcept(ApiTokenFormat.Base62Values);
 }
