@@ -40,8 +40,9 @@ public sealed class ApiTokenAuthenticator(
     private readonly ApiTokenLookups _batchedLookups = new(dbFactory);
 
     // The lookups under way, so that concurrent misses for one token (a burst from one script, a restart under load)
-    // share one query. Lazy, because GetOrAdd may run its factory twice when two callers race.
-    private readonly ConcurrentDictionary<ApiTokenHash, Lazy<Task<CachedApiToken?>>> _lookups = new();
+    // share one query. A miss joins only a lookup that began after the cache's last invalidation: one that began
+    // before it may have read the token just deleted, and a request sent after the deletion must not get that answer.
+    private readonly ConcurrentDictionary<ApiTokenHash, SharedLookup> _lookups = new();
 
     /// <param name="caller">Who presented it, recorded with its use; unknown for a check that is not a use.</param>
     public ValueTask<ApiTokenCheck> AuthenticateAsync(ReadOnlySpan<char> token, ApiCaller caller = default, CancellationToken cancellationToken = default)
@@ -81,11 +82,16 @@ public sealed class ApiTokenAuthenticator(
 
     private async ValueTask<ApiTokenCheck> LoadAndCheckAsync(ApiTokenHash hash, DateTime now, ApiCaller caller, CancellationToken cancellationToken)
     {
-        var lookup = _lookups.GetOrAdd(hash, key => new Lazy<Task<CachedApiToken?>>(() => LookUpAsync(key, now)));
+        var generation = cache.Generation;
+        var lookup = _lookups.AddOrUpdate(
+            hash,
+            static (key, state) => state.Self.StartLookUp(key, state.now, state.generation),
+            static (key, underWay, state) => underWay.Generation == state.generation ? underWay : state.Self.StartLookUp(key, state.now, state.generation),
+            (Self: this, now, generation));
         CachedApiToken? entry;
         try
         {
-            entry = await lookup.Value.WaitAsync(cancellationToken);
+            entry = await lookup.Entry.Value.WaitAsync(cancellationToken);
         }
         finally
         {
@@ -97,14 +103,18 @@ public sealed class ApiTokenAuthenticator(
             : await CheckAsync(entry, ApiTokenCacheUse.Miss, now, caller, cancellationToken);
     }
 
+    // Lazy, because AddOrUpdate may make a lookup it then does not store when two callers race: only the stored one runs.
+    private SharedLookup StartLookUp(ApiTokenHash hash, DateTime now, long generation) =>
+        new(generation, new Lazy<Task<CachedApiToken?>>(() => LookUpAsync(hash, now, generation)));
+
     /// <summary>
     /// Reads the token and caches what was read (a revoked one too, refused as such); null (and remembered as
     /// refused) when there is no token with this hash. Not cancelled with the request that started it: other requests
     /// may be waiting for it.
     /// </summary>
-    private async Task<CachedApiToken?> LookUpAsync(ApiTokenHash hash, DateTime now)
+    /// <param name="generation"><see cref="ApiTokenCache.Generation"/> read before the lookup began.</param>
+    private async Task<CachedApiToken?> LookUpAsync(ApiTokenHash hash, DateTime now, long generation)
     {
-        var generation = cache.Generation;
         var row = await _batchedLookups.FindAsync(hash);
         if (row is null)
         {
@@ -162,4 +172,6 @@ public sealed class ApiTokenAuthenticator(
         await db.SaveChangesAsync(cancellationToken);
         return expired;
     }
+
+    private sealed record SharedLookup(long Generation, Lazy<Task<CachedApiToken?>> Entry);
 }

@@ -161,10 +161,15 @@ public sealed class ServiceClients(IDbContextFactory<BeatPassDbContext> dbFactor
             }
 
             known = new Known(new ServiceClientIdentity(stored.Id, stored.Name), stored.SecretHash);
-            // Not when a change came in meanwhile: what was read may be what was just revoked.
-            if (Interlocked.Read(ref _generation) == generation && _known.Count < MaxKnown)
+            if (_known.Count < MaxKnown)
             {
                 _known[clientId] = known;
+                // Not kept when a change came in meanwhile, even one that cleared the rest just before this was added:
+                // what was read may be what was just revoked.
+                if (Interlocked.Read(ref _generation) != generation)
+                {
+                    _known.TryRemove(KeyValuePair.Create(clientId, known));
+                }
             }
         }
 

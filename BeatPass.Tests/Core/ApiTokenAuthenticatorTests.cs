@@ -127,6 +127,35 @@ public abstract class ApiTokenAuthenticatorTests(DatabaseProvider provider) : IA
     }
 
     [Fact]
+    public async Task A_miss_after_a_deletion_does_not_share_a_lookup_that_read_the_token_before_it()
+    {
+        var created = await CreateAsync("Deleted meanwhile");
+        (await _database.AuthenticateAsync((await CreateAsync("Warm-up")).PlainText)).Should().NotBeNull(); // the issuer is loaded
+        using var firstLookupRead = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        using var lookups = _database.Commands.Start(DatabaseCommands.IsTokenLookup, onRead: number =>
+        {
+            if (number == 1)
+            {
+                firstLookupRead.Set();
+                release.Wait(TimeSpan.FromSeconds(30)); // the first lookup holds the token as it was until released
+            }
+        });
+
+        // A request sent before the deletion: its lookup has read the token and not yet answered.
+        var before = Task.Run(() => _database.Authenticator.AuthenticateAsync(created.PlainText).AsTask());
+        firstLookupRead.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
+        (await _tokens.DeleteAsync(_userId, created.Summary.Id)).Should().BeTrue();
+
+        var after = await _database.Authenticator.AuthenticateAsync(created.PlainText).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        release.Set();
+
+        after.Identity.Should().BeNull("the request was sent after the deletion had returned");
+        (await before).Identity.Should().NotBeNull("that request was sent while the token still worked");
+        (await _database.AuthenticateAsync(created.PlainText)).Should().BeNull("what the first lookup read is not kept");
+    }
+
+    [Fact]
     public async Task Concurrent_misses_for_many_tokens_are_looked_up_together()
     {
         var created = new List<CreatedApiToken>();

@@ -5,7 +5,7 @@ namespace BeatPass.Tests.Infrastructure;
 
 /// <summary>
 /// A command interceptor in a <see cref="TestDatabase"/>'s contexts that lets a test count the commands sent while it
-/// watches, and hold one on the sending thread just before it is sent.
+/// watches, and hold one on the sending thread just before it is sent or once its rows were read.
 /// </summary>
 public sealed class DatabaseCommands : DbCommandInterceptor
 {
@@ -17,8 +17,18 @@ public sealed class DatabaseCommands : DbCommandInterceptor
         && command.CommandText.Contains("\"TokenHash\"", StringComparison.Ordinal)
         && command.CommandText.Contains("FROM \"ApiTokens\"", StringComparison.Ordinal);
 
-    /// <summary>Counts the matching commands until disposed; <paramref name="onSending"/> gets each one's number, from 1.</summary>
-    public Watch Start(Func<DbCommand, bool> matches, Action<int>? onSending = null) => _watch = new Watch(this, matches, onSending);
+    /// <summary>
+    /// Counts the matching commands until disposed; <paramref name="onSending"/> gets each one's number, from 1, and
+    /// <paramref name="onRead"/> each reading one's number, in the order their readers close, once its rows were read.
+    /// </summary>
+    public Watch Start(Func<DbCommand, bool> matches, Action<int>? onSending = null, Action<int>? onRead = null) =>
+        _watch = new Watch(this, matches, onSending, onRead);
+
+    public override InterceptionResult DataReaderDisposing(DbCommand command, DataReaderDisposingEventData eventData, InterceptionResult result)
+    {
+        _watch?.Closing(command);
+        return result;
+    }
 
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
@@ -59,9 +69,10 @@ public sealed class DatabaseCommands : DbCommandInterceptor
         return ValueTask.FromResult(result);
     }
 
-    public sealed class Watch(DatabaseCommands owner, Func<DbCommand, bool> matches, Action<int>? onSending) : IDisposable
+    public sealed class Watch(DatabaseCommands owner, Func<DbCommand, bool> matches, Action<int>? onSending, Action<int>? onRead) : IDisposable
     {
         private int _count;
+        private int _read;
 
         public int Count => Volatile.Read(ref _count);
 
@@ -71,6 +82,14 @@ public sealed class DatabaseCommands : DbCommandInterceptor
             {
                 var number = Interlocked.Increment(ref _count);
                 onSending?.Invoke(number);
+            }
+        }
+
+        internal void Closing(DbCommand command)
+        {
+            if (matches(command))
+            {
+                onRead?.Invoke(Interlocked.Increment(ref _read));
             }
         }
 
