@@ -64,6 +64,8 @@ public static class CoreHostingExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddScoped<DeveloperAccessService>();
+        builder.Services.AddScoped<AccessRequests>();
+        builder.Services.AddScoped<TokenInventoryQuery>();
         builder.Services.AddScoped<AccountsQuery>();
         builder.Services.AddScoped<AuditFeedQuery>();
         builder.Services.AddScoped<SecurityLogService>();

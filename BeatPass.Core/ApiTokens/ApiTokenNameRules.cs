@@ -61,15 +61,9 @@ public static partial class ApiTokenNameRules
             return $"The token name must be at most {MaxLength} characters.";
         }
 
-        if (name.Any(c => char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c)
-                is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator))
+        if (CharacterProblem(name, "The token name") is { } problem)
         {
-            return "The token name can't contain control characters such as tabs or line breaks.";
-        }
-
-        if (name.Any(IsInvisible))
-        {
-            return "The token name can't contain invisible characters, special spaces or text-direction characters. Use plain spaces between words.";
+            return problem;
         }
 
         if (LongestRunOfCombiningMarks(name) > MaxCombiningMarksInARow)
@@ -81,6 +75,32 @@ public static partial class ApiTokenNameRules
         {
             return $"The word \"{mixed.Value}\" mixes Latin letters with Cyrillic or Greek ones, so it can pass for a different " +
                 "word. Write each word in one alphabet.";
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The rules on characters that other text staff read shares with token names (an access request, a reason):
+    /// no control characters or line breaks, and nothing invisible. Null when <paramref name="text"/> keeps them.
+    /// </summary>
+    /// <param name="subject">What the text is, as a sentence starts: "The token name".</param>
+    public static string? CharacterProblem(string text, string subject)
+    {
+        if (!IsValidText(text))
+        {
+            return $"{subject} contains characters that aren't valid text.";
+        }
+
+        if (text.Any(c => char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c)
+                is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator))
+        {
+            return $"{subject} can't contain control characters such as tabs or line breaks.";
+        }
+
+        if (text.Any(IsInvisible))
+        {
+            return $"{subject} can't contain invisible characters, special spaces or text-direction characters. Use plain spaces between words.";
         }
 
         return null;

@@ -57,4 +57,7 @@ public enum AuditAction
     OldSecretReported,
     ServiceAdded,
     ServiceRevoked,
+    AccessRequested,
+    AccessRequestApproved,
+    AccessRequestDeclined,
 }

@@ -45,6 +45,9 @@ public abstract class BeatPassDbContext(DbContextOptions options)
 
     public DbSet<RetiredApiTokenSecret> RetiredApiTokenSecrets => Set<RetiredApiTokenSecret>();
 
+    /// <summary>Requests for developer access, pending and decided.</summary>
+    public DbSet<DeveloperAccess.AccessRequest> AccessRequests => Set<DeveloperAccess.AccessRequest>();
+
     /// <summary>The services that may introspect tokens.</summary>
     public DbSet<ServiceClient> ServiceClients => Set<ServiceClient>();
 
@@ -96,6 +99,9 @@ public abstract class BeatPassDbContext(DbContextOptions options)
             token.Property(t => t.LastUsedByService).HasMaxLength(ServiceClientFormat.NameMaxLength);
             token.HasIndex(t => t.TokenHash).IsUnique();
             token.HasIndex(t => t.ExpiresAt);
+            // The staff's token inventory sorts by these (TokenInventoryQuery).
+            token.HasIndex(t => t.CreatedAt);
+            token.HasIndex(t => t.LastUsedAt);
             token.HasIndex(t => new { t.UserId, t.NormalizedName }).IsUnique();
             token.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -107,6 +113,20 @@ public abstract class BeatPassDbContext(DbContextOptions options)
             service.Property(s => s.SecretHash).HasMaxLength(ApiTokenFormat.HashLength);
             service.HasIndex(s => s.Name).IsUnique();
             service.HasIndex(s => s.ClientId).IsUnique();
+        });
+
+        builder.Entity<DeveloperAccess.AccessRequest>(request =>
+        {
+            request.Property(r => r.UserId).HasMaxLength(UserIdLength);
+            request.Property(r => r.Text).HasMaxLength(DeveloperAccess.AccessRequests.TextMaxLength);
+            request.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
+            request.Property(r => r.DecidedByUserId).HasMaxLength(UserIdLength);
+            request.Property(r => r.DeclineReason).HasMaxLength(DeveloperAccess.AccessRequests.ReasonMaxLength);
+            // One pending request per account, whatever two requests at once do.
+            request.HasIndex(r => r.UserId).IsUnique().HasFilter("\"Status\" = 'Pending'").HasDatabaseName("IX_AccessRequests_OnePendingPerAccount");
+            request.HasIndex(r => new { r.UserId, r.RequestedAt });
+            request.HasIndex(r => new { r.Status, r.RequestedAt });
+            request.HasOne(r => r.User).WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<RetiredApiTokenSecret>(secret =>

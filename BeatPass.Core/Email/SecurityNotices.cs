@@ -83,6 +83,40 @@ public static class SecurityNotices
             : $"Its API tokens were deleted and no longer work: {string.Join(", ", deletedTokenNames.Select(n => $"\"{n}\""))}."),
         "If you think this is a mistake, contact BeatPass staff.");
 
+    public static OutgoingEmail AccessRequestApproved(DateTime now, string to) => Notice(now, to,
+        "Your request for developer access was approved",
+        $"BeatPass staff approved your request for developer access on {Time(now)}. You can now create API tokens in {WhereTokensLive}.",
+        "No token exists until you create one. If you didn't ask for developer access, you can ignore this email.");
+
+    /// <param name="reason">What staff wrote, if anything.</param>
+    /// <param name="askAgainFrom">When the account may ask again.</param>
+    public static OutgoingEmail AccessRequestDeclined(DateTime now, string to, string? reason, DateTime askAgainFrom) => Notice(now, to,
+        "Your request for developer access was declined",
+        $"BeatPass staff declined your request for developer access on {Time(now)}." + (reason is null ? "" : $" The reason they gave: {reason}"),
+        $"You can ask again from {Time(askAgainFrom)} in {WhereTokensLive}.");
+
+    public static OutgoingEmail TokenRevokedByStaff(DateTime now, string to, string tokenName, string reason) => Notice(now, to,
+        "An API token on your BeatPass account was revoked by BeatPass staff",
+        $"BeatPass staff revoked the API token \"{tokenName}\" of your BeatPass account on {Time(now)}. It no longer works. The reason they gave: {reason}",
+        $"If an app needs the BeatPass API, create a new token in {WhereTokensLive}. If you think this is a mistake, contact BeatPass staff.");
+
+    /// <summary>To the staff address (<c>Developers:AccessRequestEmail</c>): a new request waits in the queue.</summary>
+    /// <param name="queue">The admin page's requests, where staff answer it.</param>
+    public static OutgoingEmail AccessRequested(DateTime now, string to, string accountEmail, string text, string queue) =>
+        OutgoingEmail.Create(now, to, "A request for developer access is waiting", $"""
+            Hello,
+
+            {accountEmail} asked for developer access on {Time(now)}. What they will build:
+
+            {text}
+
+            Approve or decline it in the queue of requests:
+
+            {queue}
+
+            This is an automatic message from BeatPass.
+            """);
+
     public static OutgoingEmail TokenExpiresSoon(DateTime now, string to, string tokenName, DateTime expiresAt, int days) => Notice(now, to,
         $"An API token on your BeatPass account expires in {(days == 1 ? "1 day" : $"{days} days")}",
         $"The API token \"{tokenName}\" on your BeatPass account expires on {Time(expiresAt)}. After that the BeatPass API refuses it.",

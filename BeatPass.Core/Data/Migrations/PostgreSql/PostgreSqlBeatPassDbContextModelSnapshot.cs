@@ -100,7 +100,11 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAt");
+
                     b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("LastUsedAt");
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
@@ -263,6 +267,55 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("BeatPass.Core.DeveloperAccess.AccessRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DecidedByUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("DeclineReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_AccessRequests_OnePendingPerAccount")
+                        .HasFilter("\"Status\" = 'Pending'");
+
+                    b.HasIndex("Status", "RequestedAt");
+
+                    b.HasIndex("UserId", "RequestedAt");
+
+                    b.ToTable("AccessRequests");
                 });
 
             modelBuilder.Entity("BeatPass.Core.Email.OutgoingEmail", b =>
@@ -566,6 +619,17 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
                         .HasForeignKey("TokenId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("BeatPass.Core.DeveloperAccess.AccessRequest", b =>
+                {
+                    b.HasOne("BeatPass.Core.Data.BeatPassUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("BeatPass.Core.Sessions.UserSession", b =>

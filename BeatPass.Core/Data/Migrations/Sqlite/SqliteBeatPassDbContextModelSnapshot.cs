@@ -95,7 +95,11 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAt");
+
                     b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("LastUsedAt");
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
@@ -256,6 +260,55 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("BeatPass.Core.DeveloperAccess.AccessRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DecidedByUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeclineReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_AccessRequests_OnePendingPerAccount")
+                        .HasFilter("\"Status\" = 'Pending'");
+
+                    b.HasIndex("Status", "RequestedAt");
+
+                    b.HasIndex("UserId", "RequestedAt");
+
+                    b.ToTable("AccessRequests");
                 });
 
             modelBuilder.Entity("BeatPass.Core.Email.OutgoingEmail", b =>
@@ -551,6 +604,17 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
                         .HasForeignKey("TokenId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("BeatPass.Core.DeveloperAccess.AccessRequest", b =>
+                {
+                    b.HasOne("BeatPass.Core.Data.BeatPassUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("BeatPass.Core.Sessions.UserSession", b =>
