@@ -138,7 +138,7 @@ public sealed class AccessRequests(
     {
         if (ValidateReason(reason) is { } problem)
         {
-            throw new ArgumentException(problem, nameof(reason));
+            throw new ArgumentException(problem);
         }
 
         var clean = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();

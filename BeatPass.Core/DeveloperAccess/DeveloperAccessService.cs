@@ -120,7 +120,7 @@ public sealed class DeveloperAccessService(
     {
         if (ValidateRevokeReason(reason) is { } problem)
         {
-            throw new ArgumentException(problem, nameof(reason));
+            throw new ArgumentException(problem);
         }
 
         var clean = reason!.Trim();

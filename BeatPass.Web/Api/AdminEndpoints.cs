@@ -31,6 +31,21 @@ public static class AdminEndpoints
             .WithName("RevokeDeveloperAccess")
             .WithSummary("Revoke an account's developer access")
             .WithDescription("As turning the switch off: deletes all of the account's tokens in the same transaction, audited and emailed.");
+        admin.MapGet("/access-requests", AccessRequestsAsync)
+            .RequirePermission(ApiPermissions.DeveloperAccessRead)
+            .WithName("ListAccessRequests")
+            .WithSummary("Requests for developer access")
+            .WithDescription($"The pending requests, oldest first, then the last {AccessRequests.DecidedShown} decided ones, newest decision first.");
+        admin.MapPost("/access-requests/{id:guid}/approve", ApproveAsync)
+            .RequirePermission(ApiPermissions.DeveloperAccessWrite)
+            .WithName("ApproveAccessRequest")
+            .WithSummary("Approve a request for developer access")
+            .WithDescription("Grants the account developer access in the same transaction, as turning the switch on: audited and emailed. 409 once the request was decided.");
+        admin.MapPost("/access-requests/{id:guid}/decline", DeclineAsync)
+            .RequirePermission(ApiPermissions.DeveloperAccessWrite)
+            .WithName("DeclineAccessRequest")
+            .WithSummary("Decline a request for developer access")
+            .WithDescription($"With an optional `reason` (at most {AccessRequests.ReasonMaxLength} characters) sent to the account holder. Audited. 409 once the request was decided.");
         admin.MapGet("/audit", AuditAsync)
             .RequirePermission(ApiPermissions.DeveloperAccessRead)
             .WithName("GetAuditLog")
@@ -104,6 +119,54 @@ public static class AdminEndpoints
         catch (StaffOnlyException)
         {
             return ApiProblems.StaffOnly();
+        }
+    }
+
+    private static async Task<Results<Ok<AccessRequestsResponse>, ProblemHttpResult>> AccessRequestsAsync(
+        ClaimsPrincipal user, AccessRequests requests, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var queue = await requests.ListAsync(ActorId(user), cancellationToken);
+            return TypedResults.Ok(new AccessRequestsResponse(
+                [.. queue.Pending.Select(AccessRequestResponse.From)], [.. queue.Decided.Select(AccessRequestResponse.From)]));
+        }
+        catch (StaffOnlyException)
+        {
+            return ApiProblems.StaffOnly();
+        }
+    }
+
+    private static Task<Results<NoContent, ProblemHttpResult>> ApproveAsync(
+        Guid id, ClaimsPrincipal user, AccessRequests requests, CancellationToken cancellationToken) =>
+        DecideAsync(() => requests.ApproveAsync(ActorId(user), id, ApiTokenPrincipal.IdentityOf(user).TokenName, cancellationToken));
+
+    private static Task<Results<NoContent, ProblemHttpResult>> DeclineAsync(
+        Guid id, DeclineAccessRequest? body, ClaimsPrincipal user, AccessRequests requests, CancellationToken cancellationToken) =>
+        DecideAsync(() => requests.DeclineAsync(ActorId(user), id, body?.Reason, ApiTokenPrincipal.IdentityOf(user).TokenName, cancellationToken));
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DecideAsync(Func<Task> decide)
+    {
+        try
+        {
+            await decide();
+            return TypedResults.NoContent();
+        }
+        catch (StaffOnlyException)
+        {
+            return ApiProblems.StaffOnly();
+        }
+        catch (KeyNotFoundException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: e.Message);
+        }
+        catch (AccessRequestDecidedException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already decided", detail: e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid reason", detail: e.Message);
         }
     }
 

@@ -47,6 +47,22 @@ public sealed record AdminAccountItem(string Id, string Email, string UserName, 
         account.UserId, account.Email, account.UserName, account.HasDeveloperAccess, account.TokenCount, account.LastApiUseAt);
 }
 
+/// <param name="Status"><c>pending</c>, <c>approved</c> or <c>declined</c>.</param>
+/// <param name="DecidedBy">The email of the staff member who decided, once decided.</param>
+public sealed record AccessRequestResponse(
+    Guid Id, string AccountId, string Email, string Text, DateTime RequestedAt, string Status, DateTime? DecidedAt, string? DecidedBy,
+    string? DeclineReason)
+{
+    public static AccessRequestResponse From(AccessRequestItem request) => new(
+        request.Id, request.UserId, request.Email, request.Text, request.RequestedAt,
+        JsonNamingPolicy.CamelCase.ConvertName(request.Status.ToString()), request.DecidedAt, request.DecidedBy, request.DeclineReason);
+}
+
+public sealed record AccessRequestsResponse(IReadOnlyList<AccessRequestResponse> Pending, IReadOnlyList<AccessRequestResponse> Decided);
+
+/// <param name="Reason">Optional; sent to the account holder.</param>
+public sealed record DeclineAccessRequest(string? Reason);
+
 public sealed record AuditItem(DateTime At, string Actor, string Subject, string Action, string Detail);
 
 /// <summary>The words the API uses where the code has an enum.</summary>

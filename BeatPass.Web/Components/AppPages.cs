@@ -11,5 +11,8 @@ public static class AppPages
     public const string Developers = "/account/settings/developers";
     public const string ActiveSessions = "/account/settings/sessions";
     public const string Admin = "/admin/developer-access";
+
+    /// <summary>The admin page's queue of access requests.</summary>
+    public const string AdminRequests = Admin + "#requests";
     public const string ReportExposedToken = "/report-exposed-token";
 }
