@@ -55,7 +55,7 @@ public sealed class AccessRequests(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var hasAccess = await db.Users.AnyAsync(u => u.Id == userId && u.HasDeveloperAccess, cancellationToken);
-        var latest = await Items(db).Where(r => r.UserId == userId).OrderByDescending(r => r.RequestedAt).FirstOrDefaultAsync(cancellationToken);
+        var latest = await LatestAsync(db, userId, cancellationToken);
         return new AccessRequestState(hasAccess, latest, AskAgainFrom(latest));
     }
 
@@ -83,7 +83,7 @@ public sealed class AccessRequests(
             return AccessRequestResult.Failure("Your account already has developer access.");
         }
 
-        var latest = await Items(db).Where(r => r.UserId == userId).OrderByDescending(r => r.RequestedAt).FirstOrDefaultAsync(cancellationToken);
+        var latest = await LatestAsync(db, userId, cancellationToken);
         if (latest?.Status == AccessRequestStatus.Pending)
         {
             return AccessRequestResult.Failure($"You already asked on {SecurityNotices.Time(latest.RequestedAt)}. We will answer by email.");
@@ -110,10 +110,10 @@ public sealed class AccessRequests(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await StaffOnly.EnsureAsync(db, actorUserId, logger, cancellationToken);
-        var pending = await Items(db).Where(r => r.Status == AccessRequestStatus.Pending)
-            .OrderBy(r => r.RequestedAt).ToListAsync(cancellationToken);
-        var decided = await Items(db).Where(r => r.Status != AccessRequestStatus.Pending)
-            .OrderByDescending(r => r.DecidedAt).Take(DecidedShown).ToListAsync(cancellationToken);
+        var pending = await Items(db, db.AccessRequests.Where(r => r.Status == AccessRequestStatus.Pending).OrderBy(r => r.RequestedAt))
+            .ToListAsync(cancellationToken);
+        var decided = await Items(db, db.AccessRequests.Where(r => r.Status != AccessRequestStatus.Pending)
+            .OrderByDescending(r => r.DecidedAt).Take(DecidedShown)).ToListAsync(cancellationToken);
         return new AccessRequestQueue(pending, decided);
     }
 
@@ -188,12 +188,16 @@ public sealed class AccessRequests(
             ? decidedAt + options.Value.RequestCooldown
             : null;
 
-    private static IQueryable<AccessRequestItem> Items(BeatPassDbContext db) =>
-        from r in db.AccessRequests.AsNoTracking()
-        join decider in db.Users on r.DecidedByUserId equals decider.Id into deciders
-        from decider in deciders.DefaultIfEmpty()
-        select new AccessRequestItem(r.Id, r.UserId, r.User!.Email!, r.Text, r.RequestedAt, r.Status, r.DecidedAt,
-            r.DecidedByUserId == null ? null : decider == null ? "a deleted account" : decider.Email, r.DeclineReason);
+    // The requests as listed, after their filter, order and limit.
+    private static IQueryable<AccessRequestItem> Items(BeatPassDbContext db, IQueryable<AccessRequest> requests) =>
+        requests.AsNoTracking().Select(r => new AccessRequestItem(r.Id, r.UserId, r.User!.Email!, r.Text, r.RequestedAt, r.Status, r.DecidedAt,
+            r.DecidedByUserId == null
+                ? null
+                : db.Users.Where(u => u.Id == r.DecidedByUserId).Select(u => u.Email).FirstOrDefault() ?? "a deleted account",
+            r.DeclineReason));
+
+    private static Task<AccessRequestItem?> LatestAsync(BeatPassDbContext db, string userId, CancellationToken cancellationToken) =>
+        Items(db, db.AccessRequests.Where(r => r.UserId == userId).OrderByDescending(r => r.RequestedAt).Take(1)).FirstOrDefaultAsync(cancellationToken);
 
     private DateTime Now => timeProvider.GetUtcNow().UtcDateTime;
 }
