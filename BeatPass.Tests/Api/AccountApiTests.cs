@@ -4,6 +4,7 @@ using System.Text.Json;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Audit;
 using BeatPass.Core.Data;
+using BeatPass.Core.DeveloperAccess;
 using BeatPass.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -25,6 +26,9 @@ public abstract class AccountApiTests<TApp>(TApp app) : IClassFixture<TApp>
         { "PUT", "/api/v1/admin/accounts/{account}/developer-access", ApiPermissions.DeveloperAccessWrite },
         { "DELETE", "/api/v1/admin/accounts/{account}/developer-access", ApiPermissions.DeveloperAccessWrite },
         { "GET", "/api/v1/admin/audit?account={account}&page=1", ApiPermissions.DeveloperAccessRead },
+        { "GET", "/api/v1/admin/access-requests", ApiPermissions.DeveloperAccessRead },
+        { "POST", "/api/v1/admin/access-requests/{request}/approve", ApiPermissions.DeveloperAccessWrite },
+        { "POST", "/api/v1/admin/access-requests/{request}/decline", ApiPermissions.DeveloperAccessWrite },
     };
 
     [Theory]
@@ -35,7 +39,7 @@ public abstract class AccountApiTests<TApp>(TApp app) : IClassFixture<TApp>
         var token = await CreateTokenAsync(holder.Id, [permission]);
         var account = await app.CreateUserAsync(hasDeveloperAccess: method == "DELETE");
 
-        using var response = await SendAsync(method, Fill(path, token, account), token.PlainText);
+        using var response = await SendAsync(method, await FillAsync(path, token, account), token.PlainText);
 
         response.IsSuccessStatusCode.Should().BeTrue(await response.Content.ReadAsStringAsync());
         response.Headers.GetValues("X-Token-Permissions").Should().Equal(permission);
@@ -51,7 +55,7 @@ public abstract class AccountApiTests<TApp>(TApp app) : IClassFixture<TApp>
         var token = await CreateTokenAsync(holder.Id, others);
         var account = await app.CreateUserAsync(hasDeveloperAccess: method == "DELETE");
 
-        using var response = await SendAsync(method, Fill(path, token, account), token.PlainText);
+        using var response = await SendAsync(method, await FillAsync(path, token, account), token.PlainText);
 
         response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         response.Headers.WwwAuthenticate.Should().ContainSingle().Which.ToString().Should()
@@ -68,6 +72,48 @@ public abstract class AccountApiTests<TApp>(TApp app) : IClassFixture<TApp>
             .Should().Be(method == "DELETE", "a refused grant or revoke changes nothing");
         (await app.WithDbAsync(db => db.ApiTokens.Where(t => t.Id == token.Summary.Id).Select(t => t.TokenHash).SingleAsync()))
             .Should().Equal(ApiTokenHash.Parse(token.PlainText).ToArray(), "a refused rotation keeps the secret");
+        (await app.WithDbAsync(db => db.AccessRequests.Where(r => r.UserId == account.Id).Select(r => r.Status).ToListAsync()))
+            .Should().NotContain(status => status != AccessRequestStatus.Pending, "a refused approval or decline decides nothing");
+    }
+
+    [Fact]
+    public async Task Staff_answer_requests_through_the_api_audited_naming_the_token_and_emailed()
+    {
+        var staff = await CreateHolderAsync(staff: true);
+        var token = await CreateTokenAsync(staff.Id, [ApiPermissions.DeveloperAccessRead, ApiPermissions.DeveloperAccessWrite], "Queue script");
+        var approved = await app.CreateUserAsync(hasDeveloperAccess: false);
+        var declined = await app.CreateUserAsync(hasDeveloperAccess: false);
+        var approvedId = await RequestAccessAsync(approved);
+        var declinedId = await RequestAccessAsync(declined);
+
+        using var queue = await SendAsync("GET", "/api/v1/admin/access-requests", token.PlainText);
+        var pending = (await queue.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("pending").EnumerateArray()
+            .Where(r => r.GetProperty("accountId").GetString() is var id && (id == approved.Id || id == declined.Id)).ToList();
+        pending.Select(r => r.GetProperty("id").GetGuid()).Should().Equal(approvedId, declinedId);
+        pending[0].GetProperty("status").GetString().Should().Be("pending");
+        pending[0].GetProperty("text").GetString().Should().Be("An exporter for my own playlists.");
+
+        (await SendAsync("POST", $"/api/v1/admin/access-requests/{approvedId}/approve", token.PlainText)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await app.WithDbAsync(db => db.Users.Where(u => u.Id == approved.Id).Select(u => u.HasDeveloperAccess).SingleAsync())).Should().BeTrue();
+        await app.Mail.WaitForMessageAsync(approved.Email!, m => m.Subject == "Your request for developer access was approved");
+        using var again = await SendAsync("POST", $"/api/v1/admin/access-requests/{approvedId}/decline", token.PlainText);
+        again.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await again.Content.ReadAsStringAsync()).Should().Contain("This request was already approved.");
+
+        using var badReason = await SendJsonAsync($"/api/v1/admin/access-requests/{declinedId}/decline", token.PlainText, new { reason = "Two\nlines" });
+        badReason.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await badReason.Content.ReadAsStringAsync()).Should().Contain("control characters");
+        using var decline = await SendJsonAsync($"/api/v1/admin/access-requests/{declinedId}/decline", token.PlainText, new { reason = "Write to us first." });
+        decline.StatusCode.Should().Be(HttpStatusCode.NoContent);
+        var mail = await app.Mail.WaitForMessageAsync(declined.Email!, m => m.Subject == "Your request for developer access was declined");
+        mail.TextBody.Should().Contain("Write to us first.");
+
+        using var audit = await SendAsync("GET", $"/api/v1/admin/audit?account={declined.Id}", token.PlainText);
+        var items = (await audit.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items");
+        items[0].GetProperty("action").GetString().Should().Be("accessRequestDeclined");
+        items[0].GetProperty("actor").GetString().Should().Be(staff.Email);
+        items[0].GetProperty("detail").GetString().Should().Contain("Through the API with token \"Queue script\"");
+        (await SendAsync("POST", $"/api/v1/admin/access-requests/{Guid.NewGuid()}/approve", token.PlainText)).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -318,8 +364,26 @@ public abstract class AccountApiTests<TApp>(TApp app) : IClassFixture<TApp>
         return result.Token!;
     }
 
-    private static string Fill(string path, CreatedApiToken token, BeatPassUser account) =>
-        path.Replace("{token}", token.Summary.Id.ToString()).Replace("{account}", account.Id);
+    // {request} is a request the account sends now.
+    private async Task<string> FillAsync(string path, CreatedApiToken token, BeatPassUser account) =>
+        path.Replace("{token}", token.Summary.Id.ToString()).Replace("{account}", account.Id)
+            .Replace("{request}", path.Contains("{request}") ? (await RequestAccessAsync(account)).ToString() : "");
+
+    private async Task<Guid> RequestAccessAsync(BeatPassUser account)
+    {
+        var result = await app.WithServiceAsync<AccessRequests, AccessRequestResult>(requests =>
+            requests.RequestAsync(account.Id, "An exporter for my own playlists.", "https://beatpass.test/admin"));
+        result.Succeeded.Should().BeTrue(result.ErrorMessage);
+        return result.Request!.Id;
+    }
+
+    private async Task<HttpResponseMessage> SendJsonAsync(string path, string token, object body)
+    {
+        using var client = app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return await client.SendAsync(request);
+    }
 
     private async Task<HttpResponseMessage> SendAsync(string method, string path, string token)
     {

@@ -15,7 +15,8 @@ public sealed class ApiDocumentationTests(BeatPassAppFactory app) : IClassFixtur
 
         root.GetProperty("paths").EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo(
             "/api/v1/me", "/api/v1/tokens", "/api/v1/tokens/{id}", "/api/v1/tokens/self", "/api/v1/tokens/self/rotate",
-            "/api/v1/security-log", "/api/v1/admin/accounts", "/api/v1/admin/accounts/{id}/developer-access", "/api/v1/admin/audit");
+            "/api/v1/security-log", "/api/v1/admin/accounts", "/api/v1/admin/accounts/{id}/developer-access", "/api/v1/admin/audit",
+            "/api/v1/admin/access-requests", "/api/v1/admin/access-requests/{id}/approve", "/api/v1/admin/access-requests/{id}/decline");
         var scheme = root.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer");
         scheme.GetProperty("type").GetString().Should().Be("http");
         scheme.GetProperty("scheme").GetString().Should().Be("bearer");

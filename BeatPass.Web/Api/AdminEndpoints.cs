@@ -45,7 +45,7 @@ public static class AdminEndpoints
             .RequirePermission(ApiPermissions.DeveloperAccessWrite)
             .WithName("DeclineAccessRequest")
             .WithSummary("Decline a request for developer access")
-            .WithDescription($"With an optional `reason` (at most {AccessRequests.ReasonMaxLength} characters) sent to the account holder. Audited. 409 once the request was decided.");
+            .WithDescription($"With an optional JSON body `{{\"reason\": \"…\"}}` (at most {AccessRequests.ReasonMaxLength} characters), sent to the account holder; no body for no reason. Audited. 409 once the request was decided.");
         admin.MapGet("/audit", AuditAsync)
             .RequirePermission(ApiPermissions.DeveloperAccessRead)
             .WithName("GetAuditLog")
@@ -141,9 +141,27 @@ public static class AdminEndpoints
         Guid id, ClaimsPrincipal user, AccessRequests requests, CancellationToken cancellationToken) =>
         DecideAsync(() => requests.ApproveAsync(ActorId(user), id, ApiTokenPrincipal.IdentityOf(user).TokenName, cancellationToken));
 
-    private static Task<Results<NoContent, ProblemHttpResult>> DeclineAsync(
-        Guid id, DeclineAccessRequest? body, ClaimsPrincipal user, AccessRequests requests, CancellationToken cancellationToken) =>
-        DecideAsync(() => requests.DeclineAsync(ActorId(user), id, body?.Reason, ApiTokenPrincipal.IdentityOf(user).TokenName, cancellationToken));
+    // The body is optional (no reason, no body), which a bound body parameter would not allow: an empty POST must not
+    // fall through to the 404 for unknown addresses.
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeclineAsync(
+        Guid id, HttpRequest request, ClaimsPrincipal user, AccessRequests requests, CancellationToken cancellationToken)
+    {
+        DeclineAccessRequest? body = null;
+        if (request.ContentLength is not 0 && request.HasJsonContentType())
+        {
+            try
+            {
+                body = await request.ReadFromJsonAsync<DeclineAccessRequest>(cancellationToken);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid body",
+                    detail: "Send a JSON object such as {\"reason\": \"…\"}, or no body.");
+            }
+        }
+
+        return await DecideAsync(() => requests.DeclineAsync(ActorId(user), id, body?.Reason, ApiTokenPrincipal.IdentityOf(user).TokenName, cancellationToken));
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DecideAsync(Func<Task> decide)
     {
