@@ -3,6 +3,7 @@ using AngleSharp.Dom;
 using BeatPass.Core.Data;
 using BeatPass.Tests.Infrastructure;
 using BeatPass.Web.Identity;
+using BeatPass.Web.Security;
 using BeatPass.Web.Components.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Bunit;
@@ -45,6 +46,11 @@ public abstract class ComponentTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<SudoMode>();
         Services.AddScoped<LiveSession>();
         Services.AddScoped<PageClock>();
+        // The in-app forms' limit and where their emails link to, as the app has them.
+        Services.AddHttpContextAccessor();
+        Services.AddSingleton<AccountFormLimiter>();
+        Services.AddScoped<CircuitClient>();
+        Services.Configure<BeatPass.Web.AppOptions>(options => options.PublicUrl = new Uri("https://settings.beatpass.test"));
 
         // A session that has just signed in, so risky actions go ahead without asking for the password again.
         await Database.SessionKeys.StartAsync(UserId, [], expiresAt: null, "127.0.0.1", "bUnit");

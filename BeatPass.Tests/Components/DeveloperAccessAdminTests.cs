@@ -125,6 +125,81 @@ public sealed class DeveloperAccessAdminTests : ComponentTestContext
         page.WaitForAssertion(() => EventTokenNames(page).Should().Equal(tokenNames.Take(10)), Wait);
     }
 
+    [Fact]
+    public async Task Requests_are_listed_oldest_first_with_a_count_and_Approve_grants_access()
+    {
+        var requests = Services.GetRequiredService<AccessRequests>();
+        var first = await Database.CreateUserAsync(hasDeveloperAccess: false, email: "first@beats.test");
+        var second = await Database.CreateUserAsync(hasDeveloperAccess: false, email: "second@beats.test");
+        await requests.RequestAsync(first, "A sampler for my own beats, first.", "https://beatpass.test/admin");
+        Database.Time.Advance(TimeSpan.FromMinutes(5));
+        await requests.RequestAsync(second, "A <b>sampler</b> for my beats, second.", "https://beatpass.test/admin");
+        var (_, page) = RenderWithDialogs<DeveloperAccessAdmin>();
+
+        page.WaitForAssertion(() => page.Find("#requests").TextContent.Should().Contain("2 pending"), Wait);
+        var pending = page.FindAll("[aria-label='Pending requests'] tbody tr").Select(r => r.TextContent).ToList();
+        pending.Should().HaveCount(2);
+        pending[0].Should().Contain("first@beats.test");
+        pending[1].Should().Contain("A <b>sampler</b> for my beats, second.", "the text is shown as text");
+
+        page.Find("[aria-label='Approve the request of first@beats.test']").Click();
+
+        page.WaitForAssertion(() => page.Find("#requests").TextContent.Should().Contain("1 pending"), Wait);
+        (await Access().HasAccessAsync(first)).Should().BeTrue();
+        page.WaitForAssertion(() => page.Find("[aria-label='Decided requests']").TextContent.Should().Contain("Approved by"), Wait);
+        page.WaitForAssertion(() => Row(page, "first@beats.test").QuerySelector("input[type=checkbox]")!.HasAttribute("checked").Should().BeTrue(), Wait);
+    }
+
+    [Fact]
+    public async Task Decline_asks_for_an_optional_reason_and_Cancel_decides_nothing()
+    {
+        var requests = Services.GetRequiredService<AccessRequests>();
+        var asker = await Database.CreateUserAsync(hasDeveloperAccess: false, email: "asker@beats.test");
+        await requests.RequestAsync(asker, "A sampler for my own beats, please.", "https://beatpass.test/admin");
+        var (dialogs, page) = RenderWithDialogs<DeveloperAccessAdmin>();
+        page.WaitForAssertion(() => page.Find("[aria-label='Decline the request of asker@beats.test']").Click(), Wait);
+
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Decline request?"), Wait);
+        Button(dialogs, "Cancel").Click();
+        dialogs.WaitForAssertion(() => dialogs.FindAll(".mud-dialog").Should().BeEmpty(), Wait);
+        (await requests.GetStateAsync(asker)).Latest!.Status.Should().Be(AccessRequestStatus.Pending);
+
+        page.Find("[aria-label='Decline the request of asker@beats.test']").Click();
+        dialogs.WaitForAssertion(() => dialogs.Find("#reason-dialog-reason").Input("Write to us first."), Wait);
+        dialogs.WaitForAssertion(() => Button(dialogs, "Decline").Click(), Wait);
+
+        page.WaitForAssertion(() => page.Find("[aria-label='Decided requests']").TextContent.Should().Contain("Declined by").And.Contain("Reason: Write to us first."), Wait);
+        (await Access().HasAccessAsync(asker)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task The_token_inventory_filters_and_revokes_one_token_with_a_required_reason()
+    {
+        var holder = await Database.CreateUserAsync(email: "holder@beats.test");
+        var tokens = Database.CreateTokenService();
+        var kept = (await tokens.CreateAsync(holder, "Kept token", Database.Time.GetUtcNow().UtcDateTime.AddDays(30))).Token!;
+        var leaked = (await tokens.CreateAsync(holder, "Leaked token")).Token!;
+        var (dialogs, page) = RenderWithDialogs<DeveloperAccessAdmin>();
+        page.WaitForAssertion(() => TokenRows(page).Should().HaveCount(2), Wait);
+
+        page.Find("[aria-label='Revoke Leaked token of holder@beats.test']").Click();
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Revoke token?"), Wait);
+        Button(dialogs, "Revoke").HasAttribute("disabled").Should().BeTrue("a reason is required: it is sent to the holder");
+        dialogs.Find("#reason-dialog-reason").Input("It was posted in a public forum.");
+        dialogs.WaitForAssertion(() => Button(dialogs, "Revoke").Click(), Wait);
+
+        page.WaitForAssertion(() => TokenRows(page).Single(r => r.Contains("Leaked token")).Should().Contain("Revoked"), Wait);
+        (await Database.Authenticator.AuthenticateAsync(leaked.PlainText)).Status.Should().Be(BeatPass.Core.ApiTokens.ApiTokenStatus.Revoked);
+        (await Database.AuthenticateAsync(kept.PlainText)).Should().NotBeNull();
+
+        var show = page.FindComponents<MudBlazor.MudSelect<TokenInventoryFilter>>().Single();
+        await page.InvokeAsync(() => show.Instance.ValueChanged.InvokeAsync(TokenInventoryFilter.NoExpiration));
+        page.WaitForAssertion(() => TokenRows(page).Should().ContainSingle().Which.Should().Contain("Leaked token"), Wait);
+    }
+
+    private static List<string> TokenRows(IRenderedComponent<DeveloperAccessAdmin> page) =>
+        [.. page.FindAll("[aria-label='Tokens'] tbody tr.mud-table-row").Select(r => r.TextContent)];
+
     private static AngleSharp.Dom.IElement SearchField(IRenderedComponent<DeveloperAccessAdmin> page, string label) =>
         page.Find($"#{page.FindAll("label").Single(l => l.TextContent.Trim() == label).GetAttribute("for")}");
 
@@ -137,5 +212,5 @@ public sealed class DeveloperAccessAdminTests : ComponentTestContext
             .ToList();
 
     private static AngleSharp.Dom.IElement Row(IRenderedComponent<DeveloperAccessAdmin> page, string email) =>
-        page.FindAll(".mud-data-grid tr.mud-table-row").Single(r => r.TextContent.Contains(email));
+        page.FindAll(".accounts-grid tr.mud-table-row").Single(r => r.TextContent.Contains(email));
 }

@@ -8,6 +8,7 @@ using BeatPass.Web.Components.Layout;
 using BeatPass.Web.Areas.Identity;
 using BeatPass.Web.Components.Settings;
 using BeatPass.Web.Components.Shared;
+using BeatPass.Web.Security;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
@@ -424,7 +425,7 @@ public sealed class DevelopersPageTests : ComponentTestContext
         Button(page, "Delete").Click();
         dialogs.WaitForAssertion(() => Button(dialogs, "Delete").Click());
 
-        page.WaitForAssertion(() => page.Markup.Should().Contain("API access is invite-only. To request access, contact"));
+        page.WaitForAssertion(() => page.Markup.Should().Contain("API access is invite-only and granted on a case-by-case basis. To request access, contact"));
         page.Markup.Should().NotContain("Soon gone");
         Services.GetRequiredService<ISnackbar>().ShownSnackbars.Select(s => s.Message)
             .Should().Contain("Your developer access has been withdrawn, and your tokens no longer work.");
@@ -463,17 +464,70 @@ public sealed class DevelopersPageWithoutAccessTests : ComponentTestContext
 {
     protected override bool HasDeveloperAccess => false;
 
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private const string Plan = "A playlist exporter for my own library.";
+
     [Fact]
-    public void The_section_says_access_is_invite_only_and_whom_to_ask_and_shows_nothing_else()
+    public void The_section_says_access_is_invite_only_and_whom_to_ask_and_offers_only_a_request()
     {
         Services.Configure<DevelopersOptions>(options => options.AccessRequestEmail = "api-access@beatpass.test");
         var (_, page) = RenderWithDialogs<Developers>();
 
         page.WaitForAssertion(() => System.Text.RegularExpressions.Regex.Replace(page.Find(".mud-alert").TextContent, @"\s+", " ").Trim()
-            .Should().Be("API access is invite-only. To request access, contact api-access@beatpass.test."));
+            .Should().Be("API access is invite-only and granted on a case-by-case basis. To request access, contact api-access@beatpass.test, or ask here."));
         page.Find("a").GetAttribute("href").Should().Be("mailto:api-access@beatpass.test");
-        page.FindAll("button").Should().BeEmpty();
+        page.FindAll("button").Select(b => b.TextContent.Trim()).Should().Equal("Request developer access");
         page.FindAll("table").Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Request_developer_access_asks_what_they_will_build_and_then_says_it_was_sent()
+    {
+        var (dialogs, page) = RenderWithDialogs<Developers>();
+        page.WaitForAssertion(() => Button(page, "Request developer access").Click(), Wait);
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("What will you build?"), Wait);
+
+        dialogs.Find("#request-access-text").Input("Too short");
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Write at least 20 characters about what you will build."), Wait);
+        Button(dialogs, "Send request").HasAttribute("disabled").Should().BeTrue();
+        dialogs.Find("#request-access-text").Input($"  {Plan}  ");
+        dialogs.WaitForAssertion(() => Button(dialogs, "Send request").HasAttribute("disabled").Should().BeFalse(), Wait);
+        Button(dialogs, "Send request").Click();
+
+        page.WaitForAssertion(() => page.Markup.Should().Contain("Request sent on").And.Contain("We will answer by email."), Wait);
+        page.FindAll("button").Should().BeEmpty("one pending request per account");
+        var state = await Services.GetRequiredService<AccessRequests>().GetStateAsync(UserId);
+        state.Latest.Should().BeEquivalentTo(new { Text = Plan, Status = AccessRequestStatus.Pending });
+    }
+
+    [Fact]
+    public async Task After_a_decline_the_page_gives_the_reason_and_when_they_may_ask_again()
+    {
+        var requests = Services.GetRequiredService<AccessRequests>();
+        var request = (await requests.RequestAsync(UserId, Plan, "https://settings.beatpass.test/admin")).Request!;
+        await requests.DeclineAsync(await Database.CreateStaffAsync(), request.Id, "Tell us more first.");
+
+        var (_, page) = RenderWithDialogs<Developers>();
+
+        page.WaitForAssertion(() => page.Markup.Should().Contain("was declined on").And.Contain("The reason given: Tell us more first.")
+            .And.Contain("You can ask again from"), Wait);
+        page.FindAll("button").Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Requests_count_against_the_account_form_limit_of_the_address()
+    {
+        Services.Configure<AccountRateLimitOptions>(options => options.PostsPerWindow = 1);
+        var limit = Services.GetRequiredService<AccountFormLimiter>();
+        limit.TryAcquire(null, out _).Should().BeTrue("the one post of the window, made elsewhere from the same address");
+        var (dialogs, page) = RenderWithDialogs<Developers>();
+        page.WaitForAssertion(() => Button(page, "Request developer access").Click(), Wait);
+        dialogs.WaitForAssertion(() => dialogs.Find("#request-access-text").Input(Plan), Wait);
+
+        dialogs.WaitForAssertion(() => Button(dialogs, "Send request").Click(), Wait);
+
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Too many attempts from your network. Try again in"), Wait);
+        page.Markup.Should().NotContain("Request sent on");
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         await settings.OpenAsync();
         await Expect(settings.DevelopersLink).ToHaveCountAsync(0);
         await page.GotoAsync("/account/settings/developers");
-        await Expect(page.GetByText("API access is invite-only. To request access, contact contact@beatpass.ca.")).ToBeVisibleAsync();
+        await Expect(page.GetByText("API access is invite-only and granted on a case-by-case basis. To request access, contact contact@beatpass.ca, or ask here.")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Screenshots.PathFor("developers-without-access.png"), FullPage = true });
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create token" })).ToHaveCountAsync(0);
 

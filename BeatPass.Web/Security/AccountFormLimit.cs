@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
 using BeatPass.Web.Areas.Identity;
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -9,9 +10,9 @@ namespace BeatPass.Web.Security;
 
 /// <summary>
 /// Limits how often one client address may post the forms a password guesser or a mail bomber would use:
-/// sign in, register, forgot password and resend confirmation. ASP.NET Core's rate limiter, a fixed window per
-/// address (IPv6 by its /64, which one host usually holds whole). Past the limit the form answers 429 with
-/// <c>Retry-After</c>.
+/// sign in, register, forgot password and resend confirmation, and, in the same count, the in-app forms that send
+/// email to staff (a request for developer access). ASP.NET Core's rate limiter, a fixed window per address (IPv6
+/// by its /64, which one host usually holds whole). Past the limit a form post answers 429 with <c>Retry-After</c>.
 /// </summary>
 public static class AccountFormLimit
 {
@@ -27,10 +28,13 @@ public static class AccountFormLimit
             .BindConfiguration(AccountRateLimitOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<AccountFormLimiter>();
+        services.AddHttpContextAccessor();
+        services.AddScoped<CircuitClient>();
+        services.AddScoped<CircuitHandler>(provider => provider.GetRequiredService<CircuitClient>());
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<AccountRateLimitOptions>>((limiter, options) =>
+        services.AddOptions<RateLimiterOptions>().Configure<AccountFormLimiter>((limiter, forms) =>
         {
-            var limit = options.Value;
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = (context, _) =>
             {
@@ -41,19 +45,59 @@ public static class AccountFormLimit
 
                 return ValueTask.CompletedTask;
             };
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                IsLimitedForm(context.Request)
-                    ? RateLimitPartition.GetFixedWindowLimiter(ClientAddresses.Partition(context.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = limit.PostsPerWindow,
-                        Window = limit.Window,
-                        QueueLimit = 0,
-                    })
-                    : RateLimitPartition.GetNoLimiter(""));
+            limiter.GlobalLimiter = forms.ForPosts(context => IsLimitedForm(context.Request));
         });
         return services;
     }
 
     private static bool IsLimitedForm(HttpRequest request) =>
         HttpMethods.IsPost(request.Method) && LimitedForms.Any(form => request.Path.Equals(form, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>The one count per address behind <see cref="AccountFormLimit"/>, for form posts and in-app forms alike.</summary>
+public sealed class AccountFormLimiter(IOptions<AccountRateLimitOptions> options) : IDisposable
+{
+    // The partition of requests that are not counted.
+    private const string Unlimited = "";
+
+    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(partition =>
+        partition == Unlimited
+            ? RateLimitPartition.GetNoLimiter(partition)
+            : RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = options.Value.PostsPerWindow,
+                Window = options.Value.Window,
+                QueueLimit = 0,
+            }));
+
+    /// <summary>True when <paramref name="client"/> may send one more form; otherwise how long until it may, in <paramref name="retryAfter"/>.</summary>
+    public bool TryAcquire(IPAddress? client, out TimeSpan retryAfter)
+    {
+        using var lease = _limiter.AttemptAcquire(ClientAddresses.Partition(client));
+        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : options.Value.Window;
+        return lease.IsAcquired;
+    }
+
+    /// <summary>The limiter for the middleware: the requests <paramref name="counted"/> picks count against their address.</summary>
+    internal PartitionedRateLimiter<HttpContext> ForPosts(Func<HttpContext, bool> counted) =>
+        _limiter.WithTranslatedKey<HttpContext>(
+            context => counted(context) ? ClientAddresses.Partition(context.Connection.RemoteIpAddress) : Unlimited, leaveOpen: true);
+
+    public void Dispose() => _limiter.Dispose();
+}
+
+/// <summary>
+/// The address of the browser an interactive page's circuit serves, read from the circuit's connection when it comes
+/// up (after the forwarded-headers middleware, so a known proxy's client), for the in-app forms that
+/// <see cref="AccountFormLimiter"/> counts. Null outside a circuit.
+/// </summary>
+public sealed class CircuitClient(IHttpContextAccessor httpContextAccessor) : CircuitHandler
+{
+    public IPAddress? Address { get; private set; }
+
+    public override Task OnConnectionUpAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        Address = httpContextAccessor.HttpContext?.Connection.RemoteIpAddress ?? Address;
+        return Task.CompletedTask;
+    }
 }
