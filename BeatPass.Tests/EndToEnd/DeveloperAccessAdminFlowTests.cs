@@ -102,7 +102,7 @@ public sealed class DeveloperAccessAdminFlowTests(BrowserFixture browser)
     }
 
     private static Task<int[]> ColumnWidthsAsync(IPage page) => page.EvaluateAsync<int[]>(
-        "() => [...document.querySelector('table').querySelectorAll('thead th')].map(th => Math.round(th.getBoundingClientRect().width))");
+        "() => [...document.querySelector('.accounts-grid table').querySelectorAll('thead th')].map(th => Math.round(th.getBoundingClientRect().width))");
 
     [BrowserFact]
     public async Task A_staff_member_who_loses_the_role_loses_the_open_admin_page_within_the_revalidation_interval()

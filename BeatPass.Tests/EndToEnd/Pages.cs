@@ -116,8 +116,19 @@ public sealed class DeveloperAccessAdminPage(IPage page)
 {
     public ILocator Search => page.GetByLabel("Search accounts");
 
-    /// <summary>The account's row in the grid (the first table; the second lists recent events).</summary>
-    public ILocator Row(string email) => page.GetByRole(AriaRole.Table).First.GetByRole(AriaRole.Row).Filter(new() { HasText = email });
+    /// <summary>The accounts grid's table (the page also lists requests, services, tokens and recent events).</summary>
+    public ILocator Accounts => page.Locator(".accounts-grid").GetByRole(AriaRole.Table);
+
+    /// <summary>The account's row in the accounts grid.</summary>
+    public ILocator Row(string email) => Accounts.GetByRole(AriaRole.Row).Filter(new() { HasText = email });
+
+    /// <summary>The queue of pending requests.</summary>
+    public ILocator PendingRequests => page.Locator("[aria-label='Pending requests'] table");
+
+    public ILocator DecidedRequests => page.Locator("[aria-label='Decided requests'] table");
+
+    /// <summary>The token inventory's table.</summary>
+    public ILocator Tokens => page.Locator("[aria-label='Tokens'] table");
 
     public ILocator AccessSwitch(string email) => page.GetByLabel($"Developer access for {email}");
 
@@ -132,7 +143,7 @@ public sealed class DeveloperAccessAdminPage(IPage page)
         await Search.FillAsync(email);
         // The grid reloads once typing pauses: wait until it lists only matches, so that a click lands on the
         // rows of the new page rather than on ones about to be replaced.
-        var accountRows = page.GetByRole(AriaRole.Table).First.Locator("tbody tr");
+        var accountRows = Accounts.Locator("tbody tr");
         await Expect(accountRows.Filter(new() { HasNotText = email })).ToHaveCountAsync(0);
         await Expect(page.GetByRole(AriaRole.Progressbar)).ToHaveCountAsync(0);
         await Expect(Row(email)).ToBeVisibleAsync();
