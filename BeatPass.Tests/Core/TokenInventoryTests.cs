@@ -92,6 +92,37 @@ public abstract class TokenInventoryTests(DatabaseProvider provider) : IAsyncLif
         second.Items.Select(t => t.Name).Should().Equal("Alice script 2", "Backup");
     }
 
+    [Theory]
+    [InlineData(TokenInventorySort.Created)]
+    [InlineData(TokenInventorySort.LastUsed)]
+    [InlineData(TokenInventorySort.Expires)]
+    public async Task A_page_read_through_the_sort_index_and_one_sorted_from_the_matches_agree(TokenInventorySort sort)
+    {
+        var holder = await _database.CreateUserAsync(email: "scripts@beats.test");
+        for (var i = 0; i < 10; i++)
+        {
+            var created = await CreateAsync(holder, $"Script {i}", i % 3 == 0 ? null : Now.AddDays(20 - i));
+            if (i % 2 == 0)
+            {
+                (await _database.AuthenticateAsync(created.PlainText)).Should().NotBeNull();
+            }
+
+            await _database.WriteTokenUsesAsync();
+            _database.Time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        // One page of all ten: few enough matches to be sorted. Ten pages of one: each read by walking the index.
+        var sortedAtOnce = await Inventory.SearchAsync(_staffId, new TokenInventoryRequest("script", SortBy: sort, PageSize: 25));
+        var walked = new List<string>();
+        for (var page = 0; page < 10; page++)
+        {
+            walked.AddRange((await Inventory.SearchAsync(_staffId, new TokenInventoryRequest("script", Page: page, PageSize: 1, SortBy: sort))).Items.Select(t => t.Name));
+        }
+
+        sortedAtOnce.Items.Select(t => t.Name).Should().Equal(walked);
+        walked.Should().OnlyHaveUniqueItems().And.HaveCount(10);
+    }
+
     [Fact]
     public async Task Only_staff_see_the_inventory_and_revoke_a_token()
     {

@@ -109,6 +109,8 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
                     b.HasIndex("TokenHash")
                         .IsUnique();
 
+                    b.HasIndex("UserId", "LastUsedAt");
+
                     b.HasIndex("UserId", "NormalizedName")
                         .IsUnique();
 

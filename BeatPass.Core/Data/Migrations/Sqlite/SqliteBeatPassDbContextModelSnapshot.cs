@@ -104,6 +104,8 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
                     b.HasIndex("TokenHash")
                         .IsUnique();
 
+                    b.HasIndex("UserId", "LastUsedAt");
+
                     b.HasIndex("UserId", "NormalizedName")
                         .IsUnique();
 

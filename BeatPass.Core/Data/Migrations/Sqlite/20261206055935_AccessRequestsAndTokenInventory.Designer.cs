@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace BeatPass.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteBeatPassDbContext))]
-    [Migration("20261206052956_AccessRequestsAndTokenInventory")]
+    [Migration("20261206055935_AccessRequestsAndTokenInventory")]
     partial class AccessRequestsAndTokenInventory
     {
         /// <inheritdoc />
@@ -106,6 +106,8 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
+
+                    b.HasIndex("UserId", "LastUsedAt");
 
                     b.HasIndex("UserId", "NormalizedName")
                         .IsUnique();

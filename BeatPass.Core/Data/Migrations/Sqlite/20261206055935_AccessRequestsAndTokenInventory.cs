@@ -46,6 +46,11 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
                 column: "LastUsedAt");
 
             migrationBuilder.CreateIndex(
+                name: "IX_ApiTokens_UserId_LastUsedAt",
+                table: "ApiTokens",
+                columns: new[] { "UserId", "LastUsedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AccessRequests_OnePendingPerAccount",
                 table: "AccessRequests",
                 column: "UserId",
@@ -75,6 +80,10 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropIndex(
                 name: "IX_ApiTokens_LastUsedAt",
+                table: "ApiTokens");
+
+            migrationBuilder.DropIndex(
+                name: "IX_ApiTokens_UserId_LastUsedAt",
                 table: "ApiTokens");
         }
     }

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace BeatPass.Core.Data.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgreSqlBeatPassDbContext))]
-    [Migration("20261206052959_AccessRequestsAndTokenInventory")]
+    [Migration("20261206055959_AccessRequestsAndTokenInventory")]
     partial class AccessRequestsAndTokenInventory
     {
         /// <inheritdoc />
@@ -111,6 +111,8 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
+
+                    b.HasIndex("UserId", "LastUsedAt");
 
                     b.HasIndex("UserId", "NormalizedName")
                         .IsUnique();
