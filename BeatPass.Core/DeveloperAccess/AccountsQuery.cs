@@ -37,8 +37,9 @@ public sealed class AccountsQuery(IDbContextFactory<BeatPassDbContext> dbFactory
             (AccountSort.DeveloperAccess, true) => rows.OrderByDescending(r => r.HasDeveloperAccess).ThenBy(r => r.NormalizedEmail),
             (AccountSort.TokenCount, false) => rows.OrderBy(r => r.TokenCount).ThenBy(r => r.NormalizedEmail),
             (AccountSort.TokenCount, true) => rows.OrderByDescending(r => r.TokenCount).ThenBy(r => r.NormalizedEmail),
-            (AccountSort.LastApiUse, false) => rows.OrderBy(r => r.LastUsedAt).ThenBy(r => r.NormalizedEmail),
-            (AccountSort.LastApiUse, true) => rows.OrderByDescending(r => r.LastUsedAt).ThenBy(r => r.NormalizedEmail),
+            // "Never" as the oldest use on both databases (SQLite sorts nulls first, PostgreSQL last).
+            (AccountSort.LastApiUse, false) => rows.OrderBy(r => r.LastUsedAt != null).ThenBy(r => r.LastUsedAt).ThenBy(r => r.NormalizedEmail),
+            (AccountSort.LastApiUse, true) => rows.OrderByDescending(r => r.LastUsedAt != null).ThenByDescending(r => r.LastUsedAt).ThenBy(r => r.NormalizedEmail),
             (_, true) => rows.OrderByDescending(r => r.NormalizedEmail),
             _ => rows.OrderBy(r => r.NormalizedEmail),
         };

@@ -58,9 +58,17 @@ public sealed class TokenInventoryQuery(IDbContextFactory<BeatPassDbContext> dbF
             (_, false) => t => t.CreatedAt,
             (_, true) => t => t.CreatedAt.AddDays(0),
         };
+        // "Never" sorts as the oldest use and the latest expiry, the same on both databases (SQLite puts nulls first,
+        // PostgreSQL last). Created is never null.
+        Expression<Func<ApiTokens.ApiToken, bool>> never = request.SortBy switch
+        {
+            TokenInventorySort.LastUsed => t => t.LastUsedAt != null,
+            TokenInventorySort.Expires => t => t.ExpiresAt == null,
+            _ => t => true,
+        };
         var sorted = request.Descending
-            ? tokens.OrderByDescending(key).ThenByDescending(t => t.Id)
-            : tokens.OrderBy(key).ThenBy(t => t.Id);
+            ? tokens.OrderByDescending(never).ThenByDescending(key).ThenByDescending(t => t.Id)
+            : tokens.OrderBy(never).ThenBy(key).ThenBy(t => t.Id);
 
         var rows = await sorted
             .Skip(skip)

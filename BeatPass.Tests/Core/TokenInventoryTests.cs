@@ -124,6 +124,27 @@ public abstract class TokenInventoryTests(DatabaseProvider provider) : IAsyncLif
     }
 
     [Fact]
+    public async Task Never_sorts_as_the_oldest_use_and_the_latest_expiry_on_both_databases()
+    {
+        var holder = await _database.CreateUserAsync(email: "never@beats.test");
+        var used = await CreateAsync(holder, "Used, expires", Now.AddDays(10));
+        await CreateAsync(holder, "Unused, never expires", null);
+        (await _database.AuthenticateAsync(used.PlainText)).Should().NotBeNull();
+        await _database.WriteTokenUsesAsync();
+
+        async Task<string> FirstAsync(TokenInventorySort sort, bool descending) =>
+            (await Inventory.SearchAsync(_staffId, new TokenInventoryRequest(SortBy: sort, Descending: descending))).Items[0].Name;
+
+        (await FirstAsync(TokenInventorySort.LastUsed, descending: true)).Should().Be("Used, expires");
+        (await FirstAsync(TokenInventorySort.LastUsed, descending: false)).Should().Be("Unused, never expires");
+        (await FirstAsync(TokenInventorySort.Expires, descending: false)).Should().Be("Used, expires");
+        (await FirstAsync(TokenInventorySort.Expires, descending: true)).Should().Be("Unused, never expires");
+        var accounts = _services.GetRequiredService<AccountsQuery>();
+        var byLastUse = await accounts.SearchAsync(_staffId, new AccountQuery(SortBy: AccountSort.LastApiUse, Descending: true));
+        byLastUse.Items[0].Email.Should().Be("never@beats.test", "the only account that used the API comes first");
+    }
+
+    [Fact]
     public async Task Only_staff_see_the_inventory_and_revoke_a_token()
     {
         var holder = await _database.CreateUserAsync();

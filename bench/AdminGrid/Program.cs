@@ -108,9 +108,16 @@ foreach (var (name, accountQuery, tokenRequest) in scenarios.Where(s => only is 
 }
 
 SqliteConnection.ClearAllPools();
-foreach (var suffix in new[] { "", "-wal", "-shm" })
+if (Environment.GetEnvironmentVariable("BENCH_KEEP") is null)
 {
-    File.Delete(path + suffix);
+    foreach (var suffix in new[] { "", "-wal", "-shm" })
+    {
+        File.Delete(path + suffix);
+    }
+}
+else
+{
+    Console.WriteLine($"Kept {path}");
 }
 
 Console.WriteLine();
