@@ -59,16 +59,20 @@ public sealed class TokenInventoryQuery(IDbContextFactory<BeatPassDbContext> dbF
             (_, true) => t => t.CreatedAt.AddDays(0),
         };
         // "Never" sorts as the oldest use and the latest expiry, the same on both databases (SQLite puts nulls first,
-        // PostgreSQL last). Created is never null.
-        Expression<Func<ApiTokens.ApiToken, bool>> never = request.SortBy switch
+        // PostgreSQL last). Created is never null, and its page walks its index only when ordered by it alone.
+        Expression<Func<ApiTokens.ApiToken, bool>>? never = request.SortBy switch
         {
             TokenInventorySort.LastUsed => t => t.LastUsedAt != null,
             TokenInventorySort.Expires => t => t.ExpiresAt == null,
-            _ => t => true,
+            _ => null,
         };
-        var sorted = request.Descending
-            ? tokens.OrderByDescending(never).ThenByDescending(key).ThenByDescending(t => t.Id)
-            : tokens.OrderBy(never).ThenBy(key).ThenBy(t => t.Id);
+        var sorted = (never, request.Descending) switch
+        {
+            (null, true) => tokens.OrderByDescending(key).ThenByDescending(t => t.Id),
+            (null, false) => tokens.OrderBy(key).ThenBy(t => t.Id),
+            (_, true) => tokens.OrderByDescending(never).ThenByDescending(key).ThenByDescending(t => t.Id),
+            (_, false) => tokens.OrderBy(never).ThenBy(key).ThenBy(t => t.Id),
+        };
 
         var rows = await sorted
             .Skip(skip)
