@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The staff admin grid over 100,000 accounts: first page, deep page, searches and sorts, timed in
-# one run (Release build, warm-up, then median and p95 of 25 runs each).
+# The staff admin page over 100,000 accounts and 200,000 tokens: the accounts grid and the token inventory (first
+# pages, deep pages, searches, filters and sorts), timed in one run (Release build, warm-up, then median and p95 of
+# 25 runs each; the bound is judged on p95). BENCH_ONLY=tokens runs only the scenarios whose name holds it.
 #   bench/admin-grid.sh                       on SQLite
 #   bench/admin-grid.sh --provider PostgreSQL on a throwaway PostgreSQL cluster
 set -euo pipefail
