@@ -98,7 +98,7 @@ public sealed class AccessRequests(
         var request = new AccessRequest { Id = Guid.CreateVersion7(), UserId = userId, Text = clean, RequestedAt = now };
         db.AccessRequests.Add(request);
         db.RecordSecurityEvent(now, Actor.Account(userId), userId, AuditAction.AccessRequested);
-        db.OutgoingEmails.Add(SecurityNotices.AccessRequested(now, options.Value.AccessRequestEmail, user.Email ?? user.UserName ?? userId, clean, queue));
+        db.OutgoingEmails.Add(SecurityNotices.AccessRequested(now, options.Value.AccessRequestEmail, user.Email ?? user.UserName ?? userId, queue));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("User {UserId} requested developer access", userId);

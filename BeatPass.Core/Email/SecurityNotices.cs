@@ -100,17 +100,18 @@ public static class SecurityNotices
         $"BeatPass staff revoked the API token \"{tokenName}\" of your BeatPass account on {Time(now)}. It no longer works. The reason they gave: {reason}",
         $"If an app needs the BeatPass API, create a new token in {WhereTokensLive}. If you think this is a mistake, contact BeatPass staff.");
 
-    /// <summary>To the staff address (<c>Developers:AccessRequestEmail</c>): a new request waits in the queue.</summary>
-    /// <param name="queue">The admin page's requests, where staff answer it.</param>
-    public static OutgoingEmail AccessRequested(DateTime now, string to, string accountEmail, string text, string queue) =>
+    /// <summary>
+    /// To the staff address (<c>Developers:AccessRequestEmail</c>): a new request waits in the queue. Without the
+    /// requester's text: words of theirs in BeatPass's own email, beside a link, could carry a link of their own.
+    /// </summary>
+    /// <param name="queue">The admin page's requests, where staff read and answer it.</param>
+    public static OutgoingEmail AccessRequested(DateTime now, string to, string accountEmail, string queue) =>
         OutgoingEmail.Create(now, to, "A request for developer access is waiting", $"""
             Hello,
 
-            {accountEmail} asked for developer access on {Time(now)}. What they will build:
+            {accountEmail} asked for developer access on {Time(now)}.
 
-            {text}
-
-            Approve or decline it in the queue of requests:
+            Read what they will build, and approve or decline it, in the queue of requests:
 
             {queue}
 

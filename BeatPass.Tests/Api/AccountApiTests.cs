@@ -100,6 +100,17 @@ public abstract class AccountApiTests<TApp>(TApp app) : IClassFixture<TApp>
         again.StatusCode.Should().Be(HttpStatusCode.Conflict);
         (await again.Content.ReadAsStringAsync()).Should().Contain("This request was already approved.");
 
+        using (var form = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/admin/access-requests/{declinedId}/decline")
+        {
+            Content = new StringContent("reason=Not now", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
+        })
+        {
+            using var client = app.CreateClient();
+            form.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.PlainText);
+            using var notJson = await client.SendAsync(form);
+            notJson.StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType, "a reason that can't be read is not taken as none");
+        }
+
         using var badReason = await SendJsonAsync($"/api/v1/admin/access-requests/{declinedId}/decline", token.PlainText, new { reason = "Two\nlines" });
         badReason.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await badReason.Content.ReadAsStringAsync()).Should().Contain("control characters");

@@ -151,6 +151,20 @@ public sealed class DeveloperAccessAdminTests : ComponentTestContext
     }
 
     [Fact]
+    public async Task Granting_with_the_switch_takes_the_accounts_request_out_of_the_queue()
+    {
+        var asker = await Database.CreateUserAsync(hasDeveloperAccess: false, email: "switched@beats.test");
+        await Services.GetRequiredService<AccessRequests>().RequestAsync(asker, "A sampler for my own beats, please.", "https://beatpass.test/admin");
+        var (_, page) = RenderWithDialogs<DeveloperAccessAdmin>();
+        page.WaitForAssertion(() => page.Find("[aria-label='Pending requests']").TextContent.Should().Contain("switched@beats.test"), Wait);
+
+        Row(page, "switched@beats.test").QuerySelector("input[type=checkbox]")!.Change(true);
+
+        page.WaitForAssertion(() => page.Find("[aria-label='Pending requests']").TextContent.Should().NotContain("switched@beats.test"), Wait);
+        page.Find("[aria-label='Decided requests']").TextContent.Should().Contain("switched@beats.test").And.Contain("Approved by");
+    }
+
+    [Fact]
     public async Task Decline_asks_for_an_optional_reason_and_Cancel_decides_nothing()
     {
         var requests = Services.GetRequiredService<AccessRequests>();
@@ -193,7 +207,7 @@ public sealed class DeveloperAccessAdminTests : ComponentTestContext
         (await Database.AuthenticateAsync(kept.PlainText)).Should().NotBeNull();
 
         var show = page.FindComponents<MudBlazor.MudSelect<TokenInventoryFilter>>().Single();
-        await page.InvokeAsync(() => show.Instance.ValueChanged.InvokeAsync(TokenInventoryFilter.NoExpiration));
+        await page.InvokeAsync(() => show.Instance.ValueChanged.InvokeAsync(TokenInventoryFilter.Revoked));
         page.WaitForAssertion(() => TokenRows(page).Should().ContainSingle().Which.Should().Contain("Leaked token"), Wait);
     }
 

@@ -90,14 +90,55 @@ public sealed class DevelopersPageTests : ComponentTestContext
     }
 
     [Fact]
-    public async Task No_expiration_comes_with_a_caution_that_an_expiry_takes_away()
+    public async Task Thirty_days_is_the_default_and_No_expiration_comes_with_a_caution()
     {
         var dialogs = await OpenCreateDialogAsync();
+        var now = Database.Time.GetUtcNow().UtcDateTime;
 
-        dialogs.Markup.Should().Contain(CreateTokenDialog.NoExpirationCaution, "no expiration is the default");
+        dialogs.Markup.Should().Contain($"The token will expire on {now.AddDays(30):MMM d, yyyy}.", "30 days is the default");
+        dialogs.Markup.Should().NotContain(CreateTokenDialog.NoExpirationCaution);
         var expiration = dialogs.FindComponent<MudSelect<string>>();
-        await dialogs.InvokeAsync(() => expiration.Instance.SelectOption("30"));
-        dialogs.WaitForAssertion(() => dialogs.Markup.Should().NotContain(CreateTokenDialog.NoExpirationCaution));
+        await dialogs.InvokeAsync(() => expiration.Instance.SelectOption("none"));
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain(CreateTokenDialog.NoExpirationCaution));
+    }
+
+    [Fact]
+    public async Task A_custom_date_says_its_range_before_a_pick_and_ends_at_the_end_of_the_day_in_the_readers_zone()
+    {
+        var tokyo = new LocalTimeZone(TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo"));
+        var dialogs = await OpenCreateDialogAsync(zone: tokyo);
+        var today = DateOnly.FromDateTime(tokyo.ToLocal(Database.Time.GetUtcNow().UtcDateTime));
+        var expiration = dialogs.FindComponent<MudSelect<string>>();
+
+        await dialogs.InvokeAsync(() => expiration.Instance.SelectOption("custom"));
+
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain(
+            $"Pick a date from {today.AddDays(1):MMM d, yyyy} to {today.AddYears(1):MMM d, yyyy}."));
+        var picked = today.AddDays(10);
+        dialogs.Find("#create-token-expiration-date").Change(picked.ToString("yyyy-MM-dd"));
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain($"The token will work until the end of {picked:MMM d, yyyy}, your time."));
+        dialogs.Find("#create-token-name").Input("Dated");
+        dialogs.WaitForAssertion(() => Button(dialogs, "Create").Click());
+
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Copy your new token"));
+        var token = (await Database.CreateTokenService().ListAsync(UserId)).Single(t => t.Name == "Dated");
+        token.ExpiresAt.Should().Be(ApiTokenExpiration.EndOfDay(picked, TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo")));
+    }
+
+    [Fact]
+    public async Task A_token_that_expires_within_7_days_is_marked_in_the_list()
+    {
+        var now = Database.Time.GetUtcNow().UtcDateTime;
+        var tokens = Database.CreateTokenService();
+        await tokens.CreateAsync(UserId, "Soon", ApiTokenExpiration.InDays(now, 7));
+        await tokens.CreateAsync(UserId, "Later", ApiTokenExpiration.InDays(now, 30));
+        Database.Time.Advance(TimeSpan.FromDays(2));
+
+        var (_, page) = RenderWithDialogs<Developers>();
+
+        page.WaitForAssertion(() => page.Markup.Should().Contain("Later"));
+        ExpiryChips(page, "Soon").Should().ContainSingle().Which.Should().Contain("Expires on");
+        ExpiryChips(page, "Later").Should().BeEmpty("30 days away is not soon");
     }
 
     [Theory]
@@ -439,9 +480,15 @@ public sealed class DevelopersPageTests : ComponentTestContext
         layout.WaitForAssertion(() => layout.FindAll("a").Select(a => a.TextContent.Trim()).Should().Contain("Developers"));
     }
 
-    private async Task<IRenderedComponent<MudDialogProvider>> OpenCreateDialogAsync(IRenderedComponent<Developers>? page = null)
+    // The chips in the token's Expiration cell (the security log below names tokens too).
+    private static List<string> ExpiryChips(IRenderedComponent<Developers> page, string name) =>
+        [.. page.Find("table").QuerySelectorAll("tbody tr").Single(row => row.TextContent.Contains(name))
+            .QuerySelectorAll("td[data-label='Expiration'] .mud-chip").Select(chip => chip.TextContent)];
+
+    /// <param name="zone">The reader's time zone, for the dialogs; UTC by default.</param>
+    private async Task<IRenderedComponent<MudDialogProvider>> OpenCreateDialogAsync(IRenderedComponent<Developers>? page = null, LocalTimeZone? zone = null)
     {
-        var dialogs = Render<MudDialogProvider>();
+        var dialogs = zone is null ? Render<MudDialogProvider>() : Render<MudDialogProvider>(p => p.AddCascadingValue(zone));
         page ??= Render<Developers>();
         page.WaitForAssertion(() => Button(page, "Create token"));
         Button(page, "Create token").Click(); // Not awaited: the handler waits for the dialog to close.
@@ -519,7 +566,7 @@ public sealed class DevelopersPageWithoutAccessTests : ComponentTestContext
     {
         Services.Configure<AccountRateLimitOptions>(options => options.PostsPerWindow = 1);
         var limit = Services.GetRequiredService<AccountFormLimiter>();
-        limit.TryAcquire(null, out _).Should().BeTrue("the one post of the window, made elsewhere from the same address");
+        limit.TryAcquire(AccountFormLimiter.AccountPartition(UserId), out _).Should().BeTrue("the one send of the window, used up already (the test circuit has no address, so the account is counted)");
         var (dialogs, page) = RenderWithDialogs<Developers>();
         page.WaitForAssertion(() => Button(page, "Request developer access").Click(), Wait);
         dialogs.WaitForAssertion(() => dialogs.Find("#request-access-text").Input(Plan), Wait);

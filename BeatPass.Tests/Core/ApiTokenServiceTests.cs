@@ -305,16 +305,16 @@ public abstract class ApiTokenServiceTests(DatabaseProvider provider) : IAsyncLi
     }
 
     [Theory]
-    [InlineData(0, "Choose an expiration date after today.")]
     [InlineData(-1, "Choose an expiration date after today.")]
+    [InlineData(-30, "Choose an expiration date after today.")]
     [InlineData(367, "Choose an expiration date at most a year from today.")]
-    public async Task A_custom_date_today_in_the_past_or_over_a_year_ahead_is_refused(int daysFromToday, string message)
+    public async Task A_custom_date_in_the_past_or_over_a_year_ahead_is_refused(int daysFromToday, string message)
     {
         var userId = await _database.CreateUserAsync();
         var now = _database.Time.GetUtcNow().UtcDateTime;
         var date = DateOnly.FromDateTime(now).AddDays(daysFromToday);
 
-        var result = await _tokens.CreateAsync(userId, "Dated", ApiTokenExpiration.OnDate(now, date));
+        var result = await _tokens.CreateAsync(userId, "Dated", ApiTokenExpiration.EndOfDay(date, TimeZoneInfo.Utc));
 
         result.Error.Should().Be(ApiTokenError.InvalidExpiration);
         result.ErrorMessage.Should().Be(message);
@@ -330,9 +330,21 @@ public abstract class ApiTokenServiceTests(DatabaseProvider provider) : IAsyncLi
 
         first.Should().Be(DateOnly.FromDateTime(now).AddDays(1));
         last.Should().Be(DateOnly.FromDateTime(now).AddYears(1));
-        (await _tokens.CreateAsync(userId, "Tomorrow", ApiTokenExpiration.OnDate(now, first))).Succeeded.Should().BeTrue();
-        (await _tokens.CreateAsync(userId, "Next year", ApiTokenExpiration.OnDate(now, last))).Succeeded.Should().BeTrue();
-        (await _tokens.CreateAsync(userId, "Too late", ApiTokenExpiration.OnDate(now, last.AddDays(1)))).Succeeded.Should().BeFalse();
+        (await _tokens.CreateAsync(userId, "Tomorrow", ApiTokenExpiration.EndOfDay(first, TimeZoneInfo.Utc))).Succeeded.Should().BeTrue();
+        (await _tokens.CreateAsync(userId, "Next year", ApiTokenExpiration.EndOfDay(last, TimeZoneInfo.Utc))).Succeeded.Should().BeTrue();
+        (await _tokens.CreateAsync(userId, "Too late", ApiTokenExpiration.EndOfDay(last.AddDays(1), TimeZoneInfo.Utc))).Succeeded.Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_custom_date_ends_at_the_end_of_that_day_in_the_holders_zone()
+    {
+        var date = new DateOnly(2027, 3, 14);
+        var losAngeles = TimeZoneInfo.FindSystemTimeZoneById("America/Los_Angeles");
+        var tokyo = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
+
+        ApiTokenExpiration.EndOfDay(date, TimeZoneInfo.Utc).Should().Be(new DateTime(2027, 3, 14, 23, 59, 59, DateTimeKind.Utc));
+        ApiTokenExpiration.EndOfDay(date, losAngeles).Should().Be(new DateTime(2027, 3, 15, 6, 59, 59, DateTimeKind.Utc), "23:59:59 PDT");
+        ApiTokenExpiration.EndOfDay(date, tokyo).Should().Be(new DateTime(2027, 3, 14, 14, 59, 59, DateTimeKind.Utc), "23:59:59 JST");
     }
 
     [Fact]

@@ -47,6 +47,7 @@ public abstract class TokenInventoryTests(DatabaseProvider provider) : IAsyncLif
         var later = await CreateAsync(alice, "Expires later", Now.AddDays(30));
         var never = await CreateAsync(alice, "Never expires", null);
         await CreateAsync(alice, "Expires tomorrow", Now.AddDays(1));
+        await CreateAsync(alice, "Spare", null);
         (await _database.AuthenticateAsync(later.PlainText)).Should().NotBeNull();
         (await _database.AuthenticateAsync(never.PlainText)).Should().NotBeNull();
         await _database.WriteTokenUsesAsync();
@@ -56,11 +57,12 @@ public abstract class TokenInventoryTests(DatabaseProvider provider) : IAsyncLif
         async Task<List<string>> NamesAsync(TokenInventoryFilter filter) =>
             [.. (await Inventory.SearchAsync(_staffId, new TokenInventoryRequest(Filter: filter))).Items.Select(t => t.Name).Order()];
 
-        (await NamesAsync(TokenInventoryFilter.All)).Should().HaveCount(5);
+        (await NamesAsync(TokenInventoryFilter.All)).Should().HaveCount(6);
         (await NamesAsync(TokenInventoryFilter.ExpiresSoon)).Should().Equal("Expires soon");
         (await NamesAsync(TokenInventoryFilter.Expired)).Should().Equal("Expires tomorrow");
-        (await NamesAsync(TokenInventoryFilter.NeverUsed)).Should().Equal("Expires soon", "Expires tomorrow", "Old and unused");
-        (await NamesAsync(TokenInventoryFilter.NoExpiration)).Should().Equal("Never expires");
+        // Never used, no expiration and not used for 90 days list tokens that still work: not expired, not revoked.
+        (await NamesAsync(TokenInventoryFilter.NeverUsed)).Should().Equal("Expires soon", "Old and unused", "Spare");
+        (await NamesAsync(TokenInventoryFilter.NoExpiration)).Should().Equal("Spare");
         (await NamesAsync(TokenInventoryFilter.NotUsedFor90Days)).Should().Equal("Old and unused");
         (await NamesAsync(TokenInventoryFilter.Revoked)).Should().Equal("Never expires");
     }

@@ -19,7 +19,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
         await page.ScreenshotAsync(new() { Path = Screenshot("developers-page.png"), FullPage = true });
 
         await developers.OpenCreateDialogAsync("E2E script");
-        await Expect(developers.CreateDialog).ToContainTextAsync("strongly recommends an expiration date");
+        await Expect(developers.CreateDialog).ToContainTextAsync("The token will expire on"); // 30 days, the default
         await page.ScreenshotAsync(new() { Path = Screenshot("create-dialog.png"), Animations = ScreenshotAnimations.Disabled });
         await developers.CreateButton.ClickAsync();
         await Expect(developers.NewToken).ToBeVisibleAsync();

@@ -38,7 +38,7 @@ public sealed class StaffToolsFlowTests(BrowserFixture browser)
         await Expect(page.GetByText(new System.Text.RegularExpressions.Regex(@"^Request sent on \w{3} \d{1,2}, \d{4}\. We will answer by email\.$"))).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Request developer access" })).ToHaveCountAsync(0);
         var staffMail = await browser.App.Mail.WaitForMessageAsync("contact@beatpass.ca", m => m.TextBody?.Contains(asker.Email!) == true);
-        staffMail.TextBody.Should().Contain(Plan).And.Contain("/admin/developer-access#requests");
+        staffMail.TextBody.Should().Contain("/admin/developer-access#requests").And.NotContain(Plan);
         await ScreenshotsAsync(asker.Email!, "/account/settings/developers", "We will answer by email.", "request-sent");
 
         // Another account's request, declined below.
@@ -112,7 +112,11 @@ public sealed class StaffToolsFlowTests(BrowserFixture browser)
         await confirm.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
 
         await Expect(staffPage.GetByText($"Token \"{name}\" of {holder.Email} revoked.")).ToBeVisibleAsync();
+        await Expect(row).ToHaveCountAsync(0); // "No expiration" lists tokens that still work
+        await staffPage.GetByLabel("Show").ClickAsync();
+        await staffPage.GetByRole(AriaRole.Option, new() { Name = "Revoked", Exact = true }).ClickAsync();
         await Expect(row).ToContainTextAsync("Revoked");
+        await Expect(row.GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
         (await browser.CallMeAsync(token.PlainText)).Should().Be(HttpStatusCode.Unauthorized);
         var mail = await browser.App.Mail.WaitForMessageAsync(holder.Email!, m => m.Subject?.Contains("revoked by BeatPass staff") == true);
         mail.TextBody.Should().Contain("It was pasted in a public forum.");

@@ -16,7 +16,8 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
     {
         var (_, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
         await developers.OpenCreateDialogAsync("Week pass");
-        await Expect(developers.CreateDialog).ToContainTextAsync("The token will never expire.");
+        var inThirtyDays = LocalTimeZone.Utc.Date(ApiTokenExpiration.InDays(browser.App.Time.GetUtcNow().UtcDateTime, 30));
+        await Expect(developers.CreateDialog).ToContainTextAsync($"The token will expire on {inThirtyDays}.");
 
         await developers.ChooseExpirationAsync("7 days");
         var expiry = LocalTimeZone.Utc.Date(ApiTokenExpiration.InDays(browser.App.Time.GetUtcNow().UtcDateTime, 7));
@@ -56,13 +57,14 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
         await developers.ChooseExpirationAsync("Custom date");
         var date = developers.CreateDialog.GetByLabel("Expiration date");
         var today = DateOnly.FromDateTime(browser.App.Time.GetUtcNow().UtcDateTime);
+        await Expect(developers.CreateDialog).ToContainTextAsync($"Pick a date from {today.AddDays(1):MMM d, yyyy} to {today.AddYears(1):MMM d, yyyy}.");
 
         await date.FillAsync(today.AddYears(2).ToString("yyyy-MM-dd"));
         await Expect(developers.CreateDialog).ToContainTextAsync("Choose an expiration date at most a year from today.");
         await Expect(developers.CreateButton).ToBeDisabledAsync();
 
         await date.FillAsync(today.AddDays(10).ToString("yyyy-MM-dd"));
-        await Expect(developers.CreateDialog).ToContainTextAsync($"The token will expire on {today.AddDays(10):MMM d, yyyy}.");
+        await Expect(developers.CreateDialog).ToContainTextAsync($"The token will work until the end of {today.AddDays(10):MMM d, yyyy}, your time.");
         await Expect(developers.CreateButton).ToBeEnabledAsync();
     }
 
@@ -71,6 +73,7 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
     {
         var (_, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
         await developers.OpenCreateDialogAsync("Rotated");
+        await developers.ChooseExpirationAsync("No expiration");
         await developers.CreateButton.ClickAsync();
         var oldToken = await developers.TakeShownTokenAsync();
 

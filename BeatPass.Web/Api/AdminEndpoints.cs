@@ -147,7 +147,15 @@ public static class AdminEndpoints
         Guid id, HttpRequest request, ClaimsPrincipal user, AccessRequests requests, CancellationToken cancellationToken)
     {
         DeclineAccessRequest? body = null;
-        if (request.ContentLength is not 0 && request.HasJsonContentType())
+        var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
+        if (hasBody && !request.HasJsonContentType())
+        {
+            // Not read as no reason: a decline can't be taken back, and its reason was meant for the holder.
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported body",
+                detail: "Send the reason as JSON (Content-Type: application/json), such as {\"reason\": \"…\"}, or no body.");
+        }
+
+        if (hasBody)
         {
             try
             {

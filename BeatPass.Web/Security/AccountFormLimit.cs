@@ -71,9 +71,15 @@ public sealed class AccountFormLimiter(IOptions<AccountRateLimitOptions> options
             }));
 
     /// <summary>True when <paramref name="client"/> may send one more form; otherwise how long until it may, in <paramref name="retryAfter"/>.</summary>
-    public bool TryAcquire(IPAddress? client, out TimeSpan retryAfter)
+    public bool TryAcquire(IPAddress? client, out TimeSpan retryAfter) => TryAcquire(ClientAddresses.Partition(client), out retryAfter);
+
+    /// <summary>The count of an account whose address is unknown (a circuit whose connection did not say).</summary>
+    public static string AccountPartition(string userId) => $"account {userId}";
+
+    /// <summary>The same for a count of its own, such as <see cref="AccountPartition"/>.</summary>
+    public bool TryAcquire(string partition, out TimeSpan retryAfter)
     {
-        using var lease = _limiter.AttemptAcquire(ClientAddresses.Partition(client));
+        using var lease = _limiter.AttemptAcquire(partition.Length == 0 ? "-" : partition);
         retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : options.Value.Window;
         return lease.IsAcquired;
     }

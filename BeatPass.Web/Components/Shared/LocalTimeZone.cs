@@ -27,6 +27,9 @@ public sealed partial class LocalTimeZone(TimeZoneInfo zone)
     public DateTime ToLocal(DateTime utc) =>
         TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone);
 
+    /// <summary>When <paramref name="date"/> ends here, in UTC: what a token set to expire on that date expires at.</summary>
+    public DateTime EndOfDay(DateOnly date) => BeatPass.Core.ApiTokens.ApiTokenExpiration.EndOfDay(date, zone);
+
     /// <summary>"Dec 27, 2026".</summary>
     public string Date(DateTime utc) => ToLocal(utc).ToString("MMM d, yyyy", CultureInfo.InvariantCulture);
 
