@@ -128,11 +128,28 @@ public abstract class ServiceClientsTests(DatabaseProvider provider) : IAsyncLif
         (await Services.AuthenticateAsync(added.Service.ClientId, other!.Secret)).Should().BeNull();
         (await Services.AuthenticateAsync(other.Service.ClientId, added.Secret)).Should().BeNull();
         (await Services.AuthenticateAsync(ServiceClientFormat.NewClientId(), added.Secret)).Should().BeNull();
+        await LastUseWrittenAsync(added.Service.Id); // written off the request: not a query of what follows
         using var commands = _database.Commands.Start(_ => true);
         (await Services.AuthenticateAsync(added.Service.ClientId, added.Secret[..^1])).Should().BeNull();
         (await Services.AuthenticateAsync(added.Service.ClientId, ApiTokenFormat.Generate())).Should().BeNull();
         (await Services.AuthenticateAsync("not-a-client-id", added.Secret)).Should().BeNull();
         commands.Count.Should().Be(0);
+    }
+
+    private async Task LastUseWrittenAsync(Guid serviceId)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            await using var db = _database.CreateDbContext();
+            if (await db.ServiceClients.AnyAsync(s => s.Id == serviceId && s.LastUsedAt != null))
+            {
+                return;
+            }
+
+            waited.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "the use is written within moments");
+            await Task.Delay(10);
+        }
     }
 
     [Fact]
