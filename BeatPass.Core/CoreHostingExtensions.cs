@@ -69,6 +69,7 @@ public static class CoreHostingExtensions
         builder.Services.AddScoped<AccountsQuery>();
         builder.Services.AddScoped<AuditFeedQuery>();
         builder.Services.AddScoped<SecurityLogService>();
+        builder.Services.AddScoped<PersonalDataExport>();
         builder.Services.AddSingleton<UserSessionKeyStore>();
         builder.Services.AddSingleton<UserSessionService>();
         builder.Services.AddSingleton<KnownBrowsers>();

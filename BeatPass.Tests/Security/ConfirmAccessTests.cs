@@ -1,4 +1,5 @@
 using System.Net;
+using BeatPass.Core.DeveloperAccess;
 using BeatPass.Tests.Infrastructure;
 using BeatPass.Web.Areas.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -80,6 +81,36 @@ public sealed class ConfirmAccessTests : LiveAppTest
         download.StatusCode.Should().Be(HttpStatusCode.OK);
         var json = await download.Content.ReadAsStringAsync();
         json.Should().Contain(user.Email!).And.NotContain("Authenticator").And.NotContainEquivalentOf(key);
+    }
+
+    [Fact]
+    public async Task The_personal_data_download_holds_the_accounts_tokens_log_sessions_and_requests_and_no_secret()
+    {
+        var user = await App.CreateUserAsync(hasDeveloperAccess: false);
+        await App.WithServiceAsync<AccessRequests, AccessRequestResult>(requests =>
+            requests.RequestAsync(user.Id, "A playlist exporter for my own library.", "https://beatpass.test/admin"));
+        await App.WithDbAsync(db => db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.HasDeveloperAccess, true)));
+        var token = await App.CreateTokenAsync(user.Id, "Exporter");
+        var client = App.CreateFormClient();
+        await IdentityForms.SignInAsync(client, user.Email!, BeatPassAppFactory.Password);
+
+        var download = await PostAsync(client, IdentityPages.DownloadPersonalData, new());
+
+        var json = await download.Content.ReadAsStringAsync();
+        using var file = System.Text.Json.JsonDocument.Parse(json);
+        var root = file.RootElement;
+        root.GetProperty("account").GetProperty("Email").GetString().Should().Be(user.Email);
+        var tokens = root.GetProperty("apiTokens").EnumerateArray().ToList();
+        tokens.Should().ContainSingle();
+        tokens[0].GetProperty("name").GetString().Should().Be("Exporter");
+        tokens[0].GetProperty("hint").GetString().Should().Be(token.Summary.Hint);
+        root.GetProperty("securityLog").EnumerateArray().Select(e => e.GetProperty("action").GetString())
+            .Should().Contain(["AccessRequested", "TokenCreated"]);
+        root.GetProperty("sessions").EnumerateArray().Should().ContainSingle().Which.GetProperty("ipAddress").GetString().Should().NotBeNullOrEmpty();
+        root.GetProperty("accessRequests").EnumerateArray().Should().ContainSingle().Which.GetProperty("text").GetString()
+            .Should().Be("A playlist exporter for my own library.");
+        json.Should().NotContain(token.PlainText).And.NotContain(Convert.ToBase64String(BeatPass.Core.ApiTokens.ApiTokenHash.Parse(token.PlainText).ToArray()))
+            .And.NotContain("tokenHash").And.NotContain("keyHash").And.NotContain("ticket");
     }
 
     /// <summary>
