@@ -215,6 +215,35 @@ public sealed class AccountEmailTests : LiveAppTest
     }
 
     [Fact]
+    public async Task Signing_in_before_confirming_says_so_only_after_the_right_password_and_offers_the_email_again()
+    {
+        var unconfirmed = await App.CreateUserAsync(emailConfirmed: false);
+        var client = NewClient();
+
+        var wrong = await IdentityForms.SignInAsync(client, unconfirmed.Email!, "Wrong-password-1");
+        var wrongPage = await wrong.Content.ReadAsStringAsync();
+        wrongPage.Should().Contain("Invalid login attempt.").And.NotContain("not confirmed", "a stranger learns nothing");
+        var unknown = $"nobody-{Guid.NewGuid():N}@beats.test";
+        var unknownPage = await (await IdentityForms.SignInAsync(client, unknown, "Wrong-password-1")).Content.ReadAsStringAsync();
+        IdentityForms.Comparable(wrongPage, unconfirmed.Email!).Should().Be(IdentityForms.Comparable(unknownPage, unknown),
+            "an unconfirmed account's page with a wrong password is the unknown email's");
+
+        var right = await IdentityForms.SignInAsync(client, unconfirmed.Email!, BeatPassAppFactory.Password);
+
+        right.StatusCode.Should().Be(HttpStatusCode.OK, "not signed in");
+        var rightPage = await right.Content.ReadAsStringAsync();
+        rightPage.Should().Contain("Your email address is not confirmed yet.").And.NotContain("Invalid login attempt.");
+        // Its "Send the confirmation email again" form posts to the resend page with the address, as a person's click would.
+        var resend = await client.PostAsync(IdentityPages.ResendEmailConfirmation, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Input.Email"] = unconfirmed.Email!,
+            ["__RequestVerificationToken"] = IdentityForms.AntiforgeryToken(rightPage),
+        }));
+        resend.StatusCode.Should().Be(HttpStatusCode.OK);
+        EmailLinks.Single(await App.Mail.WaitForMessageAsync(unconfirmed.Email!)).Should().Contain("/Identity/Account/ConfirmEmail?");
+    }
+
+    [Fact]
     public async Task Forgot_your_password_and_Resend_answer_without_waiting_for_the_accounts_email_work()
     {
         // The attack measured how long the answer took: a real account's took longer, since its token and outbox row

@@ -14,6 +14,26 @@ namespace BeatPass.Tests.EndToEnd;
 public sealed class AccountFlowTests(BrowserFixture browser)
 {
     [BrowserFact]
+    public async Task Signing_in_before_confirming_says_the_email_is_not_confirmed_and_sends_it_again()
+    {
+        var user = await browser.App.CreateUserAsync(emailConfirmed: false);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(IdentityPages.Login);
+        await page.GetByLabel("Email").FillAsync(user.Email!);
+        await page.GetByLabel("Password").FillAsync(BeatPassAppFactory.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Your email address is not confirmed yet.");
+        await Expect(page.GetByText("Invalid login attempt.")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new() { Path = Screenshots.PathFor("sign-in-unconfirmed.png"), FullPage = true });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send the confirmation email again" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("we've sent it a new link");
+        await browser.App.Mail.WaitForMessageAsync(user.Email!, m => m.TextBody?.Contains("/Identity/Account/ConfirmEmail?") == true
+            || m.HtmlBody?.Contains("/Identity/Account/ConfirmEmail?") == true);
+    }
+
+    [BrowserFact]
     public async Task A_new_account_registers_signs_in_and_sees_Developers_only_once_staff_grant_access()
     {
         var email = $"new-{Guid.NewGuid():N}@example.com";

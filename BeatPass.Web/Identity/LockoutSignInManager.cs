@@ -29,6 +29,13 @@ internal sealed class LockoutSignInManager(
     TimeProvider timeProvider)
     : SignInManager<BeatPassUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
+    /// <summary>
+    /// Set in the request's items to the account's email when the right password was given for an account whose email
+    /// is not confirmed yet: the sign-in page then says so and offers the email again, instead of "Invalid login
+    /// attempt.". A stranger with a wrong password learns nothing.
+    /// </summary>
+    public const string UnconfirmedEmailItem = "BeatPass.UnconfirmedEmail";
+
     // A hash of a random password, made once: verifying against it costs what verifying a real one does.
     private static readonly string DummyHash = new PasswordHasher<BeatPassUser>().HashPassword(new BeatPassUser(), Guid.NewGuid().ToString());
 
@@ -49,12 +56,24 @@ internal sealed class LockoutSignInManager(
         }
 
         var result = await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure: false);
-        if (result.IsLockedOut || result.IsNotAllowed)
+        if (result.IsLockedOut)
         {
-            // Answered before the password was checked: locked by wrong passwords in "Confirm access" or "Change
-            // password", or not confirmed yet.
+            // Answered before the password was checked: locked by wrong passwords in "Confirm access" or "Change password".
             SpendAHash(password);
             return result;
+        }
+
+        if (result.IsNotAllowed)
+        {
+            // Not confirmed yet, also answered before the password was checked: check it now (the same one hash), so
+            // that only the right password learns why, and a wrong one counts like any other.
+            if (await UserManager.CheckPasswordAsync(user, password))
+            {
+                Context.Items[UnconfirmedEmailItem] = user.Email;
+                return result;
+            }
+
+            return failures.CountFailure(userName, address) ? SignInResult.LockedOut : SignInResult.Failed;
         }
 
         if (!result.Succeeded && !result.RequiresTwoFactor && failures.CountFailure(userName, address))
