@@ -100,21 +100,15 @@ public abstract class AccountApiTests<TApp>(TApp app) : IClassFixture<TApp>
         again.StatusCode.Should().Be(HttpStatusCode.Conflict);
         (await again.Content.ReadAsStringAsync()).Should().Contain("This request was already approved.");
 
-        using (var form = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/admin/access-requests/{declinedId}/decline")
-        {
-            Content = new StringContent("reason=Not now", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
-        })
-        {
-            using var client = app.CreateClient();
-            form.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.PlainText);
-            using var notJson = await client.SendAsync(form);
-            notJson.StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType, "a reason that can't be read is not taken as none");
-        }
+        var declineAddress = $"/api/v1/admin/access-requests/{declinedId}/decline";
+        using var notJson = await PostAsync(declineAddress, token.PlainText,
+            new StringContent("reason=Not now", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+        notJson.StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType, "a reason that can't be read is not taken as none");
 
-        using var badReason = await SendJsonAsync($"/api/v1/admin/access-requests/{declinedId}/decline", token.PlainText, new { reason = "Two\nlines" });
+        using var badReason = await PostAsync(declineAddress, token.PlainText, JsonContent.Create(new { reason = "Two\nlines" }));
         badReason.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await badReason.Content.ReadAsStringAsync()).Should().Contain("control characters");
-        using var decline = await SendJsonAsync($"/api/v1/admin/access-requests/{declinedId}/decline", token.PlainText, new { reason = "Write to us first." });
+        using var decline = await PostAsync(declineAddress, token.PlainText, JsonContent.Create(new { reason = "Write to us first." }));
         decline.StatusCode.Should().Be(HttpStatusCode.NoContent);
         var mail = await app.Mail.WaitForMessageAsync(declined.Email!, m => m.Subject == "Your request for developer access was declined");
         mail.TextBody.Should().Contain("Write to us first.");
@@ -388,12 +382,10 @@ public abstract class AccountApiTests<TApp>(TApp app) : IClassFixture<TApp>
         return result.Request!.Id;
     }
 
-    private async Task<HttpResponseMessage> SendJsonAsync(string path, string token, object body)
+    private async Task<HttpResponseMessage> PostAsync(string path, string token, HttpContent body)
     {
         using var client = app.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        return await client.SendAsync(request);
+        return await client.SendWithTokenAsync(HttpMethod.Post, path, token, content: body);
     }
 
     private async Task<HttpResponseMessage> SendAsync(string method, string path, string token)

@@ -16,10 +16,11 @@ public static class ApiClient
         client.SendWithTokenAsync(HttpMethod.Get, MePath, token, headers);
 
     /// <summary>A request with <c>Authorization: Bearer <paramref name="token"/></c>, and any headers <paramref name="headers"/> adds.</summary>
+    /// <param name="content">Its body, if it has one.</param>
     public static async Task<HttpResponseMessage> SendWithTokenAsync(
-        this HttpClient client, HttpMethod method, string path, string token, Action<HttpRequestHeaders>? headers = null)
+        this HttpClient client, HttpMethod method, string path, string token, Action<HttpRequestHeaders>? headers = null, HttpContent? content = null)
     {
-        using var request = new HttpRequestMessage(method, path);
+        using var request = new HttpRequestMessage(method, path) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         headers?.Invoke(request.Headers);
         return await client.SendAsync(request);
