@@ -102,7 +102,8 @@ public sealed class AccessRequests(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("User {UserId} requested developer access", userId);
-        return AccessRequestResult.Success((await GetStateAsync(userId, cancellationToken)).Latest!);
+        return AccessRequestResult.Success(new AccessRequestItem(
+            request.Id, userId, user.Email ?? "", clean, now, AccessRequestStatus.Pending, DecidedAt: null, DecidedBy: null, DeclineReason: null));
     }
 
     /// <summary>The queue: the pending requests, oldest first, then the last <see cref="DecidedShown"/> decided ones. Staff only.</summary>
