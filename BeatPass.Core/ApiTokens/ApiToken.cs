@@ -16,6 +16,9 @@ public sealed class ApiToken
     /// <summary>Upper-cased name, so names are unique per account whatever their case.</summary>
     public required string NormalizedName { get; set; }
 
+    /// <summary>What the holder wrote to tell the token apart later (see <see cref="ApiTokenNameRules.ValidateDescription"/>); null for none.</summary>
+    public string? Description { get; set; }
+
     public required byte[] TokenHash { get; set; }
 
     /// <summary>What the owner sees of the token, e.g. <c>bpat_…x9Qa</c>.</summary>

@@ -20,6 +20,9 @@ public static partial class ApiTokenNameRules
     /// <summary>Combining marks allowed in a row: enough for any script's accents and vowel signs, not for a tower.</summary>
     public const int MaxCombiningMarksInARow = 3;
 
+    /// <summary>The longest description a token may have: a sentence or two, as GitLab allows.</summary>
+    public const int DescriptionMaxLength = 200;
+
     public const string DuplicateMessage = "You already have a token with this name. Choose another name.";
 
     /// <summary>
@@ -37,6 +40,27 @@ public static partial class ApiTokenNameRules
         return Problem(clean)
             ?? (existingNames is not null && existingNames.Any(existing => IsSameName(existing, clean)) ? DuplicateMessage : null);
     }
+
+    /// <summary>
+    /// The error to show for this optional description, or null when it is acceptable (after <see cref="CleanDescription"/>):
+    /// at most <see cref="DescriptionMaxLength"/> characters on one line, with the characters a name may have.
+    /// </summary>
+    public static string? ValidateDescription(string? description)
+    {
+        var clean = CleanDescription(description);
+        if (clean is null)
+        {
+            return IsValidText(description ?? "") ? null : "The description contains characters that aren't valid text.";
+        }
+
+        return clean.Length > DescriptionMaxLength
+            ? $"The description must be at most {DescriptionMaxLength} characters."
+            : CharacterProblem(clean, "The description");
+    }
+
+    /// <summary>The description as stored: trimmed, in NFC; null when there is none (or only spaces).</summary>
+    public static string? CleanDescription(string? description) =>
+        string.IsNullOrWhiteSpace(description) || !IsValidText(description) ? null : description.Trim().Normalize(NormalizationForm.FormC);
 
     /// <summary>The name as stored: trimmed, in NFC. Call only with a name <see cref="Validate"/> accepted.</summary>
     public static string Clean(string? name) => (name ?? "").Trim().Normalize(NormalizationForm.FormC);

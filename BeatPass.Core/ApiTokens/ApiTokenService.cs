@@ -49,13 +49,19 @@ public sealed class ApiTokenService(
     /// What it may do, from <see cref="ApiPermissionCatalog"/>: at least one, staff-only ones for staff only. Null
     /// gives <see cref="ApiPermissions.Default"/>.
     /// </param>
+    /// <param name="description">What the token is for, in the holder's words; optional.</param>
     public async Task<CreateApiTokenResult> CreateAsync(
         string userId, string? name, DateTime? expiresAt = null, IReadOnlyCollection<string>? permissions = null,
-        CancellationToken cancellationToken = default)
+        string? description = null, CancellationToken cancellationToken = default)
     {
         if (ApiTokenNameRules.Validate(name) is { } nameError)
         {
             return CreateApiTokenResult.Failure(ApiTokenError.InvalidName, nameError);
+        }
+
+        if (ApiTokenNameRules.ValidateDescription(description) is { } descriptionError)
+        {
+            return CreateApiTokenResult.Failure(ApiTokenError.InvalidDescription, descriptionError);
         }
 
         var now = timeProvider.GetUtcNow().UtcDateTime;
@@ -121,6 +127,7 @@ public sealed class ApiTokenService(
             UserId = userId,
             Name = cleanName,
             NormalizedName = normalizedName,
+            Description = ApiTokenNameRules.CleanDescription(description),
             TokenHash = [],
             Hint = "",
             CreatedAt = now,
@@ -141,9 +148,29 @@ public sealed class ApiTokenService(
 
     /// <summary>
     /// Gives one of the user's tokens a new secret, returned like a new token's. The old secret stops working
-    /// when this returns; the name, and the lifetime of a token that expires, stay as they were.
+    /// when this returns; the name stays, and a token that expires keeps its lifetime, counted from now.
     /// </summary>
-    public async Task<CreateApiTokenResult> RegenerateAsync(string userId, Guid tokenId, CancellationToken cancellationToken = default)
+    public Task<CreateApiTokenResult> RegenerateAsync(string userId, Guid tokenId, CancellationToken cancellationToken = default) =>
+        RegenerateAsync(userId, tokenId, (token, now) => ApiTokenExpiration.Regenerated(now, token.IssuedAt, token.ExpiresAt), cancellationToken);
+
+    /// <summary>
+    /// Gives one of the user's tokens a new secret that expires at <paramref name="expiresAt"/> (UTC, null for never,
+    /// checked like a new token's expiry), returned like a new token's. The old secret stops working when this returns.
+    /// </summary>
+    public async Task<CreateApiTokenResult> RegenerateAsync(
+        string userId, Guid tokenId, DateTime? expiresAt, CancellationToken cancellationToken = default)
+    {
+        if (ApiTokenExpiration.Validate(expiresAt, timeProvider.GetUtcNow().UtcDateTime) is { } expirationError)
+        {
+            return CreateApiTokenResult.Failure(ApiTokenError.InvalidExpiration, expirationError);
+        }
+
+        return await RegenerateAsync(userId, tokenId, (_, _) => expiresAt, cancellationToken);
+    }
+
+    /// <param name="newExpiry">The new secret's expiry, given the token and the time of issue.</param>
+    private async Task<CreateApiTokenResult> RegenerateAsync(
+        string userId, Guid tokenId, Func<ApiToken, DateTime, DateTime?> newExpiry, CancellationToken cancellationToken)
     {
         var plainText = await issuer.GenerateAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -155,7 +182,7 @@ public sealed class ApiTokenService(
             .SingleOrDefaultAsync(cancellationToken);
         if (token is null)
         {
-            return CreateApiTokenResult.Failure(ApiTokenError.NotFound, "That token no longer exists. It may have been deleted.");
+            return CreateApiTokenResult.Failure(ApiTokenError.NotFound, NotFoundMessage);
         }
 
         if (!token.User!.HasDeveloperAccess)
@@ -169,15 +196,79 @@ public sealed class ApiTokenService(
         }
 
         var now = timeProvider.GetUtcNow().UtcDateTime;
+        var expiresAt = newExpiry(token, now);
         Retire(db, token, now);
-        IssueSecret(token, plainText, now, ApiTokenExpiration.Regenerated(now, token.IssuedAt, token.ExpiresAt));
+        IssueSecret(token, plainText, now, expiresAt);
         db.RecordSecurityEvent(now, Actor.Account(userId), userId, AuditAction.TokenRegenerated, token.Name,
-            token.User.Email, to => SecurityNotices.TokenRegenerated(now, to, token.Name));
+            token.User.Email, to => SecurityNotices.TokenRegenerated(now, to, token.Name), ExpiryDetail(expiresAt));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         logger.LogInformation("User {UserId} regenerated API token {TokenId}", userId, token.Id);
         return CreateApiTokenResult.Success(new CreatedApiToken(Summarize(token), plainText));
+    }
+
+    /// <summary>
+    /// Renames one of the user's tokens and sets its description (null or blank for none), so that it can be told apart
+    /// later. Its secret, permissions and expiry stay. Each change is recorded in the security log.
+    /// </summary>
+    public async Task<ChangeApiTokenResult> EditAsync(
+        string userId, Guid tokenId, string? name, string? description, CancellationToken cancellationToken = default)
+    {
+        if (ApiTokenNameRules.Validate(name) is { } nameError)
+        {
+            return ChangeApiTokenResult.Failure(ApiTokenError.InvalidName, nameError);
+        }
+
+        if (ApiTokenNameRules.ValidateDescription(description) is { } descriptionError)
+        {
+            return ChangeApiTokenResult.Failure(ApiTokenError.InvalidDescription, descriptionError);
+        }
+
+        var cleanName = ApiTokenNameRules.Clean(name);
+        var normalizedName = ApiTokenNameRules.Normalize(cleanName);
+        var cleanDescription = ApiTokenNameRules.CleanDescription(description);
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.LockAccountAsync(userId, cancellationToken);
+        var token = await db.ApiTokens
+            .Include(t => t.User)
+            .SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, cancellationToken);
+        if (token is null)
+        {
+            return ChangeApiTokenResult.Failure(ApiTokenError.NotFound, NotFoundMessage);
+        }
+
+        if (!token.User!.HasDeveloperAccess)
+        {
+            return ChangeApiTokenResult.Failure(ApiTokenError.NoDeveloperAccess, NoDeveloperAccessMessage);
+        }
+
+        if (normalizedName != token.NormalizedName
+            && await db.ApiTokens.AnyAsync(t => t.UserId == userId && t.NormalizedName == normalizedName, cancellationToken))
+        {
+            return ChangeApiTokenResult.Failure(ApiTokenError.DuplicateName, ApiTokenNameRules.DuplicateMessage);
+        }
+
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        if (cleanName != token.Name)
+        {
+            db.RecordSecurityEvent(now, Actor.Account(userId), userId, AuditAction.TokenRenamed, cleanName, $"Was “{token.Name}”.");
+            token.Name = cleanName;
+            token.NormalizedName = normalizedName;
+        }
+
+        if (cleanDescription != token.Description)
+        {
+            db.RecordSecurityEvent(now, Actor.Account(userId), userId, AuditAction.TokenDescribed, cleanName,
+                cleanDescription is null ? "Description removed." : $"Description: {cleanDescription}");
+            token.Description = cleanDescription;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return ChangeApiTokenResult.Success(Summarize(token, await db.IsStaffAsync(userId, cancellationToken)));
     }
 
     /// <summary>Deletes one of the user's tokens. False, with nothing changed, when the user has no such token.</summary>
@@ -330,9 +421,18 @@ public sealed class ApiTokenService(
         var working = ApiPermissionCatalog.Split(permissionCatalog.Effective(token.Permissions, holderIsStaff));
         return new(token.Id, token.Name, token.Hint, token.CreatedAt, token.LastUsedAt, token.ExpiresAt, token.IssuedAt,
             permissions, token.RevokedAt, token.RevokedReason, [.. permissions.Except(working)],
-            token.LastUsedFrom?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [], token.LastUsedUserAgent, token.RevokedFoundAt, token.LastUsedByService);
+            token.LastUsedFrom?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [], token.LastUsedUserAgent, token.RevokedFoundAt, token.LastUsedByService,
+            token.Description);
     }
 
-    private static CreateApiTokenResult NoDeveloperAccess() => CreateApiTokenResult.Failure(ApiTokenError.NoDeveloperAccess,
-        "Your account doesn't have developer access, so it can't create API tokens.");
+    private const string NotFoundMessage = "That token no longer exists. It may have been deleted.";
+
+    private const string NoDeveloperAccessMessage = "Your account doesn't have developer access, so it can't create API tokens.";
+
+    private static CreateApiTokenResult NoDeveloperAccess() =>
+        CreateApiTokenResult.Failure(ApiTokenError.NoDeveloperAccess, NoDeveloperAccessMessage);
+
+    /// <summary>How the audit log words a new secret's expiry.</summary>
+    private static string ExpiryDetail(DateTime? expiresAt) =>
+        expiresAt is { } expiry ? $"Expires {expiry:yyyy-MM-dd HH:mm} UTC." : "Never expires.";
 }

@@ -8,11 +8,13 @@ namespace BeatPass.Core.ApiTokens;
 /// <param name="LastUsedFrom">The last few distinct client addresses it was used from, newest first.</param>
 /// <param name="LastUsedUserAgent">The <c>User-Agent</c> of its last use, if it sent one.</param>
 /// <param name="LastUsedByService">The BeatPass service that asked about it at its last use (an introspection), if one did.</param>
+/// <param name="Description">What the holder wrote to tell it apart, if anything.</param>
 /// <param name="RevokedFoundAt">Where a leak report found the secret, when one revoked the token and said where.</param>
 public sealed record ApiTokenSummary(
     Guid Id, string Name, string Hint, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? ExpiresAt, DateTime IssuedAt,
     IReadOnlyList<string> Permissions, DateTime? RevokedAt = null, string? RevokedReason = null, IReadOnlyList<string>? NoLongerAvailable = null,
-    IReadOnlyList<string>? LastUsedFrom = null, string? LastUsedUserAgent = null, string? RevokedFoundAt = null, string? LastUsedByService = null)
+    IReadOnlyList<string>? LastUsedFrom = null, string? LastUsedUserAgent = null, string? RevokedFoundAt = null, string? LastUsedByService = null,
+    string? Description = null)
 {
     public bool IsRevoked => RevokedAt is not null;
 
@@ -20,7 +22,4 @@ public sealed record ApiTokenSummary(
     public bool IsAvailable(string permission) => NoLongerAvailable?.Contains(permission) != true;
 
     public bool IsExpired(DateTime now) => ExpiresAt <= now;
-
-    /// <summary>When a secret regenerated at <paramref name="now"/> would expire: the same period, from then on.</summary>
-    public DateTime? ExpiresAtIfRegenerated(DateTime now) => ApiTokenExpiration.Regenerated(now, IssuedAt, ExpiresAt);
 }

@@ -18,6 +18,7 @@ public sealed record CreateApiTokenResult(CreatedApiToken? Token, ApiTokenError?
 public enum ApiTokenError
 {
     InvalidName,
+    InvalidDescription,
     InvalidExpiration,
     InvalidPermissions,
     Revoked,

@@ -60,4 +60,6 @@ public enum AuditAction
     AccessRequested,
     AccessRequestApproved,
     AccessRequestDeclined,
+    TokenRenamed,
+    TokenDescribed,
 }

@@ -14,7 +14,7 @@ public sealed class PersonalDataExport(IDbContextFactory<BeatPassDbContext> dbFa
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var tokens = await db.ApiTokens.AsNoTracking().Where(t => t.UserId == userId).OrderBy(t => t.CreatedAt)
-            .Select(t => new PersonalApiToken(t.Name, t.Hint, t.Permissions, t.CreatedAt, t.IssuedAt, t.ExpiresAt, t.LastUsedAt, t.LastUsedFrom,
+            .Select(t => new PersonalApiToken(t.Name, t.Description, t.Hint, t.Permissions, t.CreatedAt, t.IssuedAt, t.ExpiresAt, t.LastUsedAt, t.LastUsedFrom,
                 t.LastUsedUserAgent, t.LastUsedByService, t.RevokedAt, t.RevokedReason))
             .ToListAsync(cancellationToken);
         var events = await db.AuditEvents.AsNoTracking().Where(e => e.SubjectUserId == userId).OrderBy(e => e.OccurredAt).ThenBy(e => e.Id)
@@ -38,7 +38,7 @@ public sealed record PersonalDataRecords(
 /// <param name="Permissions">Space-separated, as stored.</param>
 /// <param name="LastUsedFrom">The last few client addresses, newest first, space-separated.</param>
 public sealed record PersonalApiToken(
-    string Name, string Hint, string Permissions, DateTime CreatedAt, DateTime IssuedAt, DateTime? ExpiresAt, DateTime? LastUsedAt,
+    string Name, string? Description, string Hint, string Permissions, DateTime CreatedAt, DateTime IssuedAt, DateTime? ExpiresAt, DateTime? LastUsedAt,
     string? LastUsedFrom, string? LastUsedUserAgent, string? LastUsedByService, DateTime? RevokedAt, string? RevokedReason);
 
 /// <param name="By">"you", "BeatPass staff" or "BeatPass" (something BeatPass did itself, such as revoking a leaked token).</param>

@@ -89,6 +89,7 @@ public abstract class BeatPassDbContext(DbContextOptions options)
         {
             token.Property(t => t.Name).HasMaxLength(ApiTokenNameRules.MaxLength);
             token.Property(t => t.NormalizedName).HasMaxLength(ApiTokenNameRules.MaxLength);
+            token.Property(t => t.Description).HasMaxLength(ApiTokenNameRules.DescriptionMaxLength);
             token.Property(t => t.TokenHash).HasMaxLength(ApiTokenFormat.HashLength);
             token.Property(t => t.Hint).HasMaxLength(HintLength);
             token.Property(t => t.Permissions).HasMaxLength(PermissionsLength);

@@ -161,7 +161,7 @@ public abstract class AccountApiTests<TApp>(TApp app) : IClassFixture<TApp>
         json.RootElement.EnumerateArray().Select(t => t.GetProperty("id").GetGuid()).Should().Equal(other.Summary.Id, reader.Summary.Id);
         var first = json.RootElement[0];
         first.EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo(
-            "id", "name", "hint", "permissions", "createdAt", "lastUsedAt", "lastUsedFrom", "lastUsedUserAgent", "lastUsedByService", "expiresAt", "revoked");
+            "id", "name", "description", "hint", "permissions", "createdAt", "lastUsedAt", "lastUsedFrom", "lastUsedUserAgent", "lastUsedByService", "expiresAt", "revoked");
         first.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()).Should().Equal(ApiPermissions.AccountRead, ApiPermissions.SecurityLogRead);
         first.GetProperty("hint").GetString().Should().Be(other.Summary.Hint);
 

@@ -96,10 +96,10 @@ public sealed class DevelopersPageTests : ComponentTestContext
         var now = Database.Time.GetUtcNow().UtcDateTime;
 
         dialogs.Markup.Should().Contain($"The token will expire on {now.AddDays(30):MMM d, yyyy}.", "30 days is the default");
-        dialogs.Markup.Should().NotContain(CreateTokenDialog.NoExpirationCaution);
+        dialogs.Markup.Should().NotContain(ExpirationField.NoExpirationCaution);
         var expiration = dialogs.FindComponent<MudSelect<string>>();
         await dialogs.InvokeAsync(() => expiration.Instance.SelectOption("none"));
-        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain(CreateTokenDialog.NoExpirationCaution));
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain(ExpirationField.NoExpirationCaution));
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class DevelopersPageTests : ComponentTestContext
         dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain(
             $"Pick a date from {today.AddDays(1):MMM d, yyyy} to {today.AddYears(1):MMM d, yyyy}."));
         var picked = today.AddDays(10);
-        dialogs.Find("#create-token-expiration-date").Change(picked.ToString("yyyy-MM-dd"));
+        dialogs.Find("#token-expiration-date").Change(picked.ToString("yyyy-MM-dd"));
         dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain($"The token will work until the end of {picked:MMM d, yyyy}, your time."));
         dialogs.Find("#create-token-name").Input("Dated");
         dialogs.WaitForAssertion(() => Button(dialogs, "Create").Click());
@@ -386,6 +386,81 @@ public sealed class DevelopersPageTests : ComponentTestContext
         Services.GetRequiredService<ISnackbar>().ShownSnackbars.Select(s => s.Message)
             .Should().Contain("Token “Rotating” regenerated. Its old secret no longer works.");
         HoldsSecret(page.Instance, plainText).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Regenerate_starts_at_the_tokens_lifetime_and_gives_the_new_secret_the_one_chosen()
+    {
+        var now = Database.Time.GetUtcNow().UtcDateTime;
+        await Database.CreateTokenService().CreateAsync(UserId, "Weekly", ApiTokenExpiration.InDays(now, 7));
+        var (dialogs, page) = RenderWithDialogs<Developers>();
+        page.WaitForAssertion(() => Button(page, "Regenerate").Click());
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Regenerate token?")
+            .And.Contain($"The token will expire on {now.AddDays(7):MMM d, yyyy}."));
+
+        var expiration = dialogs.FindComponent<MudSelect<string>>();
+        await dialogs.InvokeAsync(() => expiration.Instance.SelectOption("90"));
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain($"The token will expire on {now.AddDays(90):MMM d, yyyy}."));
+        Button(dialogs, "Regenerate").Click();
+
+        dialogs.WaitForAssertion(() => Button(dialogs, "Done"));
+        (await Database.CreateTokenService().ListAsync(UserId)).Single().ExpiresAt.Should().Be(now.AddDays(90));
+    }
+
+    [Fact]
+    public async Task Edit_renames_and_describes_a_token_and_the_list_shows_it_at_once()
+    {
+        var created = (await Database.CreateTokenService().CreateAsync(UserId, "Before")).Token!;
+        var (dialogs, page) = RenderWithDialogs<Developers>();
+        page.WaitForAssertion(() => page.Find("button[aria-label='Edit Before']").Click());
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Edit token"));
+
+        dialogs.Find("#edit-token-name").Input("After");
+        dialogs.FindAll("input")[1].Input("Deploys the web site");
+        Button(dialogs, "Save").Click();
+
+        dialogs.WaitForAssertion(() => dialogs.FindAll(".mud-dialog").Should().BeEmpty());
+        page.WaitForAssertion(() => Row(page, "After").Should().Contain("Deploys the web site"));
+        page.Find("table").TextContent.Should().NotContain("Before");
+        Services.GetRequiredService<ISnackbar>().ShownSnackbars.Select(s => s.Message).Should().Contain("Token “After” saved.");
+        (await Database.CreateTokenService().FindAsync(UserId, created.Summary.Id)).Should()
+            .BeEquivalentTo(new { Name = "After", Description = "Deploys the web site", created.Summary.Hint });
+    }
+
+    [Theory]
+    [InlineData("TAKEN", null, "You already have a token with this name. Choose another name.")]
+    [InlineData("ab", null, "The token name must be at least 3 characters.")]
+    [InlineData("Mine", "201", "The description must be at most 200 characters.")]
+    public async Task Edit_shows_what_is_wrong_while_typing_disables_Save_and_changes_nothing(string name, string? description, string error)
+    {
+        await Database.CreateTokenService().CreateAsync(UserId, "Taken");
+        var mine = (await Database.CreateTokenService().CreateAsync(UserId, "Mine")).Token!;
+        var (dialogs, page) = RenderWithDialogs<Developers>();
+        page.WaitForAssertion(() => page.Find("button[aria-label='Edit Mine']").Click());
+        dialogs.WaitForAssertion(() => dialogs.Find("#edit-token-name"));
+
+        dialogs.Find("#edit-token-name").Input(name);
+        if (description is not null)
+        {
+            dialogs.FindAll("input")[1].Input(new string('d', int.Parse(description)));
+        }
+
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain(error));
+        Button(dialogs, "Save").HasAttribute("disabled").Should().BeTrue();
+        (await Database.CreateTokenService().FindAsync(UserId, mine.Summary.Id))!.Name.Should().Be("Mine");
+    }
+
+    [Fact]
+    public async Task A_description_given_at_creation_is_listed_under_the_name()
+    {
+        var dialogs = await OpenCreateDialogAsync();
+
+        dialogs.Find("#create-token-name").Input("Described");
+        dialogs.FindAll("input")[1].Input("  For the nightly export  ");
+        dialogs.WaitForAssertion(() => Button(dialogs, "Create").Click());
+
+        dialogs.WaitForAssertion(() => dialogs.Markup.Should().Contain("Copy your new token"));
+        (await Database.CreateTokenService().ListAsync(UserId)).Single().Description.Should().Be("For the nightly export");
     }
 
     [Fact]

@@ -354,7 +354,7 @@ public abstract class ApiTokenServiceTests(DatabaseProvider provider) : IAsyncLi
         var created = (await _tokens.CreateAsync(userId, "Rotating", ApiTokenExpiration.InDays(_database.Time.GetUtcNow().UtcDateTime, 7))).Token!;
         _database.Time.Advance(TimeSpan.FromDays(10));
         var listed = (await _tokens.ListAsync(userId)).Single();
-        var promised = listed.ExpiresAtIfRegenerated(_database.Time.GetUtcNow().UtcDateTime);
+        var promised = ApiTokenExpiration.Regenerated(_database.Time.GetUtcNow().UtcDateTime, listed.IssuedAt, listed.ExpiresAt);
 
         var result = await _tokens.RegenerateAsync(userId, created.Summary.Id);
 
@@ -368,10 +368,127 @@ public abstract class ApiTokenServiceTests(DatabaseProvider provider) : IAsyncLi
             Hint = "bpat_…" + regenerated.PlainText[^4..],
             ExpiresAt = _database.Time.GetUtcNow().UtcDateTime.AddDays(7),
         });
-        regenerated.Summary.ExpiresAt.Should().Be(promised, "the regenerate confirmation says when the new secret will expire");
+        regenerated.Summary.ExpiresAt.Should().Be(promised, "a regeneration that names no expiry keeps the lifetime, as a rotation does");
         (await _tokens.ListAsync(userId)).Should().ContainSingle().Which.Should().BeEquivalentTo(regenerated.Summary);
         await using var db = _database.CreateDbContext();
         (await db.AuditEvents.Where(e => e.Action == AuditAction.TokenRegenerated).Select(e => e.TokenName).SingleAsync()).Should().Be("Rotating");
+    }
+
+    [Fact]
+    public async Task Regenerate_gives_the_new_secret_the_expiry_the_holder_chose_or_none()
+    {
+        var userId = await _database.CreateUserAsync();
+        var now = _database.Time.GetUtcNow().UtcDateTime;
+        var created = (await _tokens.CreateAsync(userId, "Chosen expiry", ApiTokenExpiration.InDays(now, 7))).Token!;
+
+        var longer = (await _tokens.RegenerateAsync(userId, created.Summary.Id, ApiTokenExpiration.InDays(now, 90))).Token!;
+        var never = (await _tokens.RegenerateAsync(userId, created.Summary.Id, expiresAt: null)).Token!;
+
+        longer.Summary.ExpiresAt.Should().Be(now.AddDays(90));
+        never.Summary.ExpiresAt.Should().BeNull();
+        (await _database.AuthenticateAsync(never.PlainText)).Should().NotBeNull();
+        await using var db = _database.CreateDbContext();
+        (await db.AuditEvents.Where(e => e.Action == AuditAction.TokenRegenerated).OrderBy(e => e.Id).Select(e => e.Detail).ToListAsync())
+            .Should().Equal($"Expires {now.AddDays(90):yyyy-MM-dd HH:mm} UTC.", "Never expires.");
+    }
+
+    [Theory]
+    [InlineData(0, "Choose an expiration date after today.")]
+    [InlineData(-3, "Choose an expiration date after today.")]
+    [InlineData(367, "Choose an expiration date at most a year from today.")]
+    public async Task Regenerate_with_an_expiry_out_of_range_is_refused_and_the_old_secret_keeps_working(int days, string message)
+    {
+        var userId = await _database.CreateUserAsync();
+        var created = (await _tokens.CreateAsync(userId, "Out of range")).Token!;
+
+        var result = await _tokens.RegenerateAsync(userId, created.Summary.Id, _database.Time.GetUtcNow().UtcDateTime.AddDays(days));
+
+        result.Error.Should().Be(ApiTokenError.InvalidExpiration);
+        result.ErrorMessage.Should().Be(message);
+        (await _database.AuthenticateAsync(created.PlainText)).Should().NotBeNull();
+        (await _tokens.ListAsync(userId)).Single().Hint.Should().Be(created.Summary.Hint);
+    }
+
+    [Fact]
+    public async Task Edit_renames_and_describes_a_token_keeps_its_secret_and_records_each_change()
+    {
+        var userId = await _database.CreateUserAsync();
+        var created = (await _tokens.CreateAsync(userId, "Old name", description: "  Nightly backup  ")).Token!;
+        created.Summary.Description.Should().Be("Nightly backup", "a description is trimmed");
+
+        var renamed = await _tokens.EditAsync(userId, created.Summary.Id, " New name ", "Nightly backup");
+        var described = await _tokens.EditAsync(userId, created.Summary.Id, "New name", "Runs on the NAS in the cupboard");
+        var cleared = await _tokens.EditAsync(userId, created.Summary.Id, "New name", "   ");
+        var unchanged = await _tokens.EditAsync(userId, created.Summary.Id, "New name", null);
+
+        renamed.Token!.Name.Should().Be("New name");
+        described.Token!.Description.Should().Be("Runs on the NAS in the cupboard");
+        cleared.Token!.Description.Should().BeNull();
+        unchanged.Succeeded.Should().BeTrue();
+        var listed = (await _tokens.ListAsync(userId)).Single();
+        listed.Should().BeEquivalentTo(new { Name = "New name", Description = (string?)null, created.Summary.Hint, created.Summary.Permissions });
+        (await _database.AuthenticateAsync(created.PlainText)).Should().NotBeNull("editing never touches the secret");
+        await using var db = _database.CreateDbContext();
+        (await db.AuditEvents.Where(e => e.Action == AuditAction.TokenRenamed || e.Action == AuditAction.TokenDescribed).OrderBy(e => e.Id)
+                .Select(e => new { e.Action, e.TokenName, e.Detail }).ToListAsync())
+            .Should().Equal(
+                new { Action = AuditAction.TokenRenamed, TokenName = (string?)"New name", Detail = (string?)"Was “Old name”." },
+                new { Action = AuditAction.TokenDescribed, TokenName = (string?)"New name", Detail = (string?)"Description: Runs on the NAS in the cupboard" },
+                new { Action = AuditAction.TokenDescribed, TokenName = (string?)"New name", Detail = (string?)"Description removed." });
+    }
+
+    public static TheoryData<string?, string?, ApiTokenError, string> BadEdits => new()
+    {
+        { "ab", null, ApiTokenError.InvalidName, "The token name must be at least 3 characters." },
+        { new string('n', 101), null, ApiTokenError.InvalidName, "The token name must be at most 100 characters." },
+        { "   ", null, ApiTokenError.InvalidName, "Enter a token name." },
+        { "Tab\there", null, ApiTokenError.InvalidName, "The token name can't contain control characters such as tabs or line breaks." },
+        { "The other one", null, ApiTokenError.DuplicateName, "You already have a token with this name. Choose another name." },
+        { "THE OTHER ONE", null, ApiTokenError.DuplicateName, "You already have a token with this name. Choose another name." },
+        { "Fine name", new string('d', 201), ApiTokenError.InvalidDescription, "The description must be at most 200 characters." },
+        { "Fine name", "Two\nlines", ApiTokenError.InvalidDescription, "The description can't contain control characters such as tabs or line breaks." },
+        { "Fine name", "Zero\u200Bwidth", ApiTokenError.InvalidDescription,
+            "The description can't contain invisible characters, special spaces or text-direction characters. Use plain spaces between words." },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadEdits))]
+    public async Task A_bad_edit_is_refused_with_a_clear_message_and_changes_nothing(string? name, string? description, ApiTokenError error, string message)
+    {
+        var userId = await _database.CreateUserAsync();
+        await _tokens.CreateAsync(userId, "The other one");
+        var token = (await _tokens.CreateAsync(userId, "Edited", description: "As it was")).Token!;
+
+        var result = await _tokens.EditAsync(userId, token.Summary.Id, Unescape(name), Unescape(description));
+
+        result.Error.Should().Be(error);
+        result.ErrorMessage.Should().Be(message);
+        (await _tokens.FindAsync(userId, token.Summary.Id)).Should().BeEquivalentTo(new { Name = "Edited", Description = "As it was" });
+        await using var db = _database.CreateDbContext();
+        (await db.AuditEvents.CountAsync(e => e.Action == AuditAction.TokenRenamed || e.Action == AuditAction.TokenDescribed)).Should().Be(0);
+    }
+
+    // Kept escaped in the theory data, so the test names stay readable.
+    private static string? Unescape(string? text) => text is null ? null : System.Text.RegularExpressions.Regex.Unescape(text);
+
+    [Fact]
+    public async Task Editing_another_accounts_token_or_one_without_developer_access_changes_nothing()
+    {
+        var owner = await _database.CreateUserAsync();
+        var intruder = await _database.CreateUserAsync();
+        var created = (await _tokens.CreateAsync(owner, "Owner's token")).Token!;
+
+        var byIntruder = await _tokens.EditAsync(intruder, created.Summary.Id, "Stolen", "mine now");
+        await using (var db = _database.CreateDbContext())
+        {
+            await db.Users.Where(u => u.Id == owner).ExecuteUpdateAsync(u => u.SetProperty(x => x.HasDeveloperAccess, false));
+        }
+
+        var withoutAccess = await _tokens.EditAsync(owner, created.Summary.Id, "Renamed", null);
+
+        byIntruder.Error.Should().Be(ApiTokenError.NotFound);
+        withoutAccess.Error.Should().Be(ApiTokenError.NoDeveloperAccess);
+        (await _tokens.FindAsync(owner, created.Summary.Id))!.Name.Should().Be("Owner's token");
     }
 
     [Fact]

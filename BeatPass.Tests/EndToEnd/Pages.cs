@@ -73,9 +73,12 @@ public sealed class DevelopersPage(IPage page)
     }
 
     /// <summary>Picks an entry of the create dialog's "Expiration" list, such as "7 days" or "Custom date".</summary>
-    public async Task ChooseExpirationAsync(string option)
+    public Task ChooseExpirationAsync(string option) => ChooseExpirationAsync(CreateDialog, option);
+
+    /// <summary>Picks an option of the Expiration field in <paramref name="dialog"/> ("Create new token" or "Regenerate token?").</summary>
+    public async Task ChooseExpirationAsync(ILocator dialog, string option)
     {
-        await CreateDialog.GetByLabel("Expiration", new() { Exact = true }).ClickAsync();
+        await dialog.GetByLabel("Expiration", new() { Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = option, Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Option, new() { Name = option, Exact = true })).ToBeHiddenAsync();
     }

@@ -69,7 +69,7 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
     }
 
     [BrowserFact]
-    public async Task Regenerate_shows_a_new_secret_once_and_only_the_new_one_works()
+    public async Task Regenerate_chooses_a_new_expiration_shows_the_new_secret_once_and_only_the_new_one_works()
     {
         var (_, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
         await developers.OpenCreateDialogAsync("Rotated");
@@ -79,7 +79,9 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
 
         await developers.Row("Rotated").GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
         await Expect(developers.RegenerateConfirmation).ToContainTextAsync("“Rotated”");
-        await Expect(developers.RegenerateConfirmation).ToContainTextAsync("the new secret will never expire, like this one.");
+        await Expect(developers.RegenerateConfirmation).ToContainTextAsync("The token will never expire.");
+        await developers.ChooseExpirationAsync(developers.RegenerateConfirmation, "7 days");
+        await Expect(developers.RegenerateConfirmation).ToContainTextAsync("The token will expire on");
         await developers.RegenerateConfirmation.GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
         await Expect(developers.ShownTokenDialog).ToContainTextAsync("It will not be shown again.");
         var newToken = await developers.TakeShownTokenAsync();
@@ -87,10 +89,35 @@ public sealed class TokenLifecycleFlowTests(BrowserFixture browser)
 
         newToken.Should().NotBe(oldToken);
         await Expect(developers.Row("Rotated")).ToContainTextAsync(ApiTokenFormat.Hint(newToken));
+        await Expect(developers.Row("Rotated")).ToContainTextAsync("Expires on");
         (await PageText.WithInputValuesAsync(page)).Should().NotContain(newToken);
         (await browser.CallMeAsync(oldToken)).Should().Be(HttpStatusCode.Unauthorized);
         (await browser.CallMeAsync(newToken)).Should().Be(HttpStatusCode.OK);
         await Expect(developers.SecurityLog).ToContainTextAsync("Token regenerated");
+    }
+
+    [BrowserFact]
+    public async Task Edit_renames_a_token_and_describes_it_and_the_token_keeps_working()
+    {
+        var (_, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
+        await developers.OpenCreateDialogAsync("Laptop script");
+        await developers.CreateButton.ClickAsync();
+        var token = await developers.TakeShownTokenAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit Laptop script" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Edit token" });
+        await Expect(dialog.GetByLabel("Token name")).ToBeFocusedAsync();
+        await dialog.GetByLabel("Token name").FillAsync("Backup job");
+        await dialog.GetByLabel("Description (optional)").FillAsync("Nightly export on the NAS");
+        await dialog.GetByLabel("Description (optional)").PressAsync("Enter");
+
+        await Expect(page.GetByText("Token “Backup job” saved.")).ToBeVisibleAsync();
+        await Expect(dialog).ToBeHiddenAsync();
+        await Expect(developers.Row("Backup job")).ToContainTextAsync("Nightly export on the NAS");
+        await Expect(developers.Row("Laptop script")).ToHaveCountAsync(0);
+        await Expect(developers.SecurityLog).ToContainTextAsync("Token renamed");
+        await Expect(developers.SecurityLog).ToContainTextAsync("Token description changed");
+        (await browser.CallMeAsync(token)).Should().Be(HttpStatusCode.OK);
     }
 
     [BrowserFact]

@@ -11,11 +11,11 @@ namespace BeatPass.Web.Api;
 /// <param name="LastUsedUserAgent">The <c>User-Agent</c> of its last use, if it sent one.</param>
 /// <param name="LastUsedByService">The BeatPass service that asked about it at its last use (introspection), if one did.</param>
 public sealed record TokenResponse(
-    Guid Id, string Name, string Hint, IReadOnlyList<string> Permissions, DateTime CreatedAt, DateTime? LastUsedAt,
+    Guid Id, string Name, string? Description, string Hint, IReadOnlyList<string> Permissions, DateTime CreatedAt, DateTime? LastUsedAt,
     IReadOnlyList<string> LastUsedFrom, string? LastUsedUserAgent, string? LastUsedByService, DateTime? ExpiresAt, RevokedResponse? Revoked)
 {
     public static TokenResponse From(ApiTokenSummary token) => new(
-        token.Id, token.Name, token.Hint, token.Permissions, token.CreatedAt, token.LastUsedAt, token.LastUsedFrom ?? [],
+        token.Id, token.Name, token.Description, token.Hint, token.Permissions, token.CreatedAt, token.LastUsedAt, token.LastUsedFrom ?? [],
         token.LastUsedUserAgent, token.LastUsedByService, token.ExpiresAt, token.RevokedAt is { } at ? new RevokedResponse(at, token.RevokedReason ?? "", token.RevokedFoundAt) : null);
 }
 
@@ -24,14 +24,14 @@ public sealed record RevokedResponse(DateTime At, string Reason, string? FoundAt
 
 /// <summary>A token just rotated, with its new secret in <see cref="Token"/>: the only time it is shown.</summary>
 public sealed record RotatedTokenResponse(
-    Guid Id, string Name, string Hint, IReadOnlyList<string> Permissions, DateTime CreatedAt, DateTime? LastUsedAt,
+    Guid Id, string Name, string? Description, string Hint, IReadOnlyList<string> Permissions, DateTime CreatedAt, DateTime? LastUsedAt,
     IReadOnlyList<string> LastUsedFrom, string? LastUsedUserAgent, string? LastUsedByService, DateTime? ExpiresAt, RevokedResponse? Revoked,
     string Token)
 {
     public static RotatedTokenResponse From(CreatedApiToken created)
     {
         var token = TokenResponse.From(created.Summary);
-        return new(token.Id, token.Name, token.Hint, token.Permissions, token.CreatedAt, token.LastUsedAt, token.LastUsedFrom,
+        return new(token.Id, token.Name, token.Description, token.Hint, token.Permissions, token.CreatedAt, token.LastUsedAt, token.LastUsedFrom,
             token.LastUsedUserAgent, token.LastUsedByService, token.ExpiresAt, token.Revoked, created.PlainText);
     }
 }
