@@ -158,7 +158,7 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
 
         // The Identity page itself, in Account Settings' layout, and a way back to the MudBlazor sections.
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Identity/Account/Manage/ChangePassword$"));
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Change password" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Password", Exact = true })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Active Sessions" }).ClickAsync();
         await Expect(new ActiveSessionsPage(page).Heading).ToBeVisibleAsync();
     }

@@ -6,7 +6,7 @@ namespace BeatPass.Tests.EndToEnd;
 
 /// <summary>
 /// Checks pages as a person sees them at one size and in one mode, and collects what is wrong, so that one run shows
-/// every problem: axe's serious and critical violations, labels broken inside a word, touch targets under 44 px on a
+/// every problem: axe's serious and critical violations, labels and table cells broken inside a word, touch targets under 44 px on a
 /// phone, a page without the BeatPass top bar. Takes a screenshot of each.
 /// </summary>
 public sealed class LookChecker(string look, bool isPhone)
@@ -63,7 +63,7 @@ public sealed class LookChecker(string look, bool isPhone)
         () => {
             const broken = [];
             const visible = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
-            const labels = 'h1, h2, h3, th, button, label, a, [role=tab], .mud-nav-link-text, .mud-input-label, .mud-chip-content';
+            const labels = 'h1, h2, h3, th, td, button, label, a, [role=tab], .mud-nav-link-text, .mud-input-label, .mud-chip-content';
             for (const label of document.querySelectorAll(labels)) {
                 if (!visible(label)) continue;
                 const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);

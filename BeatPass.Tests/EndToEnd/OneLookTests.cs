@@ -19,8 +19,11 @@ public sealed class OneLookTests(BrowserFixture browser)
     private static readonly ViewportSize Laptop = BrowserFixture.Laptop;
     private static readonly ViewportSize Phone = BrowserFixture.Phone;
 
-    // The longest name there can be, wrapping between its words; the one without a space is in AccessibilityTests.
+    // The longest names there can be: one wrapping between its words, one without a space, which only an ellipsis keeps
+    // from breaking inside the word. Every table a page shows must break neither (LookChecker).
     private static readonly string LongName = string.Join(' ', Enumerable.Repeat("Release uploader", 6))[..ApiTokenNameRules.MaxLength];
+
+    private static readonly string LongWord = new('W', ApiTokenNameRules.MaxLength);
 
     [BrowserFact]
     public Task Every_page_on_a_laptop_in_light_mode() => CheckEveryPageAsync(Laptop, ColorScheme.Light);
@@ -141,6 +144,7 @@ public sealed class OneLookTests(BrowserFixture browser)
 
         var user = await browser.App.CreateUserAsync();
         await browser.App.CreateTokenAsync(user.Id, LongName);
+        await browser.App.CreateTokenAsync(user.Id, LongWord);
         var page = await browser.NewPageAsync(size, scheme);
         await new LoginPage(page).SignInAsync(user.Email!, BeatPassAppFactory.Password);
         await checker.CheckAsync(page, "/", "BeatPass Settings", "home");
@@ -149,13 +153,14 @@ public sealed class OneLookTests(BrowserFixture browser)
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await checker.CheckSnackbarAsync(page, "Profile saved.");
         await checker.CheckAsync(page, IdentityPages.Email, "Email", "email");
-        await checker.CheckAsync(page, IdentityPages.ChangePassword, "Change password", "password");
-        await checker.CheckAsync(page, IdentityPages.TwoFactorAuthentication, "Account Security", "two-factor");
+        await checker.CheckAsync(page, IdentityPages.ChangePassword, "Password", "password");
+        await checker.CheckAsync(page, IdentityPages.TwoFactorAuthentication, "Two-factor authentication", "two-factor");
         await checker.CheckAsync(page, "/account/settings/sessions", "Active Sessions", "sessions");
-        await checker.CheckAsync(page, IdentityPages.PersonalData, "Personal Data", "personal-data");
+        await checker.CheckAsync(page, IdentityPages.PersonalData, "Personal data", "personal-data");
         await checker.CheckAsync(page, IdentityPages.ConfirmAccess, "Confirm access", "confirm-access");
         await checker.CheckAsync(page, "/account/settings/developers", "Developers", "developers");
         await Expect(new DevelopersPage(page).Row(LongName)).ToBeVisibleAsync();
+        await Expect(new DevelopersPage(page).Row(LongWord).Locator(".clipped").First).ToHaveAttributeAsync("title", LongWord);
 
         var developers = new DevelopersPage(page);
         await developers.OpenCreateDialogAsync("Look check");

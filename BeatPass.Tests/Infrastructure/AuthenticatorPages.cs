@@ -6,11 +6,11 @@ namespace BeatPass.Tests.Infrastructure;
 /// <summary>What the two-factor pages show a person: the authenticator key to type into an app, and recovery codes.</summary>
 public static partial class AuthenticatorPages
 {
-    /// <summary>The key "Configure authenticator app" shows (grouped in fours, as the page shows it).</summary>
+    /// <summary>The key "Set up authenticator app" shows (grouped in fours, as the page shows it).</summary>
     public static async Task<string> KeyAsync(HttpClient client) =>
         SharedKey().Match(await client.GetStringAsync(IdentityPages.EnableAuthenticator)).Groups[1].Value;
 
-    /// <summary>The key in a "Configure authenticator app" page already fetched.</summary>
+    /// <summary>The key in a "Set up authenticator app" page already fetched.</summary>
     public static string Key(string page) => SharedKey().Match(page).Groups[1].Value;
 
     /// <summary>The recovery codes a page shows.</summary>

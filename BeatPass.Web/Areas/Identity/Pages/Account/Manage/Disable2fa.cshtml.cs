@@ -60,7 +60,7 @@ public sealed class Disable2faModel(
 
         await signIn.RefreshSignInAsync(user); // the security stamp changed with it
         logger.LogInformation("User {UserId} turned off two-factor authentication", user.Id);
-        StatusMessage = "2fa has been disabled. You can reenable 2fa when you setup an authenticator app";
+        StatusMessage = "Two-factor authentication is off. To turn it on again, set up your authenticator app.";
         return RedirectToPage("./TwoFactorAuthentication");
     }
 
