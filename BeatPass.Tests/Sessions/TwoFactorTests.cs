@@ -26,6 +26,12 @@ public sealed class TwoFactorTests : LiveAppTest
         enabled.Headers.Location!.ToString().Should().EndWith(IdentityPages.ShowRecoveryCodes);
         var codes = await client.GetStringAsync(enabled.Headers.Location);
         AuthenticatorPages.RecoveryCodes(codes).Should().HaveCount(10);
+        // The download holds the same codes, one per line; "I have saved them" leads back to the 2FA page.
+        var download = System.Text.RegularExpressions.Regex.Match(codes, "download=\"beatpass-recovery-codes.txt\"\\s+href=\"data:text/plain;charset=utf-8,([^\"]+)\"");
+        download.Success.Should().BeTrue("the page offers the codes as a .txt file");
+        var lines = Uri.UnescapeDataString(System.Net.WebUtility.HtmlDecode(download.Groups[1].Value)).Split("\r\n");
+        lines.Should().Contain(AuthenticatorPages.RecoveryCodes(codes));
+        codes.Should().Contain("I have saved them").And.Contain("id=\"copy-recovery-codes\"");
         var again = await client.GetAsync(enabled.Headers.Location);
         again.StatusCode.Should().Be(HttpStatusCode.Redirect, "recovery codes are shown once");
 
@@ -57,6 +63,9 @@ public sealed class TwoFactorTests : LiveAppTest
         var setup = await client.GetStringAsync(IdentityPages.EnableAuthenticator);
         var key = AuthenticatorPages.Key(setup);
         await IdentityForms.PostAsync(client, IdentityPages.EnableAuthenticator, new() { ["Input.Code"] = Code(key) });
+        var on = await client.GetStringAsync(IdentityPages.TwoFactorAuthentication);
+        on.Should().Contain("Two-factor authentication is on.").And.Contain("Reset authenticator app")
+            .And.NotContain("Set up authenticator app", "the app is already set up while two-factor is on");
 
         (await client.GetStringAsync(IdentityPages.Disable2fa)).Should().NotContain("Input.PasswordOrCode", "just signed in");
         App.Time.Advance(TimeSpan.FromMinutes(11));
@@ -70,6 +79,9 @@ public sealed class TwoFactorTests : LiveAppTest
 
         disabled.Headers.Location!.ToString().Should().EndWith(IdentityPages.TwoFactorAuthentication);
         (await TwoFactorEnabledAsync(user.Id)).Should().BeFalse();
+        var off = await client.GetStringAsync(IdentityPages.TwoFactorAuthentication);
+        off.Should().Contain("Two-factor authentication is off. To turn it on again, set up your authenticator app.")
+            .And.Contain("Set up authenticator app").And.NotContain("2fa");
     }
 
     [Fact]
