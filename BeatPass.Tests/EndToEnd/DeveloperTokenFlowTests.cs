@@ -52,6 +52,32 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
     }
 
     [BrowserFact]
+    public async Task A_new_message_takes_the_place_of_the_one_before_it()
+    {
+        var user = await browser.App.CreateUserAsync();
+        var gone = await browser.App.CreateTokenAsync(user.Id, "Deleted in another tab");
+        await browser.App.CreateTokenAsync(user.Id, "Old script");
+        var page = await browser.SignedInPageAsync(user.Email!, Infrastructure.BeatPassAppFactory.Password);
+        var developers = new DevelopersPage(page);
+        await developers.OpenAsync();
+        await browser.App.WithTokenServiceAsync(tokens => tokens.DeleteAsync(user.Id, gone.Summary.Id));
+
+        await DeleteAsync("Deleted in another tab");
+        await Expect(page.GetByText("Token “Deleted in another tab” was already deleted.")).ToBeVisibleAsync();
+        await DeleteAsync("Old script");
+
+        await Expect(page.GetByText("Token “Old script” deleted.")).ToBeVisibleAsync();
+        await Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(1);
+
+        async Task DeleteAsync(string name)
+        {
+            await developers.Row(name).GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+            await developers.DeleteDialog.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+            await Expect(developers.DeleteDialog).ToBeHiddenAsync();
+        }
+    }
+
+    [BrowserFact]
     public async Task Sign_in_then_create_copy_done_and_delete_work_with_the_keyboard_alone()
     {
         var user = await browser.App.CreateUserAsync();

@@ -116,14 +116,26 @@ public sealed class OneLookTests(BrowserFixture browser)
     }
 
     [BrowserFact]
-    public async Task While_the_circuit_connects_the_page_says_it_is_loading()
+    public async Task While_the_circuit_connects_a_settings_section_shows_its_frame_where_the_page_has_it()
     {
         var page = await browser.NewPageAsync(Laptop, ColorScheme.Light);
-        await new LoginPage(page).SignInAsync(DemoAccounts.ListenerEmail, DemoAccounts.Password);
+        await new LoginPage(page).SignInAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);
+        var sections = page.GetByRole(AriaRole.Navigation, new() { Name = "Account Settings sections" });
+        await page.GotoAsync("/account/settings");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Profile" })).ToBeVisibleAsync();
+        var navWhenLoaded = await sections.BoundingBoxAsync();
         // Hold the circuit back: what the page shows until then is all a person on a slow line sees.
         await page.RouteAsync("**/_blazor/negotiate*", route => route.AbortAsync());
 
-        await page.GotoAsync("/account/settings");
+        await page.GotoAsync("/account/settings/developers");
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Loading Developers…");
+        await Expect(sections.GetByRole(AriaRole.Link, new() { Name = "Developers" })).ToBeVisibleAsync();
+        (await sections.BoundingBoxAsync()).Should().BeEquivalentTo(navWhenLoaded, "the navigation must not move when the section renders");
+        await Expect(page.GetByRole(AriaRole.Heading)).ToHaveCountAsync(0); // the page's own h1 takes the focus once it renders
+        await page.ScreenshotAsync(new() { Path = Screenshots.PathFor("loading-developers.png"), Animations = ScreenshotAnimations.Disabled });
+
+        await page.GotoAsync("/");
 
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Loading BeatPass…");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "BeatPass", Exact = true })).ToBeVisibleAsync();
