@@ -1,4 +1,3 @@
-using System.Net;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Tests.Infrastructure;
 using BeatPass.Web.Commands;
@@ -23,11 +22,7 @@ public sealed class DocumentationScreenshotsTests(BrowserFixture browser)
     {
         System.IO.Directory.CreateDirectory(Directory);
         var user = await browser.App.CreateUserAsync();
-        var now = browser.App.Time.GetUtcNow().UtcDateTime;
-        var uploader = (await browser.App.WithTokenServiceAsync(t => t.CreateAsync(user.Id, "Release uploader", ApiTokenExpiration.InDays(now, 30),
-            [ApiPermissions.AccountRead, ApiPermissions.TokensRotateSelf]))).Token!;
-        await browser.App.WithTokenServiceAsync(t => t.CreateAsync(user.Id, "Analytics export", permissions: [ApiPermissions.SecurityLogRead]));
-        await UseAsync(uploader.PlainText);
+        await TokensInUse.CreateAsync(browser.App, user.Id);
 
         var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
         var developers = new DevelopersPage(page);
@@ -35,7 +30,7 @@ public sealed class DocumentationScreenshotsTests(BrowserFixture browser)
         await Expect(developers.SecurityLog).ToContainTextAsync("Token created");
         await page.ScreenshotAsync(new() { Path = PathFor("developers.png"), FullPage = true });
 
-        await developers.OpenCreateDialogAsync("Mix backup");
+        await developers.OpenCreateDialogAsync("Beat store sync");
         await developers.ChooseExpirationAsync("90 days");
         await developers.CreateDialog.GetByRole(AriaRole.Checkbox, new() { Name = ApiPermissions.TokensRead }).CheckAsync();
         await Expect(developers.CreateDialog.GetByRole(AriaRole.Checkbox, new() { Name = ApiPermissions.TokensRead })).ToBeCheckedAsync();
@@ -66,9 +61,7 @@ public sealed class DocumentationScreenshotsTests(BrowserFixture browser)
     {
         System.IO.Directory.CreateDirectory(Directory);
         var user = await browser.App.CreateUserAsync();
-        var now = browser.App.Time.GetUtcNow().UtcDateTime;
-        await browser.App.WithTokenServiceAsync(t => t.CreateAsync(user.Id, "Release uploader", ApiTokenExpiration.InDays(now, 30)));
-        await browser.App.CreateTokenAsync(user.Id, "Analytics export");
+        await TokensInUse.CreateAsync(browser.App, user.Id);
 
         foreach (var (name, size, scheme) in new[]
         {
@@ -88,9 +81,4 @@ public sealed class DocumentationScreenshotsTests(BrowserFixture browser)
     }
 
     private static string PathFor(string name) => Path.Combine(Directory, name);
-
-    private async Task UseAsync(string token)
-    {
-        (await browser.CallMeAsync(token)).Should().Be(HttpStatusCode.OK);
-    }
 }

@@ -6,7 +6,7 @@ namespace BeatPass.Tests.EndToEnd;
 
 /// <summary>
 /// Checks pages as a person sees them at one size and in one mode, and collects what is wrong, so that one run shows
-/// every problem: axe's serious and critical violations, labels and table cells broken inside a word, touch targets under 44 px on a
+/// every problem: axe's serious and critical violations, labels and table cells broken inside a word, tables cut off at the side, touch targets under 44 px on a
 /// phone, a page without the BeatPass top bar. Takes a screenshot of each.
 /// </summary>
 public sealed class LookChecker(string look, bool isPhone)
@@ -37,6 +37,7 @@ public sealed class LookChecker(string look, bool isPhone)
         Problems.AddRange((await page.EvaluateAsync<string[]>(BrokenLabelsScript)).Select(l => $"{where}: label broken inside a word: {l}"));
         Problems.AddRange((await page.EvaluateAsync<string[]>(FilledControlContrastScript, MinimumTextContrast))
             .Select(c => $"{where}: text on its own background under {MinimumTextContrast}:1: {c}"));
+        Problems.AddRange((await page.EvaluateAsync<string[]>(CutOffTablesScript)).Select(t => $"{where}: table wider than its box (scrolls sideways): {t}"));
         if (isPhone)
         {
             Problems.AddRange((await page.EvaluateAsync<string[]>(SmallTouchTargetsScript, MinimumTouchTarget))
@@ -89,6 +90,14 @@ public sealed class LookChecker(string look, bool isPhone)
             }
             return broken;
         }
+        """;
+
+    // A table whose columns need more room than the page gives it scrolls sideways inside its box: its last column
+    // (the row's buttons) is cut off until someone thinks to scroll.
+    private const string CutOffTablesScript = """
+        () => [...document.querySelectorAll('.mud-table-container')]
+            .filter(box => box.offsetParent !== null && box.scrollWidth > box.clientWidth + 1)
+            .map(box => `${box.closest('[aria-label]')?.getAttribute('aria-label') ?? 'a table'}: ${box.scrollWidth} px in ${box.clientWidth} px`)
         """;
 
     // The text of a control with a background of its own (a filled button, a chip) against that background. axe leaves

@@ -157,6 +157,7 @@ public sealed class OneLookTests(BrowserFixture browser)
         var user = await browser.App.CreateUserAsync();
         await browser.App.CreateTokenAsync(user.Id, LongName);
         await browser.App.CreateTokenAsync(user.Id, LongWord);
+        await TokensInUse.CreateAsync(browser.App, user.Id);
         var page = await browser.NewPageAsync(size, scheme);
         await new LoginPage(page).SignInAsync(user.Email!, BeatPassAppFactory.Password);
         await checker.CheckAsync(page, "/", "BeatPass Settings", "home");
