@@ -14,6 +14,30 @@ namespace BeatPass.Tests.EndToEnd;
 public sealed class AccountFlowTests(BrowserFixture browser)
 {
     [BrowserFact]
+    public async Task Turning_on_two_factor_shows_the_recovery_codes_one_per_line_and_Copy_puts_them_on_the_clipboard()
+    {
+        var user = await browser.App.CreateUserAsync();
+        var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
+        await page.GotoAsync(IdentityPages.EnableAuthenticator);
+        var key = await page.Locator("#sharedKey").InnerTextAsync();
+        await page.GetByLabel("Code from the app").FillAsync(Totp.Code(key, DateTimeOffset.UtcNow));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+
+        var codes = page.GetByRole(AriaRole.List, new() { Name = "Recovery codes" }).GetByRole(AriaRole.Listitem);
+        await Expect(codes).ToHaveCountAsync(10);
+        var shown = await codes.AllInnerTextsAsync();
+        await page.ScreenshotAsync(new() { Path = Screenshots.PathFor("recovery-codes.png"), FullPage = true });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Recovery codes copied.");
+        (await page.EvaluateAsync<string>("() => navigator.clipboard.readText()")).Split("\r\n").Should().Equal(shown);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Copy", Exact = true })).ToBeVisibleAsync(); // "Copied" goes back
+        await page.GetByRole(AriaRole.Link, new() { Name = "I have saved them" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Two-factor authentication" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Reset authenticator app" })).ToBeVisibleAsync();
+    }
+
+    [BrowserFact]
     public async Task Signing_in_before_confirming_says_the_email_is_not_confirmed_and_sends_it_again()
     {
         var user = await browser.App.CreateUserAsync(emailConfirmed: false);
