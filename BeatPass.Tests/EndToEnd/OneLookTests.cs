@@ -184,6 +184,21 @@ public sealed class OneLookTests(BrowserFixture browser)
 
         await checker.CheckAsync(page, "/admin/developer-access", "Access denied", "access-denied");
 
+        // The two-factor pages, set up as a person would, with an account of their own.
+        var secured = await browser.App.CreateUserAsync(hasDeveloperAccess: false);
+        var securing = await browser.NewPageAsync(size, scheme);
+        await new LoginPage(securing).SignInAsync(secured.Email!, BeatPassAppFactory.Password);
+        await checker.CheckAsync(securing, IdentityPages.EnableAuthenticator, "Set up authenticator app", "enable-authenticator");
+        var key = await securing.Locator("#sharedKey").InnerTextAsync();
+        await securing.GetByLabel("Code from the app").FillAsync(Totp.Code(key, DateTimeOffset.UtcNow));
+        await securing.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        await Expect(securing.GetByRole(AriaRole.Heading, new() { Name = "Your recovery codes" })).ToBeVisibleAsync();
+        await checker.CheckCurrentAsync(securing, "recovery-codes");
+        await checker.CheckAsync(securing, IdentityPages.TwoFactorAuthentication, "Two-factor authentication", "two-factor-on");
+        await checker.CheckAsync(securing, IdentityPages.GenerateRecoveryCodes, "New recovery codes", "new-recovery-codes");
+        await checker.CheckAsync(securing, IdentityPages.ResetAuthenticator, "Reset authenticator app", "reset-authenticator");
+        await checker.CheckAsync(securing, IdentityPages.Disable2fa, "Turn off two-factor authentication", "disable-2fa");
+
         var staff = await browser.NewPageAsync(size, scheme);
         await new LoginPage(staff).SignInAsync(DemoAccounts.StaffEmail, DemoAccounts.Password);
         await new DeveloperAccessAdminPage(staff).OpenAsync();
