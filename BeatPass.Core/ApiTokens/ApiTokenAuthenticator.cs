@@ -24,7 +24,7 @@ public sealed class ApiTokenAuthenticator(
     TimeProvider timeProvider,
     IOptions<ApiTokenOptions> options,
     ApiPermissionCatalog permissions,
-    ILogger<ApiTokenAuthenticator> logger)
+    ILogger<ApiTokenAuthenticator> logger) : IDisposable
 {
     /// <summary>
     /// A token used again by the same caller is noted as used at most this often (a new address or user agent at
@@ -36,7 +36,8 @@ public sealed class ApiTokenAuthenticator(
     /// <summary>How often each node records, per token, that an expired token was refused.</summary>
     public static readonly TimeSpan ExpiredRefusalLogInterval = TimeSpan.FromHours(1);
 
-    // Misses go to the database together: one query for the tokens that miss at about the same time.
+    // Misses go to the database together on PostgreSQL (one query for the tokens that miss at about the same time),
+    // and straight to the file, with a statement prepared once, on SQLite.
     private readonly ApiTokenLookups _batchedLookups = new(dbFactory);
 
     // The lookups under way, so that concurrent misses for one token (a burst from one script, a restart under load)
@@ -85,13 +86,19 @@ public sealed class ApiTokenAuthenticator(
         var generation = cache.Generation;
         var lookup = _lookups.AddOrUpdate(
             hash,
-            static (key, state) => state.Self.StartLookUp(key, state.now, state.generation),
-            static (key, underWay, state) => underWay.Generation == state.generation ? underWay : state.Self.StartLookUp(key, state.now, state.generation),
-            (Self: this, now, generation));
+            static (_, generation) => new SharedLookup(generation),
+            static (_, underWay, generation) => underWay.Generation == generation ? underWay : new SharedLookup(generation),
+            generation);
         CachedApiToken? entry;
         try
         {
-            entry = await lookup.Entry.Value.WaitAsync(cancellationToken);
+            // The first to ask looks it up (on SQLite, on this thread); the others wait for its answer.
+            if (lookup.TryStart())
+            {
+                await lookup.CompleteWithAsync(LookUpAsync(hash, now, generation));
+            }
+
+            entry = await lookup.Entry.WaitAsync(cancellationToken);
         }
         finally
         {
@@ -102,10 +109,6 @@ public sealed class ApiTokenAuthenticator(
             ? ApiTokenCheck.Failure(ApiTokenStatus.Invalid, ApiTokenCacheUse.Miss)
             : await CheckAsync(entry, ApiTokenCacheUse.Miss, now, caller, cancellationToken);
     }
-
-    // Lazy, because AddOrUpdate may make a lookup it then does not store when two callers race: only the stored one runs.
-    private SharedLookup StartLookUp(ApiTokenHash hash, DateTime now, long generation) =>
-        new(generation, new Lazy<Task<CachedApiToken?>>(() => LookUpAsync(hash, now, generation)));
 
     /// <summary>
     /// Reads the token and caches what was read (a revoked one too, refused as such); null (and remembered as
@@ -173,5 +176,33 @@ public sealed class ApiTokenAuthenticator(
         return expired;
     }
 
-    private sealed record SharedLookup(long Generation, Lazy<Task<CachedApiToken?>> Entry);
+    /// <summary>A lookup that concurrent misses for one token share; it runs once, for the first of them.</summary>
+    private sealed class SharedLookup(long generation)
+    {
+        private readonly TaskCompletionSource<CachedApiToken?> _entry = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _started;
+
+        public long Generation => generation;
+
+        public Task<CachedApiToken?> Entry => _entry.Task;
+
+        public bool TryStart() => Interlocked.Exchange(ref _started, 1) == 0;
+
+        public async Task CompleteWithAsync(Task<CachedApiToken?> lookUp)
+        {
+            try
+            {
+                _entry.SetResult(await lookUp);
+            }
+            catch (Exception exception)
+            {
+                _entry.SetException(exception);
+            }
+        }
+    }
+
+    /// <inheritdoc cref="ApiTokenLookups.CloseConnections"/>
+    internal void CloseConnections() => _batchedLookups.CloseConnections();
+
+    public void Dispose() => _batchedLookups.Dispose();
 }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Data;
 using System.Data.Common;
+using System.Diagnostics;
 using BeatPass.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -9,12 +11,13 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace BeatPass.Core.ApiTokens;
 
 /// <summary>
-/// Looks up the tokens the cache missed, many in one query. A lookup never waits for a timer: when no query is under
-/// way its own starts at once, and the lookups that arrive while queries run go together into the next one. So a
-/// quiet node pays one query per miss, as before, and a busy one (a restart under load, many scripts each calling
-/// now and then) pays one round trip for a batch of tokens instead of one per token.
+/// Looks up the tokens the cache missed. On PostgreSQL, many in one query: a lookup never waits for a timer: when no
+/// query is under way its own starts at once, and the lookups that arrive while queries run go together into the
+/// next one. So a quiet node pays one query per miss, and a busy one (a restart under load, many scripts each calling
+/// now and then) pays one round trip for a batch of tokens instead of one per token. On SQLite there is no round trip
+/// to save: see <see cref="SqliteLookups"/>.
 /// </summary>
-internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFactory)
+internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFactory) : IDisposable
 {
     /// <summary>Tokens per query at most: a bound on the statement's parameters.</summary>
     public const int MaxBatch = 100;
@@ -26,12 +29,20 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
     private readonly ConcurrentQueue<Lookup> _waiting = new();
     private int _queries;
 
+    // Set on the first lookup, once the provider is known: null on PostgreSQL.
+    private readonly Lazy<SqliteLookups?> _sqlite = new(() => SqliteLookups.For(dbFactory));
+
     /// <summary>
     /// The token with this hash if its holder has developer access (revoked or not: a revoked one is refused as
     /// such), with whether its holder is staff; null otherwise.
     /// </summary>
     public Task<Row?> FindAsync(ApiTokenHash hash)
     {
+        if (_sqlite.Value is { } sqlite)
+        {
+            return Task.FromResult(sqlite.Find(hash));
+        }
+
         // Completed by the query's thread; each waiting request goes on with its own work on a thread of its own.
         var lookup = new Lookup(hash, new TaskCompletionSource<Row?>(TaskCreationOptions.RunContinuationsAsynchronously));
         _waiting.Enqueue(lookup);
@@ -120,16 +131,8 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
     private static async Task<List<Row>> ReadAsync(BeatPassDbContext db, List<byte[]> hashes)
     {
         var (isOneOfTheHashes, arguments) = db.Dialect.IsAnyOf("t.\"TokenHash\"", hashes);
-        // Whether the holder is staff is read with the token: staff-only permissions work only while they are, and a
-        // role change invalidates the cache like any other change to the account.
-        var command = db.GetService<IRawSqlCommandBuilder>().Build($$"""
-            SELECT t."TokenHash", t."Id", t."Name", t."UserId", u."UserName", u."Email", t."Permissions", t."ExpiresAt",
-                t."LastUsedAt", t."RevokedAt" IS NOT NULL, EXISTS (
-                    SELECT 1 FROM "AspNetUserRoles" AS ur INNER JOIN "AspNetRoles" AS r ON r."Id" = ur."RoleId"
-                    WHERE ur."UserId" = t."UserId" AND r."NormalizedName" = {{{arguments.Length}}}), t."IssuedAt"
-            FROM "ApiTokens" AS t INNER JOIN "AspNetUsers" AS u ON u."Id" = t."UserId"
-            WHERE {{isOneOfTheHashes}} AND u."HasDeveloperAccess"
-            """, [.. arguments, BeatPassRoles.StaffNormalized]);
+        var command = db.GetService<IRawSqlCommandBuilder>().Build(
+            Sql(hashCondition: isOneOfTheHashes, staffRole: $"{{{arguments.Length}}}"), [.. arguments, BeatPassRoles.StaffNormalized]);
         var rows = new List<Row>(hashes.Count);
         await using var reader = await command.RelationalCommand.ExecuteReaderAsync(new RelationalCommandParameterObject(
             db.GetService<IRelationalConnection>(), command.ParameterValues, readerColumns: null, db,
@@ -137,18 +140,31 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
         var stored = reader.DbDataReader;
         while (await stored.ReadAsync())
         {
-            rows.Add(new Row(
-                stored.GetFieldValue<byte[]>(0),
-                new ApiTokenIdentity(stored.GetGuid(1), stored.GetString(2), stored.GetString(3), stored.GetString(4),
-                    stored.GetString(5), stored.GetString(6)) { IssuedAt = UtcOrNull(stored, 11)!.Value, ExpiresAt = UtcOrNull(stored, 7) },
-                UtcOrNull(stored, 7),
-                UtcOrNull(stored, 8),
-                IsRevoked: stored.GetBoolean(9),
-                HolderIsStaff: stored.GetBoolean(10)));
+            rows.Add(ReadRow(stored));
         }
 
         return rows;
     }
+
+    // Whether the holder is staff is read with the token: staff-only permissions work only while they are, and a role
+    // change invalidates the cache like any other change to the account.
+    private static string Sql(string hashCondition, string staffRole) => $"""
+        SELECT t."TokenHash", t."Id", t."Name", t."UserId", u."UserName", u."Email", t."Permissions", t."ExpiresAt",
+            t."LastUsedAt", t."RevokedAt" IS NOT NULL, EXISTS (
+                SELECT 1 FROM "AspNetUserRoles" AS ur INNER JOIN "AspNetRoles" AS r ON r."Id" = ur."RoleId"
+                WHERE ur."UserId" = t."UserId" AND r."NormalizedName" = {staffRole}), t."IssuedAt"
+        FROM "ApiTokens" AS t INNER JOIN "AspNetUsers" AS u ON u."Id" = t."UserId"
+        WHERE {hashCondition} AND u."HasDeveloperAccess"
+        """;
+
+    private static Row ReadRow(DbDataReader stored) => new(
+        stored.GetFieldValue<byte[]>(0),
+        new ApiTokenIdentity(stored.GetGuid(1), stored.GetString(2), stored.GetString(3), stored.GetString(4),
+            stored.GetString(5), stored.GetString(6)) { IssuedAt = UtcOrNull(stored, 11)!.Value, ExpiresAt = UtcOrNull(stored, 7) },
+        UtcOrNull(stored, 7),
+        UtcOrNull(stored, 8),
+        IsRevoked: stored.GetBoolean(9),
+        HolderIsStaff: stored.GetBoolean(10));
 
     // Every time is stored in UTC; SQLite keeps no kind.
     private static DateTime? UtcOrNull(DbDataReader reader, int column) =>
@@ -158,4 +174,146 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
     public sealed record Row(byte[] TokenHash, ApiTokenIdentity Identity, DateTime? ExpiresAt, DateTime? LastUsedAt, bool IsRevoked, bool HolderIsStaff);
 
     private sealed record Lookup(ApiTokenHash Hash, TaskCompletionSource<Row?> Result);
+
+    /// <summary>
+    /// Closes the connections the SQLite lookups keep open, as <c>SqliteConnection.ClearAllPools</c> does for the pool's
+    /// (a database file replaced under a running node is read again only by new connections); later lookups open new ones.
+    /// </summary>
+    public void CloseConnections()
+    {
+        if (_sqlite.IsValueCreated)
+        {
+            _sqlite.Value?.Dispose();
+        }
+    }
+
+    public void Dispose() => CloseConnections();
+
+    /// <summary>
+    /// SQLite answers in-process and at once, so a miss is looked up on the request's own thread, with no hand-off to
+    /// another. Its statement is prepared once per connection and kept: Microsoft.Data.Sqlite prepares a statement
+    /// per command, EF Core makes a new command for every query, and parsing the statement again was the largest part
+    /// of SQLite's work on a miss (bench/RESULTS.md). The connections stay open, one per lookup under way.
+    /// </summary>
+    private sealed class SqliteLookups(IDbContextFactory<BeatPassDbContext> dbFactory) : IDisposable
+    {
+        // Idle connections kept: as many as lookups can run at once, one per core, and some to spare.
+        private static readonly int MaxIdle = 2 * Environment.ProcessorCount;
+
+        private readonly ConcurrentBag<PreparedLookup> _idle = [];
+
+        public static SqliteLookups? For(IDbContextFactory<BeatPassDbContext> dbFactory)
+        {
+            using var db = dbFactory.CreateDbContext();
+            return db.Dialect.Provider == DatabaseProvider.Sqlite ? new SqliteLookups(dbFactory) : null;
+        }
+
+        public Row? Find(ApiTokenHash hash)
+        {
+            var lookup = _idle.TryTake(out var idle) ? idle : new PreparedLookup(dbFactory.CreateDbContext());
+            try
+            {
+                var row = lookup.Find(hash);
+                if (_idle.Count < MaxIdle)
+                {
+                    _idle.Add(lookup);
+                    lookup = null;
+                }
+
+                return row;
+            }
+            finally
+            {
+                lookup?.Dispose(); // one too many, or one that failed
+            }
+        }
+
+        public void Dispose()
+        {
+            while (_idle.TryTake(out var lookup))
+            {
+                lookup.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The lookup of one token, prepared on a connection that stays open. It is sent through EF Core's diagnostics as
+    /// EF Core's own commands are, so logging, interceptors and tracing see it.
+    /// </summary>
+    private sealed class PreparedLookup : IDisposable
+    {
+        private readonly BeatPassDbContext _db;
+        private readonly IRelationalConnection _connection;
+        private readonly IRelationalCommandDiagnosticsLogger _diagnostics;
+        private readonly DbCommand _command;
+        private readonly DbParameter _hash;
+
+        public PreparedLookup(BeatPassDbContext db)
+        {
+            _db = db;
+            _connection = db.GetService<IRelationalConnection>();
+            _diagnostics = db.GetService<IRelationalCommandDiagnosticsLogger>();
+            _connection.Open();
+            _command = _connection.DbConnection.CreateCommand();
+            _command.CommandText = Sql(hashCondition: "t.\"TokenHash\" = $hash", staffRole: "$staff");
+            _hash = _command.CreateParameter();
+            _hash.ParameterName = "$hash";
+            _hash.DbType = DbType.Binary;
+            _command.Parameters.Add(_hash);
+            var staff = _command.CreateParameter();
+            staff.ParameterName = "$staff";
+            staff.Value = BeatPassRoles.StaffNormalized;
+            _command.Parameters.Add(staff);
+            _command.Prepare();
+        }
+
+        public Row? Find(ApiTokenHash hash)
+        {
+            _hash.Value = hash.ToArray();
+            var commandId = Guid.NewGuid();
+            var startTime = DateTimeOffset.UtcNow;
+            var started = Stopwatch.GetTimestamp();
+            DbDataReader reader;
+            try
+            {
+                var interception = _diagnostics.CommandReaderExecuting(
+                    _connection, _command, _command.CommandText, _db, commandId, _connection.ConnectionId, startTime, CommandSource.FromSqlQuery);
+                reader = interception.HasResult ? interception.Result : _command.ExecuteReader();
+                reader = _diagnostics.CommandReaderExecuted(_connection, _command, _command.CommandText, _db, commandId,
+                    _connection.ConnectionId, reader, startTime, Stopwatch.GetElapsedTime(started), CommandSource.FromSqlQuery);
+            }
+            catch (Exception exception)
+            {
+                _diagnostics.CommandError(_connection, _command, _command.CommandText, _db, DbCommandMethod.ExecuteReader, commandId,
+                    _connection.ConnectionId, exception, startTime, Stopwatch.GetElapsedTime(started), CommandSource.FromSqlQuery);
+                throw;
+            }
+
+            Row? row = null;
+            try
+            {
+                if (reader.Read())
+                {
+                    row = ReadRow(reader);
+                }
+            }
+            finally
+            {
+                if (!_diagnostics.DataReaderDisposing(_connection, _command, reader, commandId, reader.RecordsAffected, row is null ? 0 : 1,
+                        startTime, Stopwatch.GetElapsedTime(started)).IsSuppressed)
+                {
+                    reader.Dispose();
+                }
+            }
+
+            return row;
+        }
+
+        public void Dispose()
+        {
+            _command.Dispose();
+            _db.Dispose(); // closes the connection and returns the context to its pool
+        }
+    }
 }

@@ -8,9 +8,9 @@ namespace BeatPass.Tests.Core;
 
 public abstract class ApiTokenAuthenticatorTests(DatabaseProvider provider) : IAsyncLifetime
 {
-    private TestDatabase _database = null!;
-    private ApiTokenService _tokens = null!;
-    private string _userId = null!;
+    protected TestDatabase _database = null!;
+    protected ApiTokenService _tokens = null!;
+    protected string _userId = null!;
 
     public async Task InitializeAsync()
     {
@@ -156,41 +156,6 @@ public abstract class ApiTokenAuthenticatorTests(DatabaseProvider provider) : IA
     }
 
     [Fact]
-    public async Task Concurrent_misses_for_many_tokens_are_looked_up_together()
-    {
-        var created = new List<CreatedApiToken>();
-        for (var i = 0; i < 30; i++)
-        {
-            created.Add(await CreateAsync($"Script {i}"));
-        }
-
-        var revoked = await CreateAsync("Revoked");
-        (await _tokens.DeleteAsync(_userId, revoked.Summary.Id)).Should().BeTrue();
-        (await _database.AuthenticateAsync(created[0].PlainText)).Should().NotBeNull(); // the issuer is loaded
-        created.RemoveAt(0);
-        using var firstLookupSent = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        using var lookups = _database.Commands.Start(DatabaseCommands.IsTokenLookup, number =>
-        {
-            firstLookupSent.Set();
-            release.Wait(TimeSpan.FromSeconds(30)); // every lookup is held until all the requests have asked
-        });
-
-        var first = Task.Run(() => _database.Authenticator.AuthenticateAsync(created[0].PlainText).AsTask());
-        firstLookupSent.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
-        var others = created.Skip(1).Select(token => _database.Authenticator.AuthenticateAsync(token.PlainText).AsTask()).ToList();
-        var refused = _database.Authenticator.AuthenticateAsync(revoked.PlainText).AsTask();
-        release.Set();
-        var checks = await Task.WhenAll([first, .. others]);
-
-        checks.Select(check => check.Identity!.TokenId).Should().Equal(created.Select(token => token.Summary.Id),
-            "each request gets its own token, not another one of the batch");
-        (await refused).Identity.Should().BeNull();
-        lookups.Count.Should().BeLessThanOrEqualTo(2 * ApiTokenLookups.MaxQueries,
-            "the misses that came while the first queries ran wait for one of those to end, then go together");
-    }
-
-    [Fact]
     public async Task A_token_works_until_the_second_it_expires_and_then_says_it_expired()
     {
         var now = _database.Time.GetUtcNow().UtcDateTime;
@@ -262,10 +227,78 @@ public abstract class ApiTokenAuthenticatorTests(DatabaseProvider provider) : IA
         }
     }
 
-    private async Task<CreatedApiToken> CreateAsync(string name, DateTime? expiresAt = null) =>
+    protected async Task<CreatedApiToken> CreateAsync(string name, DateTime? expiresAt = null) =>
         (await _tokens.CreateAsync(_userId, name, expiresAt)).Token!;
 }
 
-public sealed class ApiTokenAuthenticatorTestsOnSqlite() : ApiTokenAuthenticatorTests(DatabaseProvider.Sqlite);
+public sealed class ApiTokenAuthenticatorTestsOnSqlite() : ApiTokenAuthenticatorTests(DatabaseProvider.Sqlite)
+{
+    [Fact]
+    public async Task Misses_reuse_one_prepared_lookup_on_the_calling_thread()
+    {
+        var created = new[] { await CreateAsync("First"), await CreateAsync("Second"), await CreateAsync("Third") };
+        (await _database.AuthenticateAsync((await CreateAsync("Warm-up")).PlainText)).Should().NotBeNull(); // the issuer is loaded
+        var commands = new List<System.Data.Common.DbCommand>();
+        var threads = new List<int>();
+        using var lookups = _database.Commands.Start(command =>
+        {
+            if (!DatabaseCommands.IsTokenLookup(command))
+            {
+                return false;
+            }
 
-public sealed class ApiTokenAuthenticatorTestsOnPostgreSql() : ApiTokenAuthenticatorTests(DatabaseProvider.PostgreSQL);
+            commands.Add(command);
+            threads.Add(Environment.CurrentManagedThreadId);
+            return true;
+        });
+
+        foreach (var token in created)
+        {
+            var check = _database.Authenticator.AuthenticateAsync(token.PlainText);
+            check.IsCompleted.Should().BeTrue("SQLite answers at once, on the request's own thread");
+            (await check).Identity!.TokenId.Should().Be(token.Summary.Id);
+        }
+
+        lookups.Count.Should().Be(3);
+        commands.Distinct().Should().ContainSingle("one prepared command serves every lookup in turn");
+        threads.Should().AllBeEquivalentTo(Environment.CurrentManagedThreadId);
+    }
+}
+
+public sealed class ApiTokenAuthenticatorTestsOnPostgreSql() : ApiTokenAuthenticatorTests(DatabaseProvider.PostgreSQL)
+{
+    [Fact]
+    public async Task Concurrent_misses_for_many_tokens_are_looked_up_together()
+    {
+        var created = new List<CreatedApiToken>();
+        for (var i = 0; i < 30; i++)
+        {
+            created.Add(await CreateAsync($"Script {i}"));
+        }
+
+        var revoked = await CreateAsync("Revoked");
+        (await _tokens.DeleteAsync(_userId, revoked.Summary.Id)).Should().BeTrue();
+        (await _database.AuthenticateAsync(created[0].PlainText)).Should().NotBeNull(); // the issuer is loaded
+        created.RemoveAt(0);
+        using var firstLookupSent = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        using var lookups = _database.Commands.Start(DatabaseCommands.IsTokenLookup, number =>
+        {
+            firstLookupSent.Set();
+            release.Wait(TimeSpan.FromSeconds(30)); // every lookup is held until all the requests have asked
+        });
+
+        var first = Task.Run(() => _database.Authenticator.AuthenticateAsync(created[0].PlainText).AsTask());
+        firstLookupSent.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
+        var others = created.Skip(1).Select(token => _database.Authenticator.AuthenticateAsync(token.PlainText).AsTask()).ToList();
+        var refused = _database.Authenticator.AuthenticateAsync(revoked.PlainText).AsTask();
+        release.Set();
+        var checks = await Task.WhenAll([first, .. others]);
+
+        checks.Select(check => check.Identity!.TokenId).Should().Equal(created.Select(token => token.Summary.Id),
+            "each request gets its own token, not another one of the batch");
+        (await refused).Identity.Should().BeNull();
+        lookups.Count.Should().BeLessThanOrEqualTo(2 * ApiTokenLookups.MaxQueries,
+            "the misses that came while the first queries ran wait for one of those to end, then go together");
+    }
+}

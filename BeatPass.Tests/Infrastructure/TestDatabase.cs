@@ -211,6 +211,7 @@ public sealed class TestDatabase : IAsyncDisposable
         }
 
         SqliteConnection.ClearAllPools();
+        Authenticator.CloseConnections();
         TestFiles.DeleteSqliteDatabase(FilePath);
         Directory.CreateDirectory(FilePath); // a folder where the file was: SQLite cannot open it
         _broken = true;
