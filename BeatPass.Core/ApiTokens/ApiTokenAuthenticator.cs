@@ -38,7 +38,7 @@ public sealed class ApiTokenAuthenticator(
 
     // Misses go to the database together on PostgreSQL (one query for the tokens that miss at about the same time),
     // and straight to the file, with a statement prepared once, on SQLite.
-    private readonly ApiTokenLookups _batchedLookups = new(dbFactory);
+    private readonly ApiTokenLookups _databaseLookups = new(dbFactory);
 
     // The lookups under way, so that concurrent misses for one token (a burst from one script, a restart under load)
     // share one query. A miss joins only a lookup that began after the cache's last invalidation: one that began
@@ -118,7 +118,7 @@ public sealed class ApiTokenAuthenticator(
     /// <param name="generation"><see cref="ApiTokenCache.Generation"/> read before the lookup began.</param>
     private async Task<CachedApiToken?> LookUpAsync(ApiTokenHash hash, DateTime now, long generation)
     {
-        var row = await _batchedLookups.FindAsync(hash);
+        var row = await _databaseLookups.FindAsync(hash);
         if (row is null)
         {
             cache.AddRefused(hash);
@@ -202,7 +202,7 @@ public sealed class ApiTokenAuthenticator(
     }
 
     /// <inheritdoc cref="ApiTokenLookups.CloseConnections"/>
-    internal void CloseConnections() => _batchedLookups.CloseConnections();
+    internal void CloseConnections() => _databaseLookups.CloseConnections();
 
-    public void Dispose() => _batchedLookups.Dispose();
+    public void Dispose() => _databaseLookups.Dispose();
 }
