@@ -116,9 +116,16 @@ public sealed class OneLookTests(BrowserFixture browser)
     }
 
     [BrowserFact]
-    public async Task While_the_circuit_connects_a_settings_section_shows_its_frame_where_the_page_has_it()
+    public Task While_the_circuit_connects_a_settings_section_shows_its_frame_where_the_page_has_it() =>
+        CheckLoadingShellAsync(Laptop, "laptop");
+
+    [BrowserFact]
+    public Task While_the_circuit_connects_a_settings_section_shows_its_frame_where_the_page_has_it_on_a_phone() =>
+        CheckLoadingShellAsync(Phone, "phone");
+
+    private async Task CheckLoadingShellAsync(ViewportSize size, string name)
     {
-        var page = await browser.NewPageAsync(Laptop, ColorScheme.Light);
+        var page = await browser.NewPageAsync(size, ColorScheme.Light);
         await new LoginPage(page).SignInAsync(DemoAccounts.DeveloperEmail, DemoAccounts.Password);
         var sections = page.GetByRole(AriaRole.Navigation, new() { Name = "Account Settings sections" });
         await page.GotoAsync("/account/settings");
@@ -133,7 +140,7 @@ public sealed class OneLookTests(BrowserFixture browser)
         await Expect(sections.GetByRole(AriaRole.Link, new() { Name = "Developers" })).ToBeVisibleAsync();
         (await sections.BoundingBoxAsync()).Should().BeEquivalentTo(navWhenLoaded, "the navigation must not move when the section renders");
         await Expect(page.GetByRole(AriaRole.Heading)).ToHaveCountAsync(0); // the page's own h1 takes the focus once it renders
-        await page.ScreenshotAsync(new() { Path = Screenshots.PathFor("loading-developers.png"), Animations = ScreenshotAnimations.Disabled });
+        await page.ScreenshotAsync(new() { Path = Screenshots.PathFor($"loading-developers-{name}.png"), Animations = ScreenshotAnimations.Disabled });
 
         await page.GotoAsync("/");
 
