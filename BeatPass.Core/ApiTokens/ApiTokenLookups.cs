@@ -210,7 +210,7 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
 
         public Row? Find(ApiTokenHash hash)
         {
-            var lookup = _idle.TryTake(out var idle) ? idle : new PreparedLookup(dbFactory.CreateDbContext());
+            var lookup = _idle.TryTake(out var idle) ? idle : PreparedLookup.Open(dbFactory);
             try
             {
                 var row = lookup.Find(hash);
@@ -249,7 +249,22 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
         private readonly DbCommand _command;
         private readonly DbParameter _hash;
 
-        public PreparedLookup(BeatPassDbContext db)
+        /// <summary>A new connection with the lookup prepared on it; its context goes back to the pool if that fails.</summary>
+        public static PreparedLookup Open(IDbContextFactory<BeatPassDbContext> dbFactory)
+        {
+            var db = dbFactory.CreateDbContext();
+            try
+            {
+                return new PreparedLookup(db);
+            }
+            catch
+            {
+                db.Dispose();
+                throw;
+            }
+        }
+
+        private PreparedLookup(BeatPassDbContext db)
         {
             _db = db;
             _connection = db.GetService<IRelationalConnection>();
