@@ -19,9 +19,7 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         var user = await browser.App.CreateUserAsync();
         var page = await browser.SignedInPageAsync(user.Email!, BeatPassAppFactory.Password);
         await page.GotoAsync(IdentityPages.EnableAuthenticator);
-        var key = await page.Locator("#sharedKey").InnerTextAsync();
-        await page.GetByLabel("Code from the app").FillAsync(Totp.Code(key, DateTimeOffset.UtcNow));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        await new EnableAuthenticatorPage(page).VerifyWithTheAppAsync();
 
         var codes = page.GetByRole(AriaRole.List, new() { Name = "Recovery codes" }).GetByRole(AriaRole.Listitem);
         await Expect(codes).ToHaveCountAsync(10);

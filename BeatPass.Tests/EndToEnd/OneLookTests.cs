@@ -196,10 +196,7 @@ public sealed class OneLookTests(BrowserFixture browser)
         var securing = await browser.NewPageAsync(size, scheme);
         await new LoginPage(securing).SignInAsync(secured.Email!, BeatPassAppFactory.Password);
         await checker.CheckAsync(securing, IdentityPages.EnableAuthenticator, "Set up authenticator app", "enable-authenticator");
-        var key = await securing.Locator("#sharedKey").InnerTextAsync();
-        await securing.GetByLabel("Code from the app").FillAsync(Totp.Code(key, DateTimeOffset.UtcNow));
-        await securing.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
-        await Expect(securing.GetByRole(AriaRole.Heading, new() { Name = "Your recovery codes" })).ToBeVisibleAsync();
+        await new EnableAuthenticatorPage(securing).VerifyWithTheAppAsync();
         await checker.CheckCurrentAsync(securing, "recovery-codes");
         await checker.CheckAsync(securing, IdentityPages.TwoFactorAuthentication, "Two-factor authentication", "two-factor-on");
         await checker.CheckAsync(securing, IdentityPages.GenerateRecoveryCodes, "New recovery codes", "new-recovery-codes");

@@ -33,6 +33,19 @@ public sealed class AccountSettingsPage(IPage page)
     }
 }
 
+/// <summary>"Set up authenticator app": the key to type into an app, and the code from it that turns two-factor on.</summary>
+public sealed class EnableAuthenticatorPage(IPage page)
+{
+    /// <summary>Enters the code an authenticator app holding the page's key shows now, then waits for the recovery codes.</summary>
+    public async Task VerifyWithTheAppAsync()
+    {
+        var key = await page.Locator("#sharedKey").InnerTextAsync();
+        await page.GetByLabel("Code from the app").FillAsync(Infrastructure.Totp.Code(key, DateTimeOffset.UtcNow));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your recovery codes" })).ToBeVisibleAsync();
+    }
+}
+
 /// <summary>Account Settings > Developers, with its dialogs.</summary>
 public sealed class DevelopersPage(IPage page)
 {

@@ -11,20 +11,18 @@ namespace BeatPass.Tests.EndToEnd;
 /// </summary>
 public static class TokensInUse
 {
-    public static readonly string[] Names = ["Release uploader", "Analytics export", "CI deploy", "Old mix backup", "Sample-pack sync"];
-
     public static async Task CreateAsync(BeatPassAppFactory app, string userId)
     {
         var now = app.Time.GetUtcNow().UtcDateTime;
-        await CreateAsync(Names[0], "Uploads new beats from the studio laptop every night.", [ApiPermissions.AccountRead, ApiPermissions.TokensRotateSelf],
+        await CreateAsync("Release uploader", "Uploads new beats from the studio laptop every night.", [ApiPermissions.AccountRead, ApiPermissions.TokensRotateSelf],
             created: now.AddDays(-152), expires: null, used: (now.AddMinutes(-3), "203.0.113.7 198.51.100.23", "curl/8.5.0"));
-        await CreateAsync(Names[1], null, [ApiPermissions.SecurityLogRead],
+        await CreateAsync("Analytics export", null, [ApiPermissions.SecurityLogRead],
             created: now.AddDays(-61), expires: now.AddDays(29), used: (now.AddDays(-2), "198.51.100.23", "python-requests/2.32.3"));
-        await CreateAsync(Names[2], "GitHub Actions, beatpass/storefront", [ApiPermissions.AccountRead, ApiPermissions.TokensRead],
+        await CreateAsync("CI deploy", "GitHub Actions, beatpass/storefront", [ApiPermissions.AccountRead, ApiPermissions.TokensRead],
             created: now.AddDays(-25), expires: now.AddDays(5), used: (now.AddHours(-6), "192.0.2.44", "GitHub-Actions/2.321.0"));
-        await CreateAsync(Names[3], null, [ApiPermissions.AccountRead],
+        await CreateAsync("Old mix backup", null, [ApiPermissions.AccountRead],
             created: now.AddDays(-120), expires: now.AddDays(-12), used: (now.AddDays(-19), "203.0.113.7", "rclone/v1.68.2"));
-        await CreateAsync(Names[4], null, [ApiPermissions.AccountRead], created: now.AddDays(-1), expires: now.AddDays(89), used: null);
+        await CreateAsync("Sample-pack sync", null, [ApiPermissions.AccountRead], created: now.AddDays(-1), expires: now.AddDays(89), used: null);
 
         // Made through the service as the page would, then given their history.
         async Task CreateAsync(string name, string? description, string[] permissions, DateTime created, DateTime? expires,
