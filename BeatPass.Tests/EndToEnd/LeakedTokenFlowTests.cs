@@ -51,8 +51,10 @@ public sealed class LeakedTokenFlowTests(BrowserFixture browser)
         var token = await developers.TakeShownTokenAsync();
 
         await page.GetByRole(AriaRole.Contentinfo).GetByRole(AriaRole.Link, new() { Name = "Report an exposed token" }).ClickAsync();
+        // The report page itself: until the link has loaded it, the Developers page (its "API tokens" table) is still there.
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/report-exposed-token$"));
         await Expect(page.GetByText("Loading BeatPass…")).ToBeHiddenAsync();
-        await page.GetByLabel("Tokens").FillAsync(token);
+        await page.GetByLabel("Tokens", new() { Exact = true }).FillAsync(token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Report" }).ClickAsync();
 
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync(SecretScanningEndpoints.PublicRevocationAnswer);
