@@ -106,15 +106,19 @@ public sealed class AccessRequests(
             request.Id, userId, user.Email ?? "", clean, now, AccessRequestStatus.Pending, DecidedAt: null, DecidedBy: null, DeclineReason: null));
     }
 
-    /// <summary>The queue: the pending requests, oldest first, then the last <see cref="DecidedShown"/> decided ones. Staff only.</summary>
+    /// <summary>
+    /// The queue: the pending requests, oldest first, then the last <see cref="DecidedShown"/> decided ones. Staff only.
+    /// Requests made in the same instant keep one order, by id (version 7: time-ordered to the millisecond); PostgreSQL
+    /// otherwise returns such ties in any order.
+    /// </summary>
     public async Task<AccessRequestQueue> ListAsync(string actorUserId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await StaffOnly.EnsureAsync(db, actorUserId, logger, cancellationToken);
-        var pending = await Items(db, db.AccessRequests.Where(r => r.Status == AccessRequestStatus.Pending).OrderBy(r => r.RequestedAt))
+        var pending = await Items(db, db.AccessRequests.Where(r => r.Status == AccessRequestStatus.Pending).OrderBy(r => r.RequestedAt).ThenBy(r => r.Id))
             .ToListAsync(cancellationToken);
         var decided = await Items(db, db.AccessRequests.Where(r => r.Status != AccessRequestStatus.Pending)
-            .OrderByDescending(r => r.DecidedAt).Take(DecidedShown)).ToListAsync(cancellationToken);
+            .OrderByDescending(r => r.DecidedAt).ThenByDescending(r => r.Id).Take(DecidedShown)).ToListAsync(cancellationToken);
         return new AccessRequestQueue(pending, decided);
     }
 
