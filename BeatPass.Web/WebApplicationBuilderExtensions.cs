@@ -132,7 +132,7 @@ public static class WebApplicationBuilderExtensions
                 .RequireAuthenticatedUser());
         // ASP.NET registers these transient, so every authorized request (each API call) resolves the chain anew; they
         // hold no per-request state, and no authorization handler here needs a scoped service: made once instead.
-        builder.Services.Replace(ServiceDescriptor.Singleton<IPolicyEvaluator, PolicyEvaluator>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<IPolicyEvaluator, ApiTokenPolicyEvaluator>());
         builder.Services.Replace(ServiceDescriptor.Singleton<IAuthorizationService, DefaultAuthorizationService>());
         builder.Services.Replace(ServiceDescriptor.Singleton<IAuthorizationHandlerProvider, DefaultAuthorizationHandlerProvider>());
         builder.Services.Replace(ServiceDescriptor.Singleton<IAuthorizationEvaluator, DefaultAuthorizationEvaluator>());
