@@ -6,7 +6,8 @@
 # cache misses over 5,000 distinct valid tokens, with 5,000 and with 1,000,000 tokens in the database; and valid
 # tokens during a flood of made-up ones from many addresses, and 20,000 distinct made-up tokens in turn. Then:
 # last-used writes, first uses, a node restarted under load from 10,000 distinct tokens, revocation under load,
-# memory (and what 100,000 cached tokens cost); and the valid token on a server with metrics and tracing on.
+# memory (and what 100,000 cached tokens cost); and the valid token on a server with metrics and tracing on. And
+# each kind of request in-process, without wrk or a socket (PipelineTimer), to show what it costs the server alone.
 #   bench/api-auth.sh                       on SQLite (a file in /tmp)
 #   bench/api-auth.sh --provider PostgreSQL on a throwaway PostgreSQL cluster (tools/postgres-cluster.sh)
 # Prints one table and exits 1 when a target is missed. About ten minutes. See bench/RESULTS.md.
@@ -316,6 +317,16 @@ flood_rate=$(awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = k
 echo
 echo "The flood (wrk -c$FLOOD_CONNECTIONS, ${FLOOD_DELAY_MS} ms between requests per connection, a new X-Forwarded-For each): $flood_rate."
 echo "Machine load average (1 min) during the rounds: $load_average (2 cores: the server and wrk alone make about 2)."
+
+# The same kinds of request without wrk, Kestrel or a socket: the misses server's own middleware called in-process,
+# one request at a time (PipelineTimer), so what each costs the server shows without the load generator's noise.
+echo
+echo "In-process on the misses server (its middleware pipeline called directly, one request at a time), µs per request, median of 9 rounds of 10,000 each:"
+echo
+echo "| request | µs | range of 9 rounds | bytes allocated | × anonymous |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+curl -sf -X POST "${url[misses]}/api/bench/pipeline?rounds=9&requests=10000" --data-binary "@$work/misses.seed" \
+  | awk -F'|' '{ printf "| %s | %s | %s–%s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }'
 
 echo
 echo "Last used:"

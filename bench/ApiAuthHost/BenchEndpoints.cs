@@ -44,6 +44,28 @@ public static class BenchEndpoints
                 ? Results.Text(result.Token.PlainText)
                 : Results.Conflict());
 
+        // Server time per request, each kind measured in turn in-process (PipelineTimer). The body is what /seed
+        // answered; with only=…, just the kinds whose name contains it (and the first, the baseline), e.g. to profile one.
+        bench.MapPost("/pipeline", async (HttpRequest request, int rounds, int requests, string? only, PipelineTimer timer) =>
+        {
+            var seed = (await new StreamReader(request.Body).ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => line.Split(' ')).ToArray();
+            string[] Tokens(string kind) => seed.Where(fields => fields[0] == kind).Select(fields => $"Bearer {fields[^1]}").ToArray();
+            PipelineTimer.Request[] kinds =
+            [
+                new("anonymous JSON", "/api/bench/anonymous-me", [], StatusCodes.Status200OK),
+                new("valid token (checks account:read)", "/api/v1/me", Tokens("valid"), StatusCodes.Status200OK),
+                new("gateway check of a valid token", "/auth/check", Tokens("valid"), StatusCodes.Status204NoContent,
+                    $"{TokenCheckEndpoints.RequiredPermissionHeader}: {ApiPermissions.AccountRead}"),
+                new("malformed token", "/api/v1/me", ["Bearer bpat_not-a-token"], StatusCodes.Status401Unauthorized),
+                new("unknown token (right checksum)", "/api/v1/me", Tokens("unknown"), StatusCodes.Status401Unauthorized),
+                new($"{Tokens("known").Length} valid tokens in turn (cache misses when the cache holds fewer)", "/api/v1/me", Tokens("known"), StatusCodes.Status200OK),
+            ];
+            // Those the seed has tokens for; the first is the baseline, always measured.
+            var chosen = kinds.Where((kind, i) => i == 0 || (kind.Authorizations.Length > 0 && (only is null || kind.Name.Contains(only))));
+            return Results.Text(await timer.TimeAsync(chosen.ToList(), rounds, requests));
+        });
+
         // The harness restarts the server after seeding, so what seeding allocated is not in the figures.
         bench.MapPost("/seed", async (int tokens, int known, int? fresh, IOptions<DatabaseOptions> database, ApiTokenService service, ApiTokenIssuer issuer) =>
             Results.Text(await Seeder(database).SeedAsync(tokens, known, fresh ?? 0, service, issuer)));

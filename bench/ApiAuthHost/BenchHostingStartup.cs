@@ -16,6 +16,7 @@ public sealed class BenchHostingStartup : IHostingStartup
             .AddAuthenticationSchemes(IdentityBearerScheme)
             .RequireAuthenticatedUser());
         services.AddTransient<IStartupFilter, BenchEndpointsStartupFilter>();
+        services.AddSingleton<PipelineTimer>();
     });
 }
 
@@ -31,6 +32,8 @@ public sealed class BenchEndpointsStartupFilter : IStartupFilter
 
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
+        // Keeps the whole of the product's pipeline, for PipelineTimer to call.
+        app.Use(pipeline => PipelineTimer.Pipeline = pipeline);
         next(app);
         // The routing middleware reads its endpoints when the pipeline is built, which is after this returns.
         var endpoints = app.Properties.TryGetValue(EndpointRouteBuilderKey, out var found) && found is IEndpointRouteBuilder builder
