@@ -78,7 +78,9 @@ app.UseApiNoStore();
 app.UseFailedAuthenticationLimit();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
+// The rate limiter's one limiter counts form posts (AccountFormLimit): any other request would take a lease from no
+// limiter, and pay for the lookup, the lease and its metrics on every API call.
+app.UseWhen(context => HttpMethods.IsPost(context.Request.Method), post => post.UseRateLimiter());
 app.UseAntiforgery();
 
 app.MapStaticAssets();
