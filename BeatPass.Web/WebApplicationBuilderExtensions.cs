@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -138,10 +137,6 @@ public static class WebApplicationBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Singleton<IAuthorizationHandlerProvider, DefaultAuthorizationHandlerProvider>());
         builder.Services.Replace(ServiceDescriptor.Singleton<IAuthorizationEvaluator, DefaultAuthorizationEvaluator>());
         builder.Services.Replace(ServiceDescriptor.Singleton<IAuthorizationHandlerContextFactory, DefaultAuthorizationHandlerContextFactory>());
-        // .NET 10's IAuthenticationService times every authentication for a histogram that is dropped (Observability): the
-        // service without that layer, scoped as ASP.NET registers it. An API request authenticates three times (cookie,
-        // failure limit, policy).
-        builder.Services.Replace(ServiceDescriptor.Scoped<IAuthenticationService, AuthenticationService>());
 
         builder.Services.AddProblemDetails();
         builder.Services.AddBeatPassApiDocumentation();
