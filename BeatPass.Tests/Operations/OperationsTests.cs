@@ -94,6 +94,10 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
         (await publicClient.GetStatusWithTokenAsync(ApiClient.MePath, (await app.CreateTokenAsync(holder.Id)).PlainText)).Should().Be(HttpStatusCode.OK);
         (await management.GetStringAsync("/metrics")).Should().Contain("beatpass_api_token_checks_total")
             .And.NotContain("aspnetcore_authentication_authenticate_duration").And.NotContain("aspnetcore_authorization_attempts");
+
+        // ASP.NET Core's other authentication counters stay: a 401 is a challenge, counted.
+        (await publicClient.GetAsync(ApiClient.MePath)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await management.GetStringAsync("/metrics")).Should().Contain("aspnetcore_authentication_challenges_total");
     }
 
     [Fact]
