@@ -14,17 +14,22 @@ namespace BeatPass.Core.ApiTokens;
 /// Looks up the tokens the cache missed. On PostgreSQL, many in one query: a lookup never waits for a timer: when no
 /// query is under way its own starts at once, and the lookups that arrive while queries run go together into the
 /// next one. So a quiet node pays one query per miss, and a busy one (a restart under load, many scripts each calling
-/// now and then) pays one round trip for a batch of tokens instead of one per token. On SQLite there is no round trip
-/// to save: see <see cref="SqliteLookups"/>.
+/// now and then) pays one round trip for a batch of tokens instead of one per token. The queries run on connections
+/// kept open for them, on which the statement is prepared and planned once (<see cref="DatabaseDialect.BeginLookupSessionAsync"/>).
+/// On SQLite there is no round trip to save: see <see cref="SqliteLookups"/>.
 /// </summary>
 internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFactory) : IDisposable
 {
     /// <summary>Tokens per query at most: a bound on the statement's parameters.</summary>
     public const int MaxBatch = 100;
 
-    // Queries under way at once: enough to keep every core busy while another query waits for the database, few
-    // enough that the lookups arriving meanwhile make batches.
-    internal static readonly int MaxQueries = Math.Max(2, Environment.ProcessorCount);
+    // Queries under way at once. A query waiting for the database holds no thread, so one at a time keeps no core
+    // idle, and the lookups that arrive while it runs make the next, larger batch: PostgreSQL's own work per token falls
+    // with the batch's size (bench/RESULTS.md: 24 µs of its CPU per miss under load with one query at a time, 42 with two).
+    internal const int MaxQueries = 1;
+
+    // Connections kept open, at most as many as queries run at once: a context each, its connection opened.
+    private readonly ConcurrentBag<BeatPassDbContext> _idle = [];
 
     private readonly ConcurrentQueue<Lookup> _waiting = new();
     private int _queries;
@@ -102,12 +107,19 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
         try
         {
             var hashes = batch.Select(lookup => lookup.Hash.ToArray()).ToList();
+            var db = _idle.TryTake(out var idle) ? idle : await OpenAsync();
             List<Row> rows;
-            await using (var db = await dbFactory.CreateDbContextAsync())
+            try
             {
                 rows = await ReadAsync(db, hashes);
             }
+            catch
+            {
+                await db.DisposeAsync(); // a connection that failed is not used again
+                throw;
+            }
 
+            _idle.Add(db);
             var found = rows.ToDictionary(row => ApiTokenHash.From(row.TokenHash));
             foreach (var lookup in batch)
             {
@@ -120,6 +132,22 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
             {
                 lookup.Result.TrySetException(exception);
             }
+        }
+    }
+
+    private async Task<BeatPassDbContext> OpenAsync()
+    {
+        var db = await dbFactory.CreateDbContextAsync();
+        try
+        {
+            await db.Database.OpenConnectionAsync();
+            await db.Dialect.BeginLookupSessionAsync(db);
+            return db;
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
         }
     }
 
@@ -176,14 +204,28 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
     private sealed record Lookup(ApiTokenHash Hash, TaskCompletionSource<Row?> Result);
 
     /// <summary>
-    /// Closes the connections the SQLite lookups keep open, as <c>SqliteConnection.ClearAllPools</c> does for the pool's
-    /// (a database file replaced under a running node is read again only by new connections); later lookups open new ones.
+    /// Closes the connections the lookups keep open, as <c>SqliteConnection.ClearAllPools</c> does for the pool's (a
+    /// database file replaced under a running node is read again only by new connections); later lookups open new ones.
     /// </summary>
     public void CloseConnections()
     {
         if (_sqlite.IsValueCreated)
         {
             _sqlite.Value?.Dispose();
+        }
+
+        while (_idle.TryTake(out var db))
+        {
+            try
+            {
+                db.Dialect.EndLookupSession(db);
+            }
+            catch (Exception exception) when (exception is DbException or InvalidOperationException)
+            {
+                // A connection that no longer answers: disposing it closes it, and the pool does not keep it.
+            }
+
+            db.Dispose();
         }
     }
 

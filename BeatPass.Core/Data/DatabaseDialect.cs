@@ -39,6 +39,17 @@ public abstract class DatabaseDialect
     /// </summary>
     public abstract (string Condition, object[] Arguments) IsAnyOf(string column, IReadOnlyList<byte[]> values);
 
+    /// <summary>
+    /// Set-up for a connection the token lookups keep open and use again and again (<c>ApiTokenLookups</c>), undone by
+    /// <see cref="EndLookupSession"/> before the connection goes back to the pool.
+    /// </summary>
+    public virtual Task BeginLookupSessionAsync(BeatPassDbContext db) => Task.CompletedTask;
+
+    /// <summary>Undoes <see cref="BeginLookupSessionAsync"/>.</summary>
+    public virtual void EndLookupSession(BeatPassDbContext db)
+    {
+    }
+
     /// <summary>Set-up the database needs once it is migrated.</summary>
     public virtual Task AfterMigrationAsync(BeatPassDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 

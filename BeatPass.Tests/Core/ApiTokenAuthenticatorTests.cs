@@ -301,4 +301,53 @@ public sealed class ApiTokenAuthenticatorTestsOnPostgreSql() : ApiTokenAuthentic
         lookups.Count.Should().BeLessThanOrEqualTo(2 * ApiTokenLookups.MaxQueries,
             "the misses that came while the first queries ran wait for one of those to end, then go together");
     }
+
+    [Fact]
+    public async Task Misses_are_looked_up_on_a_connection_kept_for_them_where_the_lookup_is_prepared_and_planned_once()
+    {
+        var created = new List<CreatedApiToken>();
+        for (var i = 0; i < 8; i++)
+        {
+            created.Add(await CreateAsync($"Script {i}"));
+        }
+
+        var connections = new HashSet<System.Data.Common.DbConnection>();
+        bool IsLookup(System.Data.Common.DbCommand command)
+        {
+            var isLookup = DatabaseCommands.IsTokenLookup(command);
+            if (isLookup)
+            {
+                connections.Add(command.Connection!);
+            }
+
+            return isLookup;
+        }
+
+        using (var lookups = _database.Commands.Start(IsLookup))
+        {
+            foreach (var token in created)
+            {
+                (await _database.AuthenticateAsync(token.PlainText))!.TokenId.Should().Be(token.Summary.Id);
+            }
+
+            lookups.Count.Should().Be(created.Count);
+        }
+
+        connections.Should().ContainSingle("one query at a time, each on the connection the last one used");
+        (await QueryAsync(connections.Single(), "SHOW plan_cache_mode")).Should().Be("force_generic_plan");
+        (await QueryAsync(connections.Single(), "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%\"TokenHash\" = ANY%'"))
+            .Should().Be(1L, "Npgsql prepares a statement sent again and again (Max Auto Prepare)");
+
+        _database.Authenticator.CloseConnections();
+        await using var db = _database.CreateDbContext();
+        await db.Database.OpenConnectionAsync();
+        (await QueryAsync(db.Database.GetDbConnection(), "SHOW plan_cache_mode")).Should().Be("auto", "the lookups' setting stays theirs");
+    }
+
+    private static async Task<object?> QueryAsync(System.Data.Common.DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
 }

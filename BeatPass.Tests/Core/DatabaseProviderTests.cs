@@ -37,6 +37,19 @@ public sealed class DatabaseProviderTests
         resolve.Should().Throw<InvalidOperationException>().WithMessage($"*Database:Provider*\"{provider}\"*Sqlite*PostgreSQL*");
     }
 
+    [Theory]
+    [InlineData("Host=127.0.0.1;Database=beatpass", 50)]
+    [InlineData("Host=127.0.0.1;Database=beatpass;Max Auto Prepare=0", 0)] // behind a pooler in transaction mode
+    [InlineData("Host=127.0.0.1;Database=beatpass;maxautoprepare=7", 7)]
+    public void PostgreSQL_connections_prepare_statements_sent_again_and_again_unless_the_connection_string_says_otherwise(
+        string connectionString, int maxAutoPrepare)
+    {
+        using var services = Services(new() { ["Database:Provider"] = "PostgreSQL", ["ConnectionStrings:BeatPass"] = connectionString });
+        using var db = services.GetRequiredService<IDbContextFactory<BeatPassDbContext>>().CreateDbContext();
+
+        new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()).MaxAutoPrepare.Should().Be(maxAutoPrepare);
+    }
+
     [Fact]
     public async Task A_PostgreSQL_node_migrates_at_start_only_when_told_to_and_the_migrate_step_does_it_once()
     {
