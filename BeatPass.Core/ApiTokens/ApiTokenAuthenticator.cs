@@ -137,7 +137,8 @@ public sealed class ApiTokenAuthenticator(
             row.ExpiresAt,
             lastUsedAt,
             freshUntil: now + options.Value.CacheEntryLifetime,
-            row.IsRevoked);
+            row.IsRevoked,
+            row.LastCaller);
         cache.Add(hash, entry, now, generation);
         return entry;
     }

@@ -208,7 +208,13 @@ public sealed class CachedApiToken
     private volatile string? _recordedService;
 
     /// <param name="isRevoked">Revoked by BeatPass: kept so that its every use is refused, and counted, as revoked.</param>
-    public CachedApiToken(ApiTokenIdentity identity, DateTime? expiresAt, DateTime? lastUsedAt, DateTime freshUntil, bool isRevoked = false)
+    /// <param name="lastCaller">
+    /// Who made the last use written, with <paramref name="lastUsedAt"/>: the same caller again is recorded only once the
+    /// interval has passed, as on the node that recorded it, not at once as a new one. A token missed from the cache
+    /// (evicted, expired, another node's) then costs no write, and no read of its row by the writer, on every miss.
+    /// </param>
+    public CachedApiToken(
+        ApiTokenIdentity identity, DateTime? expiresAt, DateTime? lastUsedAt, DateTime freshUntil, bool isRevoked = false, ApiCaller lastCaller = default)
     {
         Identity = identity;
         Accepted = ApiTokenCheck.Valid(identity, ApiTokenCacheUse.Hit);
@@ -217,6 +223,9 @@ public sealed class CachedApiToken
         FreshUntil = freshUntil;
         IsRevoked = isRevoked;
         _useRecordedTicks = lastUsedAt?.Ticks ?? 0;
+        _recordedAddress = lastCaller.Address;
+        _recordedUserAgent = lastCaller.UserAgent;
+        _recordedService = lastCaller.Service;
     }
 
     public ApiTokenIdentity Identity { get; }
@@ -252,7 +261,7 @@ public sealed class CachedApiToken
     /// </summary>
     public bool TryClaimUse(DateTime now, ApiCaller caller, TimeSpan interval)
     {
-        if (Equals(caller.Address, _recordedAddress) && caller.UserAgent == _recordedUserAgent && caller.Service == _recordedService)
+        if (IsRecordedCaller(caller))
         {
             return TryClaim(ref _useRecordedTicks, now, interval);
         }
@@ -262,6 +271,29 @@ public sealed class CachedApiToken
         _recordedService = caller.Service;
         Interlocked.Exchange(ref _useRecordedTicks, now.Ticks);
         return true;
+    }
+
+    private bool IsRecordedCaller(ApiCaller caller)
+    {
+        if (caller.UserAgent != _recordedUserAgent || caller.Service != _recordedService)
+        {
+            return false;
+        }
+
+        if (Equals(caller.Address, _recordedAddress))
+        {
+            return true;
+        }
+
+        // An address read back from the database is plain IPv4, where a dual-stack listener gives it mapped to IPv6:
+        // the same caller, compared in the form it comes in from now on.
+        if (caller.Address is { IsIPv4MappedToIPv6: true } mapped && mapped.MapToIPv4().Equals(_recordedAddress))
+        {
+            _recordedAddress = caller.Address;
+            return true;
+        }
+
+        return false;
     }
 
     public bool TryClaimExpiredRefusalLog(DateTime now, TimeSpan interval) => TryClaim(ref _expiredRefusalLoggedTicks, now, interval);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using System.Diagnostics;
+using System.Net;
 using BeatPass.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -180,7 +181,8 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
         SELECT t."TokenHash", t."Id", t."Name", t."UserId", u."UserName", u."Email", t."Permissions", t."ExpiresAt",
             t."LastUsedAt", t."RevokedAt" IS NOT NULL, EXISTS (
                 SELECT 1 FROM "AspNetUserRoles" AS ur INNER JOIN "AspNetRoles" AS r ON r."Id" = ur."RoleId"
-                WHERE ur."UserId" = t."UserId" AND r."NormalizedName" = {staffRole}), t."IssuedAt"
+                WHERE ur."UserId" = t."UserId" AND r."NormalizedName" = {staffRole}), t."IssuedAt",
+            t."LastUsedFrom", t."LastUsedUserAgent", t."LastUsedByService"
         FROM "ApiTokens" AS t INNER JOIN "AspNetUsers" AS u ON u."Id" = t."UserId"
         WHERE {hashCondition} AND u."HasDeveloperAccess"
         """;
@@ -191,15 +193,28 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
             stored.GetString(5), stored.GetString(6)) { IssuedAt = UtcOrNull(stored, 11)!.Value, ExpiresAt = UtcOrNull(stored, 7) },
         UtcOrNull(stored, 7),
         UtcOrNull(stored, 8),
+        LastCaller(stored),
         IsRevoked: stored.GetBoolean(9),
         HolderIsStaff: stored.GetBoolean(10));
+
+    // The caller of the last use written: the newest of its addresses, which come first, with its user agent and service.
+    private static ApiCaller LastCaller(DbDataReader stored)
+    {
+        var addresses = stored.IsDBNull(12) ? "" : stored.GetString(12);
+        var newest = addresses.Split(' ', 2)[0];
+        return new ApiCaller(
+            IPAddress.TryParse(newest, out var address) ? address : null,
+            stored.IsDBNull(13) ? null : stored.GetString(13),
+            stored.IsDBNull(14) ? null : stored.GetString(14));
+    }
 
     // Every time is stored in UTC; SQLite keeps no kind.
     private static DateTime? UtcOrNull(DbDataReader reader, int column) =>
         reader.IsDBNull(column) ? null : DateTime.SpecifyKind(reader.GetDateTime(column), DateTimeKind.Utc);
 
     /// <summary>A token as stored, whether BeatPass revoked it, and whether its holder is staff.</summary>
-    public sealed record Row(byte[] TokenHash, ApiTokenIdentity Identity, DateTime? ExpiresAt, DateTime? LastUsedAt, bool IsRevoked, bool HolderIsStaff);
+    public sealed record Row(
+        byte[] TokenHash, ApiTokenIdentity Identity, DateTime? ExpiresAt, DateTime? LastUsedAt, ApiCaller LastCaller, bool IsRevoked, bool HolderIsStaff);
 
     private sealed record Lookup(ApiTokenHash Hash, TaskCompletionSource<Row?> Result);
 

@@ -118,6 +118,31 @@ public abstract class ApiTokenUsesTests(DatabaseProvider provider) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_token_looked_up_again_is_noted_by_its_last_caller_only_once_the_minute_has_passed()
+    {
+        var token = await CreateAsync("Now and then");
+        await UseAsync(token, "203.0.113.1", "script/1.0");
+        var firstUse = Now;
+
+        // Out of the cache (evicted, expired, a restart): the use read back says who made it and when.
+        _database.Time.Advance(TimeSpan.FromSeconds(30));
+        _database.TokenCache.Clear();
+        await UseAsync(token, "::ffff:203.0.113.1", "script/1.0", write: false); // the same caller, through a dual-stack listener
+        _database.TokenUses.WaitingCount.Should().Be(0, "the same caller within the minute is not noted again");
+
+        _database.TokenCache.Clear();
+        await UseAsync(token, "203.0.113.1", "script/2.0", write: false);
+        _database.TokenUses.WaitingCount.Should().Be(1, "a new user agent is noted at once");
+        (await StoredAsync(token)).LastUsedUserAgent.Should().Be("script/2.0");
+
+        _database.Time.Advance(TimeSpan.FromSeconds(60));
+        _database.TokenCache.Clear();
+        await UseAsync(token, "203.0.113.1", "script/2.0", write: false);
+        _database.TokenUses.WaitingCount.Should().Be(1, "a minute on, the same caller is noted again");
+        (await StoredAsync(token)).LastUsedAt.Should().Be(Now).And.BeAfter(firstUse);
+    }
+
+    [Fact]
     public async Task Two_nodes_writing_at_once_never_deadlock_nor_move_a_time_backwards()
     {
         var tokens = new List<Guid>();

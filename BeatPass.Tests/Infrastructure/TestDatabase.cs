@@ -125,6 +125,9 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public ApiTokenAuthenticator Authenticator => _services.GetRequiredService<ApiTokenAuthenticator>();
 
+    /// <summary>The authenticator's cache.</summary>
+    public ApiTokenCache TokenCache => _services.GetRequiredService<ApiTokenCache>();
+
     /// <summary>The uses the authenticator records; nothing writes them but <see cref="WriteTokenUsesAsync"/> (no background jobs run here).</summary>
     public ApiTokenUses TokenUses => _services.GetRequiredService<ApiTokenUses>();
 
