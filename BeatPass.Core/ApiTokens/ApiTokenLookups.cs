@@ -13,10 +13,10 @@ namespace BeatPass.Core.ApiTokens;
 
 /// <summary>
 /// Looks up the tokens the cache missed. On PostgreSQL, many in one query: a lookup never waits for a timer: when no
-/// query is under way its own starts at once, and the lookups that arrive while queries run go together into the
-/// next one. So a quiet node pays one query per miss, and a busy one (a restart under load, many scripts each calling
-/// now and then) pays one round trip for a batch of tokens instead of one per token. The queries run on connections
-/// kept open for them, on which the statement is prepared and planned once (<see cref="DatabaseDialect.BeginLookupSessionAsync"/>).
+/// query is under way its own starts at once, and the lookups that arrive while it runs go together into the next
+/// one. So a quiet node pays one query per miss, and a busy one (a restart under load, many scripts each calling now
+/// and then) pays one round trip for a batch of tokens instead of one per token. The queries run on a connection kept
+/// open for them, on which the statement is prepared and planned once (<see cref="DatabaseDialect.BeginLookupSessionAsync"/>).
 /// On SQLite there is no round trip to save: see <see cref="SqliteLookups"/>.
 /// </summary>
 internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFactory) : IDisposable

@@ -44,14 +44,32 @@ public sealed class PostgreSqlDialect : DatabaseDialect<PostgreSqlBeatPassDbCont
     /// its roles' keys), so its connections plan it once: under the all-misses bench (bench/RESULTS.md), 39–42 µs of
     /// PostgreSQL's CPU per miss against 56–67 µs with a plan per run.
     /// </summary>
-    public override async Task BeginLookupSessionAsync(BeatPassDbContext db) =>
-        await db.Database.ExecuteSqlRawAsync("SET plan_cache_mode = force_generic_plan");
+    /// <remarks>
+    /// Not with <c>Max Auto Prepare=0</c>: nothing is prepared then, and behind a pooler in transaction mode a session's
+    /// setting would reach other clients.
+    /// </remarks>
+    public override async Task BeginLookupSessionAsync(BeatPassDbContext db)
+    {
+        if (PreparesStatements(db))
+        {
+            await db.Database.ExecuteSqlRawAsync("SET plan_cache_mode = force_generic_plan");
+        }
+    }
 
     /// <summary>
     /// Npgsql resets a connection's settings when the pool hands it out again, unless the connection string says
     /// <c>No Reset On Close</c>: the lookup's setting is undone here all the same.
     /// </summary>
-    public override void EndLookupSession(BeatPassDbContext db) => db.Database.ExecuteSqlRaw("RESET plan_cache_mode");
+    public override void EndLookupSession(BeatPassDbContext db)
+    {
+        if (PreparesStatements(db))
+        {
+            db.Database.ExecuteSqlRaw("RESET plan_cache_mode");
+        }
+    }
+
+    private static bool PreparesStatements(BeatPassDbContext db) =>
+        new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()).MaxAutoPrepare > 0;
 
     /// <summary>The <c>application_name</c> of each node's listening connection.</summary>
     public const string ListenerApplicationName = "BeatPass change listener";

@@ -305,10 +305,45 @@ public sealed class ApiTokenAuthenticatorTestsOnPostgreSql() : ApiTokenAuthentic
     [Fact]
     public async Task Misses_are_looked_up_on_a_connection_kept_for_them_where_the_lookup_is_prepared_and_planned_once()
     {
+        var connection = await LookUpEightTokensAsync(_database, _tokens, _userId);
+
+        (await QueryAsync(connection, "SHOW plan_cache_mode")).Should().Be("force_generic_plan");
+        (await QueryAsync(connection, PreparedLookups)).Should().Be(1L, "Npgsql prepares a statement sent again and again (Max Auto Prepare)");
+
+        _database.Authenticator.CloseConnections();
+        await using var db = _database.CreateDbContext();
+        await db.Database.OpenConnectionAsync();
+        (await QueryAsync(db.Database.GetDbConnection(), "SHOW plan_cache_mode")).Should().Be("auto", "the lookups' setting stays theirs");
+    }
+
+    [Fact]
+    public async Task With_Max_Auto_Prepare_0_nothing_is_prepared_and_the_lookups_connection_changes_no_setting()
+    {
+        var migrated = await PostgreSqlTestServer.CreateDatabaseAsync();
+        try
+        {
+            // As behind a pooler in transaction mode, where a session's setting would reach other clients.
+            await using var database = await TestDatabase.CreateAsync(connectionString: $"{migrated};Max Auto Prepare=0", provider: DatabaseProvider.PostgreSQL);
+            var connection = await LookUpEightTokensAsync(database, database.CreateTokenService(), await database.CreateUserAsync());
+
+            (await QueryAsync(connection, "SHOW plan_cache_mode")).Should().Be("auto");
+            (await QueryAsync(connection, PreparedLookups)).Should().Be(0L);
+        }
+        finally
+        {
+            await PostgreSqlTestServer.DropDatabaseAsync(migrated);
+        }
+    }
+
+    private const string PreparedLookups = "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%\"TokenHash\" = ANY%'";
+
+    /// <summary>Eight misses, one after another; the one connection they were all looked up on.</summary>
+    private static async Task<System.Data.Common.DbConnection> LookUpEightTokensAsync(TestDatabase database, ApiTokenService tokens, string userId)
+    {
         var created = new List<CreatedApiToken>();
         for (var i = 0; i < 8; i++)
         {
-            created.Add(await CreateAsync($"Script {i}"));
+            created.Add((await tokens.CreateAsync(userId, $"Script {i}")).Token!);
         }
 
         var connections = new HashSet<System.Data.Common.DbConnection>();
@@ -323,25 +358,17 @@ public sealed class ApiTokenAuthenticatorTestsOnPostgreSql() : ApiTokenAuthentic
             return isLookup;
         }
 
-        using (var lookups = _database.Commands.Start(IsLookup))
+        using (var lookups = database.Commands.Start(IsLookup))
         {
             foreach (var token in created)
             {
-                (await _database.AuthenticateAsync(token.PlainText))!.TokenId.Should().Be(token.Summary.Id);
+                (await database.AuthenticateAsync(token.PlainText))!.TokenId.Should().Be(token.Summary.Id);
             }
 
             lookups.Count.Should().Be(created.Count);
         }
 
-        connections.Should().ContainSingle("one query at a time, each on the connection the last one used");
-        (await QueryAsync(connections.Single(), "SHOW plan_cache_mode")).Should().Be("force_generic_plan");
-        (await QueryAsync(connections.Single(), "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%\"TokenHash\" = ANY%'"))
-            .Should().Be(1L, "Npgsql prepares a statement sent again and again (Max Auto Prepare)");
-
-        _database.Authenticator.CloseConnections();
-        await using var db = _database.CreateDbContext();
-        await db.Database.OpenConnectionAsync();
-        (await QueryAsync(db.Database.GetDbConnection(), "SHOW plan_cache_mode")).Should().Be("auto", "the lookups' setting stays theirs");
+        return connections.Should().ContainSingle("one query at a time, each on the connection the last one used").Subject;
     }
 
     private static async Task<object?> QueryAsync(System.Data.Common.DbConnection connection, string sql)
