@@ -202,7 +202,7 @@ public sealed class CachedApiToken
     private long _expiredRefusalLoggedTicks;
     private long _lastUsedTicks;
 
-    // The caller of the last use recorded on this node: one that changes is recorded at once.
+    // The caller of the last use recorded on this node, or read back with the token: one that changes is recorded at once.
     private volatile IPAddress? _recordedAddress;
     private volatile string? _recordedUserAgent;
     private volatile string? _recordedService;
