@@ -165,6 +165,7 @@ public sealed class ApiTokenUses
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Dialect.FindRowsByKeyAsync(db, cancellationToken);
         foreach (var batch in uses.Chunk(RowsPerStatement))
         {
             // Only placeholders are put into the text; EF Core makes each value a parameter.

@@ -50,6 +50,12 @@ public abstract class DatabaseDialect
     {
     }
 
+    /// <summary>
+    /// For the rest of the transaction, statements find the rows they touch by key, not by reading whole tables: for a
+    /// transaction whose statements each pick a batch of rows by their keys (the last-used writer's).
+    /// </summary>
+    public virtual Task FindRowsByKeyAsync(BeatPassDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Set-up the database needs once it is migrated.</summary>
     public virtual Task AfterMigrationAsync(BeatPassDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Text;
 using System.Net;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Data;
@@ -64,7 +66,8 @@ public abstract class ApiTokenUsesTests(DatabaseProvider provider) : IAsyncLifet
         using (var commands = _database.Commands.Start(_ => true))
         {
             await _database.WriteTokenUsesAsync();
-            commands.Count.Should().Be(2, "one read of the rows (locking them) and one update of them all");
+            commands.Count.Should().Be(provider == DatabaseProvider.PostgreSQL ? 3 : 2,
+                "one read of the rows (locking them) and one update of them all (on PostgreSQL after the transaction's plan setting)");
         }
 
         await using var db = _database.CreateDbContext();
@@ -251,4 +254,50 @@ public abstract class ApiTokenUsesTests(DatabaseProvider provider) : IAsyncLifet
 
 public sealed class ApiTokenUsesTestsOnSqlite() : ApiTokenUsesTests(DatabaseProvider.Sqlite);
 
-public sealed class ApiTokenUsesTestsOnPostgreSql() : ApiTokenUsesTests(DatabaseProvider.PostgreSQL);
+public sealed class ApiTokenUsesTestsOnPostgreSql() : ApiTokenUsesTests(DatabaseProvider.PostgreSQL)
+{
+    [Fact]
+    public async Task The_write_finds_the_rows_it_updates_by_their_key_not_by_reading_the_whole_table()
+    {
+        await using var database = await TestDatabase.CreateAsync(provider: DatabaseProvider.PostgreSQL);
+        var tokens = database.CreateTokenService();
+        var userId = await database.CreateUserAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            var token = (await tokens.CreateAsync(userId, $"Token {i}")).Token!;
+            (await database.AuthenticateAsync(token.PlainText)).Should().NotBeNull();
+        }
+
+        // Each of the write's statements, planned in its transaction just before it runs.
+        var plans = new List<string>();
+        var seen = new HashSet<DbCommand>(); // asked again as its reader closes: explained only before it runs
+        bool IsWrite(DbCommand command)
+        {
+            if (command.Transaction is not null && command.CommandText.Contains("\"ApiTokens\"", StringComparison.Ordinal) && seen.Add(command))
+            {
+                using var explain = command.Connection!.CreateCommand();
+                explain.Transaction = command.Transaction;
+                explain.CommandText = "EXPLAIN " + command.CommandText;
+                explain.Parameters.AddRange(command.Parameters.Cast<ICloneable>().Select(parameter => parameter.Clone()).ToArray());
+                using var reader = explain.ExecuteReader();
+                var plan = new StringBuilder();
+                while (reader.Read())
+                {
+                    plan.AppendLine(reader.GetString(0));
+                }
+
+                plans.Add(plan.ToString());
+            }
+
+            return false;
+        }
+
+        using (database.Commands.Start(IsWrite))
+        {
+            await database.WriteTokenUsesAsync();
+        }
+
+        plans.Should().HaveCount(2, "one read of the rows and one update of them all");
+        plans.Should().AllSatisfy(plan => plan.Should().NotContain("Seq Scan on \"ApiTokens\""));
+    }
+}
