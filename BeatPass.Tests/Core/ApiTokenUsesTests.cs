@@ -1,6 +1,6 @@
 using System.Data.Common;
-using System.Text;
 using System.Net;
+using System.Text;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Data;
 using BeatPass.Tests.Infrastructure;
