@@ -96,6 +96,7 @@ public static class WebApplicationBuilderExtensions
             });
         // The cookie carries only a session key; the sign-in lives in the database, so ending it there ends it everywhere.
         builder.Services.AddSingleton<NewBrowserSignIn>();
+        builder.Services.AddSingleton<RecentSignOuts>();
         builder.Services.AddSingleton<DatabaseTicketStore>();
         builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
             .Configure<DatabaseTicketStore>((cookie, store) => cookie.SessionStore = store);

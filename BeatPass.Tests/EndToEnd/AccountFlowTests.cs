@@ -168,6 +168,47 @@ public sealed class AccountFlowTests(BrowserFixture browser)
         (await browser.CallMeAsync(token)).Should().Be(HttpStatusCode.OK);
     }
 
+    [BrowserFact]
+    public async Task Signing_out_says_so_even_when_the_open_tab_finds_its_session_ended_before_the_answer_comes()
+    {
+        var (_, page, _) = await browser.OpenDevelopersAsNewUserAsync();
+        // The tab re-checks its sign-in every 2 s here. Hold the sign-out's answer until that re-check, finding the
+        // session ended, has moved the tab itself: the race a slow answer loses now and then.
+        var tabMoved = new TaskCompletionSource();
+        page.Request += (_, request) =>
+        {
+            if (request.IsNavigationRequest && request.Method == "GET")
+            {
+                tabMoved.TrySetResult();
+            }
+        };
+        await page.RouteAsync("**" + IdentityPages.Logout + "*", async route =>
+        {
+            if (route.Request.Method != "POST")
+            {
+                await route.ContinueAsync();
+                return;
+            }
+
+            var answer = await route.FetchAsync(new() { MaxRedirects = 0 });
+            await tabMoved.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            try
+            {
+                await route.FulfillAsync(new() { Response = answer });
+            }
+            catch (PlaywrightException)
+            {
+                // The tab's own navigation has replaced the form's: there is nothing left to answer.
+            }
+        });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Signed out" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToHaveCountAsync(0);
+        tabMoved.Task.IsCompleted.Should().BeTrue("the tab moved before the sign-out's answer came");
+    }
+
     private static async Task<string> CreateThroughPageAsync(DevelopersPage developers, string name)
     {
         await developers.OpenCreateDialogAsync(name);

@@ -12,7 +12,7 @@ namespace BeatPass.Web.Identity;
 /// key and signing out, or ending the session from Active Sessions, leaves a copied cookie worth nothing. Every
 /// sign-in starts a session under a new key (see <see cref="IsSignInPage"/>).
 /// </summary>
-public sealed class DatabaseTicketStore(UserSessionKeyStore sessions, NewBrowserSignIn newBrowsers) : ITicketStore
+public sealed class DatabaseTicketStore(UserSessionKeyStore sessions, NewBrowserSignIn newBrowsers, RecentSignOuts signOuts) : ITicketStore
 {
     /// <summary>The claim that names the session (its id, not its key) on every principal read from the store.</summary>
     public const string SessionIdClaimType = "beatpass:session";
@@ -74,7 +74,16 @@ public sealed class DatabaseTicketStore(UserSessionKeyStore sessions, NewBrowser
 
     public Task RemoveAsync(string key) => sessions.EndAsync(key);
 
-    public Task RemoveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken) => sessions.EndAsync(key, cancellationToken);
+    /// <summary>Sign-out: the session ends, and this node's open tabs of it learn that their browser signed out.</summary>
+    public Task RemoveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        if (httpContext?.User.GetSessionId() is { } sessionId)
+        {
+            signOuts.Add(sessionId);
+        }
+
+        return sessions.EndAsync(key, cancellationToken);
+    }
 
     /// <summary>The pages that sign in: with the password, a two-factor code, or a recovery code.</summary>
     private static bool IsSignInPage([NotNullWhen(true)] HttpContext? httpContext) =>

@@ -15,10 +15,14 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         ILoggerFactory loggerFactory,
         IServiceScopeFactory scopeFactory,
         IOptions<IdentityOptions> options,
-        IOptions<SecurityOptions> security)
+        IOptions<SecurityOptions> security,
+        RecentSignOuts signOuts)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
     protected override TimeSpan RevalidationInterval { get; } = security.Value.CircuitRevalidationInterval;
+
+    /// <summary>Whether the sign-in ended because its browser signed out (rather than a lapse, or another device).</summary>
+    public bool SignedOutByItsBrowser { get; private set; }
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(
         AuthenticationState authenticationState, CancellationToken cancellationToken)
@@ -27,9 +31,18 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         await using var scope = scopeFactory.CreateAsyncScope();
         var userManager = scope.ServiceProvider.GetRequiredService<UserManager<BeatPassUser>>();
         var sessions = scope.ServiceProvider.GetRequiredService<UserSessionService>();
-        return authenticationState.User.GetSessionId() is { } sessionId
-            && await sessions.IsActiveAsync(sessionId, cancellationToken)
-            && await IsCurrentAsync(userManager, options.Value, authenticationState.User);
+        if (authenticationState.User.GetSessionId() is not { } sessionId)
+        {
+            return false;
+        }
+
+        if (!await sessions.IsActiveAsync(sessionId, cancellationToken))
+        {
+            SignedOutByItsBrowser = signOuts.Contains(sessionId);
+            return false;
+        }
+
+        return await IsCurrentAsync(userManager, options.Value, authenticationState.User);
     }
 
     /// <summary>Whether the principal still matches its account: same security stamp, same roles.</summary>
