@@ -136,9 +136,9 @@ field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<< "$2"; }
 
 # The two cache-miss servers hold 10,000 and 100,000 tokens with a known plaintext each, but room in the cache for
 # 1,000 only: sent in turn, every one is looked up in the database. They differ in how many tokens the table holds.
-# The misses server also holds 30,000 tokens never used, for the first-use figure (lookup and last-used write); the
+# The misses server also holds 60,000 tokens never used, for the first-use figure (lookup and last-used write); the
 # large server's 100,000 measure what a full default cache costs, at the end.
-MISSES=10000 FRESH=30000 LARGE_KNOWN=100000
+MISSES=10000 FRESH=60000 LARGE_KNOWN=100000
 echo "On $provider. Seeding and starting three servers: 1,000 tokens (small), $((MISSES + FRESH)) (misses) and 1,000,000 (large)..."
 seeded_server small 1000 0 0
 # The same with an operator watching: metrics on the management address, and requests traced and their spans
@@ -240,6 +240,10 @@ for round in $(seq "$RUNS"); do
     else
       result=$(load "$server" "$path" "$authorization" "$DURATION" "$body" "$header")
     fi
+    # The last uses this run noted are written now, between runs, not in the next scenario's measured seconds (on
+    # PostgreSQL the misses servers' writes made the unknown-token row after them look slower than it is). Their cost
+    # is measured where it belongs: the first uses, below.
+    curl -sf -X POST "${url[$server]}/api/bench/write-uses" > /dev/null
     requests=$(field requests "$result")
     non2xx=$(field non2xx "$result")
     errors=$(field socket_errors "$result")
@@ -354,7 +358,7 @@ first_ratio=$(awk -v a="$(rate "$result")" -v b="$(rate "$anonymous")" 'BEGIN { 
 echo "  first uses ($FRESH tokens never used, in turn, for $FIRST_USE_SECONDS s: each a cache miss and a last-used note):" \
   "$(rate "$result") requests/s, p50 $(ms p50_us "$result") ms, p99 $(ms p99_us "$result") ms, $(field non2xx "$result") not 200;" \
   "anonymous just before: $(rate "$anonymous") requests/s; ratio $first_ratio (target ≥ 0.45), p99 target ≤ 25 ms"
-((requests <= FRESH)) || echo "  (more requests than fresh tokens: the last $((requests - FRESH)) were not first uses)"
+((requests <= FRESH)) || failures+=("first uses: $requests requests for $FRESH fresh tokens, so the last $((requests - FRESH)) were not first uses (raise FRESH)")
 [[ $(field non2xx "$result") == 0 ]] || failures+=("first uses: $(field non2xx "$result") of $requests not 200")
 at_least "$first_ratio" 0.45 || failures+=("first uses: $first_ratio × anonymous, not ≥ 0.45")
 at_least 25 "$(ms p99_us "$result")" || failures+=("first uses: p99 $(ms p99_us "$result") ms, not ≤ 25")
