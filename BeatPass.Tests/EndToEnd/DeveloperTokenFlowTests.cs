@@ -78,6 +78,29 @@ public sealed class DeveloperTokenFlowTests(BrowserFixture browser)
     }
 
     [BrowserFact]
+    public async Task Copy_pressed_before_the_copy_script_has_loaded_still_copies()
+    {
+        var (_, page, developers) = await browser.OpenDevelopersAsNewUserAsync();
+        // Hold the copy button's script back, as a slow line would, until Copy has been pressed.
+        var pressed = new TaskCompletionSource();
+        await page.RouteAsync("**/Components/Shared/CopyButton.*js", async route =>
+        {
+            await pressed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await route.ContinueAsync();
+        });
+        await developers.OpenCreateDialogAsync("Quick copy");
+        await developers.CreateButton.ClickAsync();
+        await Expect(developers.NewToken).ToBeVisibleAsync();
+        var shown = await developers.NewToken.InputValueAsync();
+
+        await developers.ShownTokenDialog.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
+        pressed.SetResult();
+
+        await Expect(developers.ShownTokenDialog.GetByRole(AriaRole.Button, new() { Name = "Copied" })).ToBeVisibleAsync();
+        (await page.EvaluateAsync<string>("() => navigator.clipboard.readText()")).Should().Be(shown);
+    }
+
+    [BrowserFact]
     public async Task Sign_in_then_create_copy_done_and_delete_work_with_the_keyboard_alone()
     {
         var user = await browser.App.CreateUserAsync();
