@@ -200,8 +200,7 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
     // The caller of the last use written: the newest of its addresses, which come first, with its user agent and service.
     private static ApiCaller LastCaller(DbDataReader stored)
     {
-        var addresses = stored.IsDBNull(12) ? "" : stored.GetString(12);
-        var newest = addresses.Split(' ', 2)[0];
+        var newest = ApiTokenUses.StoredAddresses(stored.IsDBNull(12) ? null : stored.GetString(12)).FirstOrDefault();
         return new ApiCaller(
             IPAddress.TryParse(newest, out var address) ? address : null,
             stored.IsDBNull(13) ? null : stored.GetString(13),

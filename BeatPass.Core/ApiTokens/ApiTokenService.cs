@@ -421,7 +421,7 @@ public sealed class ApiTokenService(
         var working = ApiPermissionCatalog.Split(permissionCatalog.Effective(token.Permissions, holderIsStaff));
         return new(token.Id, token.Name, token.Hint, token.CreatedAt, token.LastUsedAt, token.ExpiresAt, token.IssuedAt,
             permissions, token.RevokedAt, token.RevokedReason, [.. permissions.Except(working)],
-            token.LastUsedFrom?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [], token.LastUsedUserAgent, token.RevokedFoundAt, token.LastUsedByService,
+            ApiTokenUses.StoredAddresses(token.LastUsedFrom), token.LastUsedUserAgent, token.RevokedFoundAt, token.LastUsedByService,
             token.Description);
     }
 

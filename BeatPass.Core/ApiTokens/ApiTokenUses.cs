@@ -45,6 +45,9 @@ public sealed class ApiTokenUses
 
     public const int MaxUserAgentLength = 256;
 
+    /// <summary>The addresses stored in <see cref="ApiToken.LastUsedFrom"/>, newest first.</summary>
+    public static string[] StoredAddresses(string? lastUsedFrom) => (lastUsedFrom ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
     /// <summary>
     /// How many tokens' uses may wait at once: a bound on memory. Uses of further tokens are dropped (and counted in the
     /// log) until the next write; uses of tokens already waiting are always kept.
@@ -206,7 +209,7 @@ public sealed class ApiTokenUses
     /// </summary>
     private static StoredUse? Merge(Use use, StoredUse stored)
     {
-        var storedAddresses = (stored.LastUsedFrom ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var storedAddresses = StoredAddresses(stored.LastUsedFrom);
         var newer = stored.LastUsedAt is not { } storedAt || use.At > storedAt;
         var addresses = string.Join(' ', (newer ? use.Addresses.Concat(storedAddresses) : storedAddresses.Concat(use.Addresses))
             .Distinct()

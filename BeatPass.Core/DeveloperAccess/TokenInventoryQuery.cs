@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -86,7 +87,7 @@ public sealed class TokenInventoryQuery(IDbContextFactory<BeatPassDbContext> dbF
             .ToListAsync(cancellationToken);
         var items = rows.Select(r => new TokenInventoryItem(
             r.Id, r.UserId, r.Email ?? "", r.Name, r.Hint, r.Permissions.Split(' ', StringSplitOptions.RemoveEmptyEntries), r.CreatedAt,
-            r.LastUsedAt, r.LastUsedFrom?.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(), r.LastUsedByService,
+            r.LastUsedAt, ApiTokenUses.StoredAddresses(r.LastUsedFrom).FirstOrDefault(), r.LastUsedByService,
             r.ExpiresAt, r.RevokedAt, r.RevokedReason)).ToList();
         return new TokenInventoryPage(items, total);
     }
