@@ -293,17 +293,11 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
         }
     }
 
-    /// <summary>
-    /// The lookup of one token, prepared on a connection that stays open. It is sent through EF Core's diagnostics as
-    /// EF Core's own commands are, so logging, interceptors and tracing see it.
-    /// </summary>
+    /// <summary>The lookup of one token, prepared on a connection that stays open.</summary>
     private sealed class PreparedLookup : IDisposable
     {
         private readonly BeatPassDbContext _db;
-        private readonly IRelationalConnection _connection;
-        private readonly IRelationalCommandDiagnosticsLogger _diagnostics;
-        private readonly DbCommand _command;
-        private readonly DbParameter _hash;
+        private readonly PreparedCommand _command;
 
         /// <summary>A new connection with the lookup prepared on it; its context goes back to the pool if that fails.</summary>
         public static PreparedLookup Open(IDbContextFactory<BeatPassDbContext> dbFactory)
@@ -323,63 +317,11 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
         private PreparedLookup(BeatPassDbContext db)
         {
             _db = db;
-            _connection = db.GetService<IRelationalConnection>();
-            _diagnostics = db.GetService<IRelationalCommandDiagnosticsLogger>();
-            _connection.Open();
-            _command = _connection.DbConnection.CreateCommand();
-            _command.CommandText = Sql(hashCondition: "t.\"TokenHash\" = $hash", staffRole: "$staff");
-            _hash = _command.CreateParameter();
-            _hash.ParameterName = "$hash";
-            _hash.DbType = DbType.Binary;
-            _command.Parameters.Add(_hash);
-            var staff = _command.CreateParameter();
-            staff.ParameterName = "$staff";
-            staff.Value = BeatPassRoles.StaffNormalized;
-            _command.Parameters.Add(staff);
-            _command.Prepare();
+            _command = new PreparedCommand(db, Sql(hashCondition: "t.\"TokenHash\" = @hash", staffRole: "@staff"),
+                ("hash", typeof(byte[])), ("staff", typeof(string)));
         }
 
-        public Row? Find(ApiTokenHash hash)
-        {
-            _hash.Value = hash.ToArray();
-            var commandId = Guid.NewGuid();
-            var startTime = DateTimeOffset.UtcNow;
-            var started = Stopwatch.GetTimestamp();
-            DbDataReader reader;
-            try
-            {
-                var interception = _diagnostics.CommandReaderExecuting(
-                    _connection, _command, _command.CommandText, _db, commandId, _connection.ConnectionId, startTime, CommandSource.FromSqlQuery);
-                reader = interception.HasResult ? interception.Result : _command.ExecuteReader();
-                reader = _diagnostics.CommandReaderExecuted(_connection, _command, _command.CommandText, _db, commandId,
-                    _connection.ConnectionId, reader, startTime, Stopwatch.GetElapsedTime(started), CommandSource.FromSqlQuery);
-            }
-            catch (Exception exception)
-            {
-                _diagnostics.CommandError(_connection, _command, _command.CommandText, _db, DbCommandMethod.ExecuteReader, commandId,
-                    _connection.ConnectionId, exception, startTime, Stopwatch.GetElapsedTime(started), CommandSource.FromSqlQuery);
-                throw;
-            }
-
-            Row? row = null;
-            try
-            {
-                if (reader.Read())
-                {
-                    row = ReadRow(reader);
-                }
-            }
-            finally
-            {
-                if (!_diagnostics.DataReaderDisposing(_connection, _command, reader, commandId, reader.RecordsAffected, row is null ? 0 : 1,
-                        startTime, Stopwatch.GetElapsedTime(started)).IsSuppressed)
-                {
-                    reader.Dispose();
-                }
-            }
-
-            return row;
-        }
+        public Row? Find(ApiTokenHash hash) => _command.ReadFirstOrDefault(ReadRow, hash.ToArray(), BeatPassRoles.StaffNormalized);
 
         public void Dispose()
         {
