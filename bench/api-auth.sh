@@ -136,9 +136,11 @@ field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<< "$2"; }
 
 # The two cache-miss servers hold 10,000 and 100,000 tokens with a known plaintext each, but room in the cache for
 # 1,000 only: sent in turn, every one is looked up in the database. They differ in how many tokens the table holds.
-# The misses server also holds 60,000 tokens never used, for the first-use figure (lookup and last-used write); the
-# large server's 100,000 measure what a full default cache costs, at the end.
-MISSES=10000 FRESH=60000 LARGE_KNOWN=100000
+# The misses server also holds tokens never used, for the first-use figure (lookup and last-used write): a slice of
+# FIRST_USE_WARMUP for warming up, then one of FIRST_USE_SLICE for each measured run. The large server's 100,000 measure
+# what a full default cache costs, at the end.
+FIRST_USE_ROUNDS=3 FIRST_USE_SECONDS=4 FIRST_USE_WARMUP=40000 FIRST_USE_SLICE=100000
+MISSES=10000 FRESH=$((FIRST_USE_WARMUP + FIRST_USE_ROUNDS * FIRST_USE_SLICE)) LARGE_KNOWN=100000
 echo "On $provider. Seeding and starting three servers: 1,000 tokens (small), $((MISSES + FRESH)) (misses) and 1,000,000 (large)..."
 seeded_server small 1000 0 0
 # The same with an operator watching: metrics on the management address, and requests traced and their spans
@@ -158,7 +160,10 @@ http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_for
 pid[sink]=$!
 seeded_server observed 1000 0 0 Management__Urls="http://127.0.0.1:$(free_port)" \
   OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
-seeded_server misses $((MISSES + FRESH + 4)) "$MISSES" "$FRESH" ApiTokens__CacheCapacity=1000
+# Its last-used writer runs every half second, not every 5 s as shipped, so that a first-use run of a few seconds bears
+# the cost of writing (nearly) all the uses it made, as a long run at any interval does; its known tokens' last use is
+# ahead of the clock, so the other runs on it write nothing.
+seeded_server misses $((MISSES + FRESH + 4)) "$MISSES" "$FRESH" ApiTokens__CacheCapacity=1000 ApiTokens__LastUsedWriteInterval=00:00:00.5
 started=$(date +%s)
 seeded_server large 1000000 "$LARGE_KNOWN" 0 ApiTokens__CacheCapacity=1000
 echo "  1,000,000 tokens seeded and the server up again in $(($(date +%s) - started)) s."
@@ -347,21 +352,35 @@ awk -v gaps="$gaps" 'BEGIN { n = split(gaps, g, ", "); for (i = 1; i <= n; i++) 
   || failures+=("last used of the valid token written twice within a minute: $gaps s apart")
 
 # First uses: each request a token this node has not seen and nobody used this minute, so a lookup and a last-used
-# note (written in the background every few seconds). Next to an anonymous run just before it, for the ratio.
-FIRST_USE_SECONDS=2
-anonymous=$(load small /api/bench/anonymous-me "" "$FIRST_USE_SECONDS")
-result=$(load misses /api/v1/me "@$work/fresh-tokens" "$FIRST_USE_SECONDS")
-requests=$(field requests "$result")
+# note, written in the background (every half second on this server: see above, so the run bears the writes' cost).
+# Warmed up on a slice of their own as the other scenarios are, then FIRST_USE_ROUNDS runs on fresh slices, each next to
+# an anonymous run just before it; what waits after a run is written before the next.
 rate() { awk -v r="$(field requests "$1")" -v d="$(field duration_us "$1")" 'BEGIN { printf "%.0f", r / (d / 1e6) }'; }
 ms() { awk -v v="$(field "$1" "$2")" 'BEGIN { printf "%.2f", v / 1000 }'; }
-first_ratio=$(awk -v a="$(rate "$result")" -v b="$(rate "$anonymous")" 'BEGIN { printf "%.2f", a / b }')
-echo "  first uses ($FRESH tokens never used, in turn, for $FIRST_USE_SECONDS s: each a cache miss and a last-used note):" \
-  "$(rate "$result") requests/s, p50 $(ms p50_us "$result") ms, p99 $(ms p99_us "$result") ms, $(field non2xx "$result") not 200;" \
-  "anonymous just before: $(rate "$anonymous") requests/s; ratio $first_ratio (target ≥ 0.45), p99 target ≤ 25 ms"
-((requests <= FRESH)) || failures+=("first uses: $requests requests for $FRESH fresh tokens, so the last $((requests - FRESH)) were not first uses (raise FRESH)")
-[[ $(field non2xx "$result") == 0 ]] || failures+=("first uses: $(field non2xx "$result") of $requests not 200")
-at_least "$first_ratio" 0.45 || failures+=("first uses: $first_ratio × anonymous, not ≥ 0.45")
-at_least 25 "$(ms p99_us "$result")" || failures+=("first uses: p99 $(ms p99_us "$result") ms, not ≤ 25")
+first_use_run() { # first_use_run SLICE_START SLICE_SIZE SECONDS: prints the wrk result, and fails the bench if it ran out
+  sed -n "$(($1 + 1)),$(($1 + $2))p" "$work/fresh-tokens" > "$work/fresh-slice"
+  local result
+  result=$(load misses /api/v1/me "@$work/fresh-slice" "$3")
+  curl -sf -X POST "${url[misses]}/api/bench/write-uses" > /dev/null
+  echo "$result"
+}
+warmup=$(first_use_run 0 "$FIRST_USE_WARMUP" 2)
+((FIRST_USE_WARMUP >= $(field requests "$warmup"))) || failures+=("first uses: the warm-up ran out of fresh tokens (raise FIRST_USE_WARMUP)")
+first_ratios=() first_lines=()
+for ((round = 0; round < FIRST_USE_ROUNDS; round++)); do
+  anonymous=$(load small /api/bench/anonymous-me "" "$FIRST_USE_SECONDS")
+  result=$(first_use_run $((FIRST_USE_WARMUP + round * FIRST_USE_SLICE)) "$FIRST_USE_SLICE" "$FIRST_USE_SECONDS")
+  requests=$(field requests "$result")
+  first_ratios+=("$(awk -v a="$(rate "$result")" -v b="$(rate "$anonymous")" 'BEGIN { printf "%.2f", a / b }')")
+  first_lines+=("$(rate "$result") requests/s against $(rate "$anonymous") anonymous (${first_ratios[-1]}), p99 $(ms p99_us "$result") ms")
+  ((requests <= FIRST_USE_SLICE)) || failures+=("first uses: $requests requests for $FIRST_USE_SLICE fresh tokens, so the last $((requests - FIRST_USE_SLICE)) were not first uses (raise FIRST_USE_SLICE)")
+  [[ $(field non2xx "$result") == 0 ]] || failures+=("first uses: $(field non2xx "$result") of $requests not 200")
+  at_least 25 "$(ms p99_us "$result")" || failures+=("first uses: p99 $(ms p99_us "$result") ms, not ≤ 25")
+done
+first_ratio=$(printf '%s\n' "${first_ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+echo "  first uses (never-used tokens in turn, $FIRST_USE_SECONDS s a run, each a cache miss and a last-used note, written meanwhile):" \
+  "median ratio $first_ratio (target ≥ 0.45, p99 ≤ 25 ms); runs: $(printf '%s; ' "${first_lines[@]}" | sed 's/; $//')"
+at_least "$first_ratio" 0.45 || failures+=("first uses: $first_ratio × anonymous (median of $FIRST_USE_ROUNDS), not ≥ 0.45")
 
 # A node that starts under load: the misses server restarted with the default cache, and load from its 10,000
 # distinct tokens from the moment it answers. Two runs back to back: the first 5 s, and the 5 s after them.

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Data;
 using System.Data.Common;
-using System.Diagnostics;
 using System.Net;
 using BeatPass.Core.Data;
 using Microsoft.EntityFrameworkCore;
