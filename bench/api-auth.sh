@@ -377,7 +377,7 @@ for ((round = 0; round < FIRST_USE_ROUNDS; round++)); do
   [[ $(field non2xx "$result") == 0 ]] || failures+=("first uses: $(field non2xx "$result") of $requests not 200")
   at_least 25 "$(ms p99_us "$result")" || failures+=("first uses: p99 $(ms p99_us "$result") ms, not ≤ 25")
 done
-first_ratio=$(printf '%s\n' "${first_ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+first_ratio=$(printf '%s\n' "${first_ratios[@]}" | awk "$MEDIAN"'{ v[NR] = $1 } END { printf "%.2f", median(v, NR) }')
 echo "  first uses (never-used tokens in turn, $FIRST_USE_SECONDS s a run, each a cache miss and a last-used note, written meanwhile):" \
   "median ratio $first_ratio (target ≥ 0.45, p99 ≤ 25 ms); runs: $(printf '%s; ' "${first_lines[@]}" | sed 's/; $//')"
 at_least "$first_ratio" 0.45 || failures+=("first uses: $first_ratio × anonymous (median of $FIRST_USE_ROUNDS), not ≥ 0.45")
