@@ -41,6 +41,8 @@ public sealed class BrowserTestCase : XunitTestCase
             await browser.SaveFailureAsync(TestMethod.Method.Name);
         }
 
+        await browser.EndTestAsync();
+
         return summary;
     }
 }

@@ -81,6 +81,20 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Called as each <see cref="BrowserFactAttribute"/> test starts (the collection runs one at a time).</summary>
     public void BeginTest() => _pagesOfThisTest.Clear();
 
+    /// <summary>
+    /// Called as each test ends, after <see cref="SaveFailureAsync"/>: closes the browser contexts the test opened. Left
+    /// open, every page of every earlier test would go on running (its circuit, its timers) beside the next ones.
+    /// </summary>
+    public async Task EndTestAsync()
+    {
+        foreach (var context in _pagesOfThisTest.Select(page => page.Context).Distinct())
+        {
+            await context.CloseAsync();
+        }
+
+        _pagesOfThisTest.Clear();
+    }
+
     /// <summary>Saves a screenshot and the HTML of each page the failed test opened.</summary>
     public async Task SaveFailureAsync(string testName)
     {
