@@ -111,6 +111,40 @@ public sealed class TokenChangeNotificationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Renaming_a_token_notifies_its_owner()
+    {
+        var userId = await _db.CreateUserAsync();
+        var token = (await _db.CreateTokenService().CreateAsync(userId, "Before")).Token!;
+        (await NextAsync()).Should().Be(userId);
+
+        (await _db.CreateTokenService().EditAsync(userId, token.Summary.Id, "After", description: null)).Succeeded.Should().BeTrue();
+
+        (await NextAsync()).Should().Be(userId);
+    }
+
+    /// <summary>
+    /// The trigger runs for an UPDATE only when it sets a column listed in the trigger (migration
+    /// TokenChangesSkipBookkeepingWrites), so that the last-used writer's updates cost it nothing: every column of
+    /// ApiTokens must be listed there except the bookkeeping ones, or a change to it would go unheard on other nodes.
+    /// </summary>
+    [Fact]
+    public async Task Every_column_but_the_bookkeeping_ones_wakes_the_trigger_when_set()
+    {
+        string[] bookkeeping = ["LastUsedAt", "LastUsedFrom", "LastUsedUserAgent", "LastUsedByService", "ExpiryNotice"];
+        await using var db = _db.CreateDbContext();
+        var columns = db.Model.FindEntityType(typeof(ApiToken))!.GetProperties().Select(p => p.GetColumnName()).ToList();
+        columns.Should().Contain(bookkeeping, "the bookkeeping columns are still ApiTokens' own");
+
+        var listened = await db.Database.SqlQueryRaw<string>("""
+            SELECT a.attname AS "Value" FROM pg_trigger t
+            JOIN pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = ANY (t.tgattr)
+            WHERE t.tgname = 'ApiTokens_notify_change'
+            """).ToListAsync();
+
+        listened.Should().BeEquivalentTo(columns.Except(bookkeeping));
+    }
+
+    [Fact]
     public async Task Any_change_to_the_user_row_notifies_the_account()
     {
         var userId = await _db.CreateUserAsync();
