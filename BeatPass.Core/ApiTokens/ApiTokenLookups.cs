@@ -33,6 +33,13 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
     private readonly ConcurrentQueue<Lookup> _waiting = new();
     private int _queries;
 
+    // How long a batch's requests may hold the query's thread before the next queries go on without it.
+    private static readonly TimeSpan HandOnAfter = TimeSpan.FromMilliseconds(10);
+
+    // The batch being answered, and the timer that hands the queries on if its requests hold the thread too long.
+    private Answering? _answering;
+    private Timer? _handOnTimer;
+
     // Set on the first lookup, once the provider is known: null on PostgreSQL.
     private readonly Lazy<SqliteLookups?> _sqlite = new(() => SqliteLookups.For(dbFactory));
 
@@ -47,8 +54,8 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
             return Task.FromResult(sqlite.Find(hash));
         }
 
-        // Completed by the query's thread; each waiting request goes on with its own work on a thread of its own.
-        var lookup = new Lookup(hash, new TaskCompletionSource<Row?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        // Answered on the query's thread, where the request goes on (see AnswerHere).
+        var lookup = new Lookup(hash, new TaskCompletionSource<Row?>());
         _waiting.Enqueue(lookup);
         StartQueryIfRoom();
         return lookup.Result.Task;
@@ -74,19 +81,74 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
 
     private async Task QueryWhileWaitingAsync()
     {
+        var handedOn = false;
         try
         {
             var batch = new List<Lookup>(MaxBatch);
             while (TakeBatch(batch))
             {
-                await QueryAsync(batch);
+                var (found, failure) = await QueryAsync(batch);
+                if (!AnswerHere(batch, found, failure))
+                {
+                    handedOn = true;
+                    return;
+                }
+
                 batch.Clear();
             }
         }
         finally
         {
+            if (!handedOn)
+            {
+                Interlocked.Decrement(ref _queries);
+                // A lookup may have been queued after the last batch was taken, while no room was left for a query.
+                StartQueryIfRoom();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Answers a batch on the query's own thread, where each of its requests goes on with its work, one after another,
+    /// until it next waits; the lookups that arrive meanwhile make the next batch, larger, and with fewer, larger batches
+    /// PostgreSQL's work and the node's per miss fall (bench/RESULTS.md: a quarter less of PostgreSQL's CPU under an
+    /// all-miss load than when each request went on on a thread of its own). A request whose code
+    /// holds the thread longer than <see cref="HandOnAfter"/> (a blocking call) does not hold up the other misses: the
+    /// next queries then go on in a new loop, and this one ends after answering. False when that happened.
+    /// </summary>
+    private bool AnswerHere(List<Lookup> batch, Dictionary<ApiTokenHash, Row>? found, Exception? failure)
+    {
+        var answering = new Answering();
+        Volatile.Write(ref _answering, answering);
+        var timer = _handOnTimer ??= new Timer(static lookups => ((ApiTokenLookups)lookups!).HandOn(), this, Timeout.Infinite, Timeout.Infinite);
+        timer.Change(HandOnAfter, Timeout.InfiniteTimeSpan);
+        foreach (var lookup in batch)
+        {
+            if (failure is null)
+            {
+                lookup.Result.TrySetResult(found!.GetValueOrDefault(lookup.Hash));
+            }
+            else
+            {
+                lookup.Result.TrySetException(failure);
+            }
+        }
+
+        if (!answering.TryEnd())
+        {
+            return false; // the timer has fired; another loop may have set it again since
+        }
+
+        timer.Change(Timeout.Infinite, Timeout.Infinite);
+        return true;
+    }
+
+    // The batch's requests have held the query's thread too long: the queries go on without it.
+    private void HandOn()
+    {
+        if (Volatile.Read(ref _answering) is { } answering && answering.TryEnd())
+        {
             Interlocked.Decrement(ref _queries);
-            // A lookup may have been queued after the last batch was taken, while no room was left for a query.
             StartQueryIfRoom();
         }
     }
@@ -101,7 +163,8 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
         return batch.Count > 0;
     }
 
-    private async Task QueryAsync(List<Lookup> batch)
+    /// <summary>The batch's tokens found, by hash, or why the query failed.</summary>
+    private async Task<(Dictionary<ApiTokenHash, Row>? Found, Exception? Failure)> QueryAsync(List<Lookup> batch)
     {
         try
         {
@@ -119,18 +182,11 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
             }
 
             _idle.Add(db);
-            var found = rows.ToDictionary(row => ApiTokenHash.From(row.TokenHash));
-            foreach (var lookup in batch)
-            {
-                lookup.Result.TrySetResult(found.GetValueOrDefault(lookup.Hash));
-            }
+            return (rows.ToDictionary(row => ApiTokenHash.From(row.TokenHash)), null);
         }
         catch (Exception exception)
         {
-            foreach (var lookup in batch)
-            {
-                lookup.Result.TrySetException(exception);
-            }
+            return (null, exception);
         }
     }
 
@@ -215,6 +271,14 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
 
     private sealed record Lookup(ApiTokenHash Hash, TaskCompletionSource<Row?> Result);
 
+    /// <summary>A batch being answered; ended once, by its loop when done or by <see cref="HandOn"/>.</summary>
+    private sealed class Answering
+    {
+        private int _ended;
+
+        public bool TryEnd() => Interlocked.Exchange(ref _ended, 1) == 0;
+    }
+
     /// <summary>
     /// Closes the connections the lookups keep open, as <c>SqliteConnection.ClearAllPools</c> does for the pool's (a
     /// database file replaced under a running node is read again only by new connections); later lookups open new ones.
@@ -241,7 +305,11 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
         }
     }
 
-    public void Dispose() => CloseConnections();
+    public void Dispose()
+    {
+        _handOnTimer?.Dispose();
+        CloseConnections();
+    }
 
     /// <summary>
     /// SQLite answers in-process and at once, so a miss is looked up on the request's own thread, with no hand-off to

@@ -305,6 +305,32 @@ public sealed class ApiTokenAuthenticatorTestsOnPostgreSql() : ApiTokenAuthentic
     }
 
     [Fact]
+    public async Task A_request_whose_code_blocks_after_its_miss_does_not_hold_up_the_next_misses()
+    {
+        var blocking = await CreateAsync("Blocking");
+        var next = await CreateAsync("Next");
+        (await _database.AuthenticateAsync((await CreateAsync("Warm-up")).PlainText)).Should().NotBeNull(); // the issuer is loaded
+        using var held = new ManualResetEventSlim();
+        using var nextAnswered = new ManualResetEventSlim();
+
+        // The request goes on where its lookup is answered, and there waits, as a blocking call would.
+        var blocked = _database.Authenticator.AuthenticateAsync(blocking.PlainText).AsTask().ContinueWith(check =>
+        {
+            held.Set();
+            return (check.Result, Released: nextAnswered.Wait(TimeSpan.FromSeconds(30)));
+        }, TaskContinuationOptions.ExecuteSynchronously);
+        (await Task.Run(() => held.Wait(TimeSpan.FromSeconds(30)))).Should().BeTrue();
+
+        var nextCheck = await _database.Authenticator.AuthenticateAsync(next.PlainText).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        nextAnswered.Set();
+
+        nextCheck.Identity!.TokenId.Should().Be(next.Summary.Id);
+        var (blockedCheck, released) = await blocked;
+        released.Should().BeTrue("the next miss was answered while the first request still held its thread");
+        blockedCheck.Identity!.TokenId.Should().Be(blocking.Summary.Id);
+    }
+
+    [Fact]
     public async Task Misses_are_looked_up_on_a_connection_kept_for_them_where_the_lookup_is_prepared_and_planned_once()
     {
         var connection = await LookUpEightTokensAsync(_database, _tokens, _userId);
