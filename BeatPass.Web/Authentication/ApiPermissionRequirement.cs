@@ -3,17 +3,20 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace BeatPass.Web.Authentication;
 
-/// <summary>An endpoint's need for one permission: met when the request's token holds it now.</summary>
-public sealed class ApiPermissionRequirement(string permission)
-    : AuthorizationHandler<ApiPermissionRequirement>, IAuthorizationRequirement
+/// <summary>
+/// An endpoint's need for one permission: met when the request's token holds it now. Its own handler: ASP.NET Core's
+/// pass-through handler asks each requirement that is one to decide for itself, so it checks only itself (not every
+/// requirement of the request, as <see cref="AuthorizationHandler{TRequirement}"/> would, on every API request).
+/// </summary>
+public sealed class ApiPermissionRequirement(string permission) : IAuthorizationHandler, IAuthorizationRequirement
 {
     public string Permission { get; } = permission;
 
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ApiPermissionRequirement requirement)
+    public Task HandleAsync(AuthorizationHandlerContext context)
     {
-        if (ApiPermissionCatalog.Holds(ApiTokenPrincipal.PermissionsOf(context.User), requirement.Permission))
+        if (ApiPermissionCatalog.Holds(ApiTokenPrincipal.PermissionsOf(context.User), Permission))
         {
-            context.Succeed(requirement);
+            context.Succeed(this);
         }
 
         return Task.CompletedTask;
