@@ -146,7 +146,7 @@ public static class TokenCheckEndpoints
         }
 
         // Authenticated already by the failed-authentication limit, which kept the result; the handler counted any refusal.
-        var result = await context.AuthenticateAsync(ApiTokenDefaults.AuthenticationScheme);
+        var result = await ApiTokenAuthentication.AuthenticateOnceAsync(context);
         if (!result.Succeeded)
         {
             await context.ChallengeAsync(ApiTokenDefaults.AuthenticationScheme);

@@ -7,7 +7,9 @@ namespace BeatPass.Web.Authentication;
 
 /// <summary>
 /// ASP.NET Core's policy evaluator with one shortcut: a policy of the ApiToken scheme alone (every API endpoint's) takes
-/// the token's principal as the handler made it, instead of merging it into a new principal and ticket on every request.
+/// the token's principal as the handler made it, from the result the failed-authentication limit kept
+/// (<see cref="ApiTokenAuthentication"/>), instead of authenticating again and merging the result into a new principal
+/// and ticket on every request.
 /// The user it sets and the result it returns say the same as the default's.
 /// </summary>
 public sealed class ApiTokenPolicyEvaluator(IAuthorizationService authorization) : PolicyEvaluator(authorization)
@@ -19,7 +21,7 @@ public sealed class ApiTokenPolicyEvaluator(IAuthorizationService authorization)
             return await base.AuthenticateAsync(policy, context);
         }
 
-        var result = await context.AuthenticateAsync(ApiTokenDefaults.AuthenticationScheme);
+        var result = await ApiTokenAuthentication.AuthenticateOnceAsync(context);
         if (!result.Succeeded)
         {
             context.User = new ClaimsPrincipal(new ClaimsIdentity());

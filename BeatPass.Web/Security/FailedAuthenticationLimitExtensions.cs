@@ -33,7 +33,7 @@ public static class FailedAuthenticationLimitExtensions
                 return;
             }
 
-            var result = await context.AuthenticateAsync(ApiTokenDefaults.AuthenticationScheme);
+            var result = await ApiTokenAuthentication.AuthenticateOnceAsync(context);
             if (result.Failure is not null && limit.RecordFailure(context.Connection.RemoteIpAddress) is { } retryAfter)
             {
                 await TooManyFailuresAsync(context, retryAfter, "Wait, then try again with a valid token.");
