@@ -16,6 +16,7 @@ public sealed class BeatPassMetrics
     private readonly Counter<long> _tokenChecks;
     private readonly Counter<long> _cacheEvictions;
     private readonly Histogram<int> _useBatchSize;
+    private readonly Histogram<int> _lookupBatchSize;
     private readonly Counter<long> _changeNotifications;
     private readonly Histogram<double> _changeNotificationDelay;
     private readonly Counter<long> _emailsSent;
@@ -32,6 +33,8 @@ public sealed class BeatPassMetrics
             "Entries the token cache dropped to make room.");
         _useBatchSize = _meter.CreateHistogram<int>("beatpass.api_token.uses.batch_size", "{token}",
             "Tokens whose last use one batch wrote.");
+        _lookupBatchSize = _meter.CreateHistogram<int>("beatpass.api_token.lookups.batch_size", "{token}",
+            "Tokens one lookup query asked the database for: the cache misses that came together (PostgreSQL).");
         _changeNotifications = _meter.CreateCounter<long>("beatpass.api_token.change_notifications", "{notification}",
             "Notifications of token and account changes received from other nodes (PostgreSQL).");
         _changeNotificationDelay = _meter.CreateHistogram<double>("beatpass.api_token.change_notification.delay", "s",
@@ -66,6 +69,8 @@ public sealed class BeatPassMetrics
     public void CacheEvicted(int entries) => _cacheEvictions.Add(entries);
 
     public void UsesWritten(int tokens) => _useBatchSize.Record(tokens);
+
+    public void TokensLookedUp(int tokens) => _lookupBatchSize.Record(tokens);
 
     public void ChangeNotificationReceived(TimeSpan? delay)
     {

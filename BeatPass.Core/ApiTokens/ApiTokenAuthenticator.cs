@@ -24,6 +24,7 @@ public sealed class ApiTokenAuthenticator(
     TimeProvider timeProvider,
     IOptions<ApiTokenOptions> options,
     ApiPermissionCatalog permissions,
+    BeatPassMetrics metrics,
     ILogger<ApiTokenAuthenticator> logger) : IDisposable
 {
     /// <summary>
@@ -38,7 +39,7 @@ public sealed class ApiTokenAuthenticator(
 
     // Misses go to the database together on PostgreSQL (one query for the tokens that miss at about the same time),
     // and straight to the file, with a statement prepared once, on SQLite.
-    private readonly ApiTokenLookups _databaseLookups = new(dbFactory);
+    private readonly ApiTokenLookups _databaseLookups = new(dbFactory, metrics);
 
     // The lookups under way, so that concurrent misses for one token (a burst from one script, a restart under load)
     // share one query. A miss joins only a lookup that began after the cache's last invalidation: one that began

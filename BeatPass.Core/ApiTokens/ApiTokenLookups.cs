@@ -17,7 +17,7 @@ namespace BeatPass.Core.ApiTokens;
 /// open for them, on which the statement is prepared and planned once (<see cref="DatabaseDialect.BeginLookupSessionAsync"/>).
 /// On SQLite there is no round trip to save: see <see cref="SqliteLookups"/>.
 /// </summary>
-internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFactory) : IDisposable
+internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFactory, BeatPassMetrics metrics) : IDisposable
 {
     /// <summary>Tokens per query at most: a bound on the statement's parameters.</summary>
     public const int MaxBatch = 100;
@@ -87,6 +87,7 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
             var batch = new List<Lookup>(MaxBatch);
             while (TakeBatch(batch))
             {
+                metrics.TokensLookedUp(batch.Count);
                 var (found, failure) = await QueryAsync(batch);
                 if (!AnswerHere(batch, found, failure))
                 {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using BeatPass.Core.Data;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Audit;
@@ -289,6 +290,19 @@ public sealed class ApiTokenAuthenticatorTestsOnPostgreSql() : ApiTokenAuthentic
             firstLookupSent.Set();
             release.Wait(TimeSpan.FromSeconds(30)); // every lookup is held until all the requests have asked
         });
+        var batchSizes = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        using var batchSizeListener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Scope == _database.Meters && instrument.Name == "beatpass.api_token.lookups.batch_size")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        batchSizeListener.SetMeasurementEventCallback<int>((_, size, _, _) => batchSizes.Enqueue(size));
+        batchSizeListener.Start();
 
         var first = Task.Run(() => _database.Authenticator.AuthenticateAsync(created[0].PlainText).AsTask());
         firstLookupSent.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
@@ -302,6 +316,8 @@ public sealed class ApiTokenAuthenticatorTestsOnPostgreSql() : ApiTokenAuthentic
         (await refused).Identity.Should().BeNull();
         lookups.Count.Should().BeLessThanOrEqualTo(2 * ApiTokenLookups.MaxQueries,
             "the misses that came while the first queries ran wait for one of those to end, then go together");
+        batchSizes.Should().HaveCount(lookups.Count, "the metric records each lookup query's size")
+            .And.Subject.Sum().Should().Be(created.Count + 1, "every miss was asked for once, the revoked token's too");
     }
 
     [Fact]

@@ -125,6 +125,9 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public ApiTokenAuthenticator Authenticator => _services.GetRequiredService<ApiTokenAuthenticator>();
 
+    /// <summary>The meter factory of this database's services: a listener tells its instruments by it.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory Meters => _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+
     /// <summary>The authenticator's cache.</summary>
     public ApiTokenCache TokenCache => _services.GetRequiredService<ApiTokenCache>();
 
