@@ -102,11 +102,17 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
         {
             if (!handedOn)
             {
-                Interlocked.Decrement(ref _queries);
-                // A lookup may have been queued after the last batch was taken, while no room was left for a query.
-                StartQueryIfRoom();
+                EndQuerying();
             }
         }
+    }
+
+    // This loop queries no more. A lookup may have been queued after its last batch was taken, while no room was left
+    // for a query: a new loop takes it.
+    private void EndQuerying()
+    {
+        Interlocked.Decrement(ref _queries);
+        StartQueryIfRoom();
     }
 
     /// <summary>
@@ -149,8 +155,7 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
     {
         if (Volatile.Read(ref _answering) is { } answering && answering.TryEnd())
         {
-            Interlocked.Decrement(ref _queries);
-            StartQueryIfRoom();
+            EndQuerying();
         }
     }
 

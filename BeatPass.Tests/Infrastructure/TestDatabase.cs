@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using BeatPass.Core;
 using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Audit;
@@ -126,7 +127,7 @@ public sealed class TestDatabase : IAsyncDisposable
     public ApiTokenAuthenticator Authenticator => _services.GetRequiredService<ApiTokenAuthenticator>();
 
     /// <summary>The meter factory of this database's services: a listener tells its instruments by it.</summary>
-    public System.Diagnostics.Metrics.IMeterFactory Meters => _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+    public IMeterFactory Meters => _services.GetRequiredService<IMeterFactory>();
 
     /// <summary>The authenticator's cache.</summary>
     public ApiTokenCache TokenCache => _services.GetRequiredService<ApiTokenCache>();
