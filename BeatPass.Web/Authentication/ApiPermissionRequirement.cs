@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using BeatPass.Core.ApiTokens;
 using Microsoft.AspNetCore.Authorization;
 
@@ -12,9 +13,11 @@ public sealed class ApiPermissionRequirement(string permission) : IAuthorization
 {
     public string Permission { get; } = permission;
 
+    public bool IsHeldBy(ClaimsPrincipal user) => ApiPermissionCatalog.Holds(ApiTokenPrincipal.PermissionsOf(user), Permission);
+
     public Task HandleAsync(AuthorizationHandlerContext context)
     {
-        if (ApiPermissionCatalog.Holds(ApiTokenPrincipal.PermissionsOf(context.User), Permission))
+        if (IsHeldBy(context.User))
         {
             context.Succeed(this);
         }
