@@ -408,7 +408,6 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
         return secret;
     }
 
-    /// <summary>The token check counters as the management address shows them now, by outcome and cache use.</summary>
     [Fact]
     public async Task Introspections_are_counted_by_outcome_and_gateway_checks_as_token_checks()
     {
@@ -459,6 +458,7 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
     [GeneratedRegex("""^beatpass_introspections_total\{[^}]*outcome="(?<outcome>\w+)"\} (?<count>\d+)""", RegexOptions.Multiline)]
     private static partial Regex IntrospectionLine();
 
+    /// <summary>The token check counters as the management address shows them now, by outcome and cache use.</summary>
     private async Task<Dictionary<(string Outcome, string Cache), long>> ChecksAsync()
     {
         using var management = app.CreateManagementClient();
