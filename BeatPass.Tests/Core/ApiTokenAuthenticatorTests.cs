@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using BeatPass.Core.Data;
 using BeatPass.Core.ApiTokens;
@@ -290,7 +291,7 @@ public sealed class ApiTokenAuthenticatorTestsOnPostgreSql() : ApiTokenAuthentic
             firstLookupSent.Set();
             release.Wait(TimeSpan.FromSeconds(30)); // every lookup is held until all the requests have asked
         });
-        var batchSizes = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var batchSizes = new ConcurrentQueue<int>();
         using var batchSizeListener = new MeterListener
         {
             InstrumentPublished = (instrument, listener) =>
