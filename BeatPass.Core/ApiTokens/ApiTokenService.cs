@@ -28,6 +28,7 @@ public sealed class ApiTokenService(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var tokens = await db.ApiTokens
             .AsNoTracking()
+            .Include(t => t.LastUse)
             .Where(t => t.UserId == userId)
             .OrderByDescending(t => t.CreatedAt)
             .ToListAsync(cancellationToken);
@@ -39,7 +40,8 @@ public sealed class ApiTokenService(
     public async Task<ApiTokenSummary?> FindAsync(string userId, Guid tokenId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var token = await db.ApiTokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, cancellationToken);
+        var token = await db.ApiTokens.AsNoTracking().Include(t => t.LastUse)
+            .SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, cancellationToken);
         return token is null ? null : Summarize(token, await db.IsStaffAsync(userId, cancellationToken));
     }
 
@@ -179,6 +181,7 @@ public sealed class ApiTokenService(
         var token = await db.ApiTokens
             .Where(t => t.Id == tokenId && t.UserId == userId)
             .Include(t => t.User)
+            .Include(t => t.LastUse)
             .SingleOrDefaultAsync(cancellationToken);
         if (token is null)
         {
@@ -234,6 +237,7 @@ public sealed class ApiTokenService(
         await db.LockAccountAsync(userId, cancellationToken);
         var token = await db.ApiTokens
             .Include(t => t.User)
+            .Include(t => t.LastUse)
             .SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, cancellationToken);
         if (token is null)
         {
@@ -280,6 +284,7 @@ public sealed class ApiTokenService(
         await db.LockAccountAsync(userId, cancellationToken);
         var token = await db.ApiTokens
             .Include(t => t.User)
+            .Include(t => t.LastUse)
             .SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, cancellationToken);
         if (token is null)
         {
@@ -313,6 +318,7 @@ public sealed class ApiTokenService(
         await db.LockAccountAsync(presenter.UserId, cancellationToken);
         var token = await db.ApiTokens
             .Include(t => t.User)
+            .Include(t => t.LastUse)
             .SingleOrDefaultAsync(t => t.Id == presenter.TokenId && t.UserId == presenter.UserId, cancellationToken);
         if (token is null || !token.TokenHash.AsSpan().SequenceEqual(presentedHash))
         {
@@ -419,9 +425,10 @@ public sealed class ApiTokenService(
     {
         var permissions = ApiPermissionCatalog.Split(token.Permissions);
         var working = ApiPermissionCatalog.Split(permissionCatalog.Effective(token.Permissions, holderIsStaff));
-        return new(token.Id, token.Name, token.Hint, token.CreatedAt, token.LastUsedAt, token.ExpiresAt, token.IssuedAt,
+        return new(token.Id, token.Name, token.Hint, token.CreatedAt, token.LastUse?.LastUsedAt, token.ExpiresAt, token.IssuedAt,
             permissions, token.RevokedAt, token.RevokedReason, [.. permissions.Except(working)],
-            ApiTokenUses.StoredAddresses(token.LastUsedFrom), token.LastUsedUserAgent, token.RevokedFoundAt, token.LastUsedByService,
+            ApiTokenUses.StoredAddresses(token.LastUse?.LastUsedFrom), token.LastUse?.LastUsedUserAgent, token.RevokedFoundAt,
+            token.LastUse?.LastUsedByService,
             token.Description);
     }
 
