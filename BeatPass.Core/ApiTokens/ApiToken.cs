@@ -32,8 +32,19 @@ public sealed class ApiToken
     /// <summary>After this instant the API refuses the token; null for a token that never expires.</summary>
     public DateTime? ExpiresAt { get; set; }
 
-    /// <summary>Its last use, once it has one (see <see cref="ApiTokenLastUse"/>).</summary>
-    public ApiTokenLastUse? LastUse { get; set; }
+    public DateTime? LastUsedAt { get; set; }
+
+    /// <summary>
+    /// The last few distinct client addresses the token was used from, newest first, separated by spaces (at most
+    /// <see cref="ApiTokenUses.MaxAddresses"/>); written with <see cref="LastUsedAt"/> by <see cref="ApiTokenUses"/>.
+    /// </summary>
+    public string? LastUsedFrom { get; set; }
+
+    /// <summary>The <c>User-Agent</c> of the token's last use, cut to <see cref="ApiTokenUses.MaxUserAgentLength"/>.</summary>
+    public string? LastUsedUserAgent { get; set; }
+
+    /// <summary>The service that asked about the token at its last use (an introspection); null for a use of the API itself.</summary>
+    public string? LastUsedByService { get; set; }
 
     /// <summary>The last expiry email sent for the current secret, so each goes once, even across restarts.</summary>
     public ExpiryNotice ExpiryNotice { get; set; }
@@ -60,33 +71,6 @@ public sealed class ApiToken
     public string? RevokedFoundAt { get; set; }
 
     public const int MaxFoundAtLength = 2000;
-}
-
-/// <summary>
-/// A token's last use, kept in a narrow table of its own and written in batches by <see cref="ApiTokenUses"/>: updating
-/// it touches this row and its two indexes, not the token's wide row and its seven (a tenth of PostgreSQL's time a
-/// row; bench/RESULTS.md). A token that was never used has none.
-/// </summary>
-public sealed class ApiTokenLastUse
-{
-    public Guid TokenId { get; set; }
-
-    /// <summary>The token's holder, copied here so that an account's last API use is read from this table's index alone.</summary>
-    public required string UserId { get; set; }
-
-    public DateTime LastUsedAt { get; set; }
-
-    /// <summary>
-    /// The last few distinct client addresses the token was used from, newest first, separated by spaces (at most
-    /// <see cref="ApiTokenUses.MaxAddresses"/>).
-    /// </summary>
-    public string? LastUsedFrom { get; set; }
-
-    /// <summary>The <c>User-Agent</c> of the token's last use, cut to <see cref="ApiTokenUses.MaxUserAgentLength"/>.</summary>
-    public string? LastUsedUserAgent { get; set; }
-
-    /// <summary>The service that asked about the token at its last use (an introspection); null for a use of the API itself.</summary>
-    public string? LastUsedByService { get; set; }
 }
 
 /// <summary>

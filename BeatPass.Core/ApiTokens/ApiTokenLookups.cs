@@ -239,12 +239,11 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
     // change invalidates the cache like any other change to the account.
     private static string Sql(string hashCondition, string staffRole) => $"""
         SELECT t."TokenHash", t."Id", t."Name", t."UserId", u."UserName", u."Email", t."Permissions", t."ExpiresAt",
-            lu."LastUsedAt", t."RevokedAt" IS NOT NULL, EXISTS (
+            t."LastUsedAt", t."RevokedAt" IS NOT NULL, EXISTS (
                 SELECT 1 FROM "AspNetUserRoles" AS ur INNER JOIN "AspNetRoles" AS r ON r."Id" = ur."RoleId"
                 WHERE ur."UserId" = t."UserId" AND r."NormalizedName" = {staffRole}), t."IssuedAt",
-            lu."LastUsedFrom", lu."LastUsedUserAgent", lu."LastUsedByService"
+            t."LastUsedFrom", t."LastUsedUserAgent", t."LastUsedByService"
         FROM "ApiTokens" AS t INNER JOIN "AspNetUsers" AS u ON u."Id" = t."UserId"
-            LEFT JOIN "ApiTokenLastUses" AS lu ON lu."TokenId" = t."Id"
         WHERE {hashCondition} AND u."HasDeveloperAccess"
         """;
 

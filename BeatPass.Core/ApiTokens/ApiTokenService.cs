@@ -28,7 +28,6 @@ public sealed class ApiTokenService(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var tokens = await db.ApiTokens
             .AsNoTracking()
-            .Include(t => t.LastUse)
             .Where(t => t.UserId == userId)
             .OrderByDescending(t => t.CreatedAt)
             .ToListAsync(cancellationToken);
@@ -40,8 +39,7 @@ public sealed class ApiTokenService(
     public async Task<ApiTokenSummary?> FindAsync(string userId, Guid tokenId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var token = await db.ApiTokens.AsNoTracking().Include(t => t.LastUse)
-            .SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, cancellationToken);
+        var token = await db.ApiTokens.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, cancellationToken);
         return token is null ? null : Summarize(token, await db.IsStaffAsync(userId, cancellationToken));
     }
 
@@ -181,7 +179,6 @@ public sealed class ApiTokenService(
         var token = await db.ApiTokens
             .Where(t => t.Id == tokenId && t.UserId == userId)
             .Include(t => t.User)
-            .Include(t => t.LastUse)
             .SingleOrDefaultAsync(cancellationToken);
         if (token is null)
         {
@@ -237,7 +234,6 @@ public sealed class ApiTokenService(
         await db.LockAccountAsync(userId, cancellationToken);
         var token = await db.ApiTokens
             .Include(t => t.User)
-            .Include(t => t.LastUse)
             .SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, cancellationToken);
         if (token is null)
         {
@@ -284,7 +280,6 @@ public sealed class ApiTokenService(
         await db.LockAccountAsync(userId, cancellationToken);
         var token = await db.ApiTokens
             .Include(t => t.User)
-            .Include(t => t.LastUse)
             .SingleOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, cancellationToken);
         if (token is null)
         {
@@ -318,7 +313,6 @@ public sealed class ApiTokenService(
         await db.LockAccountAsync(presenter.UserId, cancellationToken);
         var token = await db.ApiTokens
             .Include(t => t.User)
-            .Include(t => t.LastUse)
             .SingleOrDefaultAsync(t => t.Id == presenter.TokenId && t.UserId == presenter.UserId, cancellationToken);
         if (token is null || !token.TokenHash.AsSpan().SequenceEqual(presentedHash))
         {
@@ -425,10 +419,9 @@ public sealed class ApiTokenService(
     {
         var permissions = ApiPermissionCatalog.Split(token.Permissions);
         var working = ApiPermissionCatalog.Split(permissionCatalog.Effective(token.Permissions, holderIsStaff));
-        return new(token.Id, token.Name, token.Hint, token.CreatedAt, token.LastUse?.LastUsedAt, token.ExpiresAt, token.IssuedAt,
+        return new(token.Id, token.Name, token.Hint, token.CreatedAt, token.LastUsedAt, token.ExpiresAt, token.IssuedAt,
             permissions, token.RevokedAt, token.RevokedReason, [.. permissions.Except(working)],
-            ApiTokenUses.StoredAddresses(token.LastUse?.LastUsedFrom), token.LastUse?.LastUsedUserAgent, token.RevokedFoundAt,
-            token.LastUse?.LastUsedByService,
+            ApiTokenUses.StoredAddresses(token.LastUsedFrom), token.LastUsedUserAgent, token.RevokedFoundAt, token.LastUsedByService,
             token.Description);
     }
 

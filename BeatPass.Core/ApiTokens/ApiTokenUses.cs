@@ -180,16 +180,15 @@ public sealed class ApiTokenUses
     /// <summary>
     /// SQLite answers in-process, so there is no round trip to save by sending many rows at once: two statements prepared
     /// once, run for each row, cost less than EF Core's statements of 500 rows and 2,500 parameters. Each row is read by
-    /// its token's id, then the rows already stored are written in the order they lie in the file (their rowid), so the
-    /// pages of the table and of its indexes are changed in turn rather than in the ids' random order (bench/RESULTS.md
-    /// has what each step saved); rows of tokens first used come after. One node writes a SQLite file: there is no other
-    /// writer whose order to keep to.
+    /// its id, then the rows are written in the order they lie in the file (their rowid), so the pages of the table and of
+    /// its last-used indexes are changed in turn rather than in the ids' random order (bench/RESULTS.md has what each
+    /// step saved). One node writes a SQLite file: there is no other writer whose order to keep to.
     /// </summary>
     private static async Task StoreRowByRowAsync(BeatPassDbContext db, List<Use> uses, CancellationToken cancellationToken)
     {
-        // SQLite's temporary storage (the statement journal it keeps in case a statement must be undone) in memory, not
-        // in a file: under perf a third of the write's time was writing that file, and the write took half the time
-        // without it (bench/RESULTS.md). Set outside the transaction, and set back after it.
+        // SQLite's temporary storage (the statement journal it keeps in case an update must be undone: the table has
+        // triggers) in memory, not in a file: under perf a third of the write's time was writing that file, and the
+        // write took half the time without it (bench/RESULTS.md). Set outside the transaction, and set back after it.
         await db.Database.OpenConnectionAsync(cancellationToken);
         await db.Database.ExecuteSqlRawAsync("PRAGMA temp_store = MEMORY", cancellationToken);
         try
@@ -206,51 +205,51 @@ public sealed class ApiTokenUses
 
     private static void WriteRowByRow(BeatPassDbContext db, List<Use> uses)
     {
-        using var read = new PreparedCommand(db, $"""SELECT {StoredUseColumns}, u.rowid {TokensWithTheirUse} WHERE t."Id" = @id""",
+        using var read = new PreparedCommand(db,
+            """SELECT "Id", "LastUsedAt", "LastUsedFrom", "LastUsedUserAgent", "LastUsedByService", rowid FROM "ApiTokens" WHERE "Id" = @id""",
             ("id", typeof(Guid)));
-        var rows = new List<(long? RowId, StoredUse Row)>(uses.Count);
+        var rows = new List<(long RowId, StoredUse Row)>(uses.Count);
         foreach (var use in uses)
         {
             // A token deleted meanwhile has no row: its use is dropped with it.
-            if (read.ReadFirstOrDefault<(long? RowId, StoredUse Stored)?>(row => (row.IsDBNull(6) ? null : row.GetInt64(6), ReadStoredUse(row)), use.TokenId)
-                    is { } stored
+            if (read.ReadFirstOrDefault<(long RowId, StoredUse Stored)?>(row => (row.GetInt64(5), ReadStoredUse(row)), use.TokenId) is { } stored
                 && Merge(use, stored.Stored) is { } merged)
             {
                 rows.Add((stored.RowId, merged));
             }
         }
 
-        rows.Sort((a, b) => (a.RowId ?? long.MaxValue).CompareTo(b.RowId ?? long.MaxValue));
+        rows.Sort((a, b) => a.RowId.CompareTo(b.RowId));
         using var write = new PreparedCommand(db, """
-            INSERT INTO "ApiTokenLastUses" ("TokenId", "UserId", "LastUsedAt", "LastUsedFrom", "LastUsedUserAgent", "LastUsedByService")
-            VALUES (@id, @userId, @at, @addresses, @userAgent, @service)
-            """ + UpdateOnConflict,
-            ("id", typeof(Guid)), ("userId", typeof(string)), ("at", typeof(DateTime)), ("addresses", typeof(string)),
-            ("userAgent", typeof(string)), ("service", typeof(string)));
-        foreach (var (_, row) in rows)
+            UPDATE "ApiTokens" SET "LastUsedAt" = @at, "LastUsedFrom" = @addresses, "LastUsedUserAgent" = @userAgent,
+                "LastUsedByService" = @service
+            WHERE rowid = @rowId
+            """, ("rowId", typeof(long)), ("at", typeof(DateTime)), ("addresses", typeof(string)), ("userAgent", typeof(string)),
+            ("service", typeof(string)));
+        foreach (var (rowId, row) in rows)
         {
-            write.ExecuteNonQuery(row.Id, row.UserId, row.LastUsedAt, EmptyAsNull(row.LastUsedFrom), EmptyAsNull(row.LastUsedUserAgent),
+            write.ExecuteNonQuery(rowId, row.LastUsedAt, EmptyAsNull(row.LastUsedFrom), EmptyAsNull(row.LastUsedUserAgent),
                 EmptyAsNull(row.LastUsedByService));
         }
     }
 
     /// <summary>
-    /// PostgreSQL: a round trip per <see cref="RowsPerStatement"/> rows and step, each statement taking one array per
-    /// column, so its text is the same for any number of rows (prepared once per connection) and the app binds a few
-    /// parameters, not thousands. The tokens' rows are locked first, in a statement of their own: the read after it
-    /// then sees what another node wrote for them before it let go of them.
+    /// PostgreSQL: a round trip per <see cref="RowsPerStatement"/> rows, each statement taking one array per column, so
+    /// its text is the same for any number of rows (prepared once per connection) and the app binds six parameters, not
+    /// thousands.
     /// </summary>
     private static async Task StoreInBatchesAsync(BeatPassDbContext db, List<Use> uses, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Dialect.FindRowsByKeyAsync(db, cancellationToken);
-        var lockTokens = $$"""SELECT 1 FROM "ApiTokens" WHERE "Id" = ANY ({0}) ORDER BY "Id"{{db.Dialect.LockRowsClause}}""";
-        var select = $$"""SELECT {{StoredUseColumns}} {{TokensWithTheirUse}} WHERE t."Id" = ANY ({0})""";
         foreach (var batch in uses.Chunk(RowsPerStatement))
         {
-            var ids = batch.Select(u => u.TokenId).ToArray();
-            await db.Database.ExecuteSqlRawAsync(lockTokens, [ids], cancellationToken);
-            var stored = (await db.Database.SqlQueryRaw<StoredUse>(select, ids).ToListAsync(cancellationToken)).ToDictionary(s => s.Id);
+            var select = $$"""
+                SELECT "Id", "LastUsedAt", "LastUsedFrom", "LastUsedUserAgent", "LastUsedByService" FROM "ApiTokens"
+                WHERE "Id" = ANY ({0}) ORDER BY "Id"{{db.Dialect.LockRowsClause}}
+                """;
+            var stored = (await db.Database.SqlQueryRaw<StoredUse>(select, batch.Select(u => u.TokenId).ToArray()).ToListAsync(cancellationToken))
+                .ToDictionary(s => s.Id);
 
             // A token deleted meanwhile has no row: its use is dropped with it.
             var rows = batch.Where(u => stored.ContainsKey(u.TokenId))
@@ -263,11 +262,12 @@ public sealed class ApiTokenUses
             }
 
             await db.Database.ExecuteSqlRawAsync("""
-                INSERT INTO "ApiTokenLastUses" ("TokenId", "UserId", "LastUsedAt", "LastUsedFrom", "LastUsedUserAgent", "LastUsedByService")
-                SELECT * FROM unnest({0}, {1}, {2}, {3}, {4}, {5})
-                """ + UpdateOnConflict,
+                UPDATE "ApiTokens"
+                SET "LastUsedAt" = v.at, "LastUsedFrom" = v.addresses, "LastUsedUserAgent" = v.user_agent, "LastUsedByService" = v.service
+                FROM unnest({0}, {1}, {2}, {3}, {4}) AS v(id, at, addresses, user_agent, service) WHERE "ApiTokens"."Id" = v.id
+                """,
                 [
-                    rows.Select(r => r.Id).ToArray(), rows.Select(r => r.UserId).ToArray(), rows.Select(r => r.LastUsedAt!.Value).ToArray(),
+                    rows.Select(r => r.Id).ToArray(), rows.Select(r => r.LastUsedAt!.Value).ToArray(),
                     rows.Select(r => EmptyAsNull(r.LastUsedFrom)).ToArray(), rows.Select(r => EmptyAsNull(r.LastUsedUserAgent)).ToArray(),
                     rows.Select(r => EmptyAsNull(r.LastUsedByService)).ToArray(),
                 ],
@@ -277,26 +277,13 @@ public sealed class ApiTokenUses
         await transaction.CommitAsync(cancellationToken);
     }
 
-    // Each token with what is stored of its last use, if anything.
-    private const string StoredUseColumns =
-        """t."Id", t."UserId", u."LastUsedAt", u."LastUsedFrom", u."LastUsedUserAgent", u."LastUsedByService" """;
-
-    private const string TokensWithTheirUse = """FROM "ApiTokens" AS t LEFT JOIN "ApiTokenLastUses" AS u ON u."TokenId" = t."Id" """;
-
-    private const string UpdateOnConflict = """
-
-        ON CONFLICT ("TokenId") DO UPDATE SET "LastUsedAt" = excluded."LastUsedAt", "LastUsedFrom" = excluded."LastUsedFrom",
-            "LastUsedUserAgent" = excluded."LastUsedUserAgent", "LastUsedByService" = excluded."LastUsedByService"
-        """;
-
     private static StoredUse ReadStoredUse(DbDataReader row) => new()
     {
         Id = row.GetGuid(0),
-        UserId = row.GetString(1),
-        LastUsedAt = row.IsDBNull(2) ? null : DateTime.SpecifyKind(row.GetDateTime(2), DateTimeKind.Utc),
-        LastUsedFrom = row.IsDBNull(3) ? null : row.GetString(3),
-        LastUsedUserAgent = row.IsDBNull(4) ? null : row.GetString(4),
-        LastUsedByService = row.IsDBNull(5) ? null : row.GetString(5),
+        LastUsedAt = row.IsDBNull(1) ? null : DateTime.SpecifyKind(row.GetDateTime(1), DateTimeKind.Utc),
+        LastUsedFrom = row.IsDBNull(2) ? null : row.GetString(2),
+        LastUsedUserAgent = row.IsDBNull(3) ? null : row.GetString(3),
+        LastUsedByService = row.IsDBNull(4) ? null : row.GetString(4),
     };
 
     private static string? EmptyAsNull(string? text) => string.IsNullOrEmpty(text) ? null : text;
@@ -318,7 +305,7 @@ public sealed class ApiTokenUses
         }
 
         return newer
-            ? stored with { LastUsedAt = use.At, LastUsedFrom = addresses, LastUsedUserAgent = use.UserAgent, LastUsedByService = use.Service }
+            ? new StoredUse { Id = use.TokenId, LastUsedAt = use.At, LastUsedFrom = addresses, LastUsedUserAgent = use.UserAgent, LastUsedByService = use.Service }
             : stored with { LastUsedFrom = addresses };
     }
 
@@ -330,8 +317,6 @@ public sealed class ApiTokenUses
     private sealed record StoredUse
     {
         public Guid Id { get; init; }
-
-        public string UserId { get; init; } = "";
 
         public DateTime? LastUsedAt { get; init; }
 

@@ -14,8 +14,8 @@ public sealed class PersonalDataExport(IDbContextFactory<BeatPassDbContext> dbFa
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var tokens = await db.ApiTokens.AsNoTracking().Where(t => t.UserId == userId).OrderBy(t => t.CreatedAt)
-            .Select(t => new PersonalApiToken(t.Name, t.Description, t.Hint, t.Permissions, t.CreatedAt, t.IssuedAt, t.ExpiresAt,
-                (DateTime?)t.LastUse!.LastUsedAt, t.LastUse!.LastUsedFrom, t.LastUse!.LastUsedUserAgent, t.LastUse!.LastUsedByService, t.RevokedAt, t.RevokedReason))
+            .Select(t => new PersonalApiToken(t.Name, t.Description, t.Hint, t.Permissions, t.CreatedAt, t.IssuedAt, t.ExpiresAt, t.LastUsedAt, t.LastUsedFrom,
+                t.LastUsedUserAgent, t.LastUsedByService, t.RevokedAt, t.RevokedReason))
             .ToListAsync(cancellationToken);
         var events = await db.AuditEvents.AsNoTracking().Where(e => e.SubjectUserId == userId).OrderBy(e => e.OccurredAt).ThenBy(e => e.Id)
             .Select(e => new PersonalSecurityEvent(e.OccurredAt, e.Action.ToString(), e.TokenName, e.Detail,

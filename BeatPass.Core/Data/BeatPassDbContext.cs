@@ -35,8 +35,6 @@ public abstract class BeatPassDbContext(DbContextOptions options)
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
-    public DbSet<ApiTokenLastUse> ApiTokenLastUses => Set<ApiTokenLastUse>();
-
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     public DbSet<OutgoingEmail> OutgoingEmails => Set<OutgoingEmail>();
@@ -97,25 +95,18 @@ public abstract class BeatPassDbContext(DbContextOptions options)
             token.Property(t => t.Permissions).HasMaxLength(PermissionsLength);
             token.Property(t => t.RevokedReason).HasMaxLength(AuditEvent.MaxDetailLength);
             token.Property(t => t.RevokedFoundAt).HasMaxLength(ApiToken.MaxFoundAtLength);
+            token.Property(t => t.LastUsedFrom).HasMaxLength(ApiTokenUses.MaxLastUsedFromLength);
+            token.Property(t => t.LastUsedUserAgent).HasMaxLength(ApiTokenUses.MaxUserAgentLength);
+            token.Property(t => t.LastUsedByService).HasMaxLength(ServiceClientFormat.NameMaxLength);
             token.HasIndex(t => t.TokenHash).IsUnique();
             token.HasIndex(t => t.ExpiresAt);
-            // The staff's token inventory sorts by this one (TokenInventoryQuery); the accounts grid's token count is read
-            // from the last one alone.
+            // The staff's token inventory sorts by these (TokenInventoryQuery); the accounts grid's token count and last
+            // API use are read from the second one alone.
             token.HasIndex(t => t.CreatedAt);
+            token.HasIndex(t => t.LastUsedAt);
+            token.HasIndex(t => new { t.UserId, t.LastUsedAt });
             token.HasIndex(t => new { t.UserId, t.NormalizedName }).IsUnique();
             token.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
-        });
-
-        builder.Entity<ApiTokenLastUse>(use =>
-        {
-            use.HasKey(u => u.TokenId);
-            use.Property(u => u.LastUsedFrom).HasMaxLength(ApiTokenUses.MaxLastUsedFromLength);
-            use.Property(u => u.LastUsedUserAgent).HasMaxLength(ApiTokenUses.MaxUserAgentLength);
-            use.Property(u => u.LastUsedByService).HasMaxLength(ServiceClientFormat.NameMaxLength);
-            // The staff's token inventory sorts by the first; the accounts grid's last API use is read from the second alone.
-            use.HasIndex(u => u.LastUsedAt);
-            use.HasIndex(u => new { u.UserId, u.LastUsedAt });
-            use.HasOne<ApiToken>().WithOne(t => t.LastUse).HasForeignKey<ApiTokenLastUse>(u => u.TokenId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<ServiceClient>(service =>

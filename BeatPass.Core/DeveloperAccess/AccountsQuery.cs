@@ -19,29 +19,18 @@ public sealed class AccountsQuery(IDbContextFactory<BeatPassDbContext> dbFactory
         var total = await users.CountAsync(cancellationToken);
 
         // Two steps, fast on both databases. First the ids of the page, sorted in SQL: the token columns sort on one
-        // aggregate of the tokens table or of their last uses, joined in only for that sort (not a subquery per account,
-        // which PostgreSQL would run for every account, skipped ones included). Then the page's rows, with their token
-        // columns, for those ids only.
-        var tokenCounts = db.ApiTokens
+        // aggregate of the tokens table, joined in only for those sorts (not a subquery per account, which PostgreSQL
+        // would run for every account, skipped ones included). Then the page's rows, with their token columns, for
+        // those ids only.
+        var tokenStats = db.ApiTokens
             .GroupBy(t => t.UserId)
-            .Select(g => new { UserId = g.Key, Count = g.Count() });
-        var lastUses = db.ApiTokenLastUses
-            .GroupBy(l => l.UserId)
-            .Select(g => new { UserId = g.Key, LastUsedAt = g.Max(l => l.LastUsedAt) });
-        var rows = query.SortBy switch
-        {
-            AccountSort.TokenCount =>
-                from u in users
-                join c in tokenCounts on u.Id equals c.UserId into counts
-                from c in counts.DefaultIfEmpty()
-                select new { u.Id, u.NormalizedEmail, u.HasDeveloperAccess, TokenCount = (int?)c.Count ?? 0, LastUsedAt = (DateTime?)null },
-            AccountSort.LastApiUse =>
-                from u in users
-                join l in lastUses on u.Id equals l.UserId into uses
-                from l in uses.DefaultIfEmpty()
-                select new { u.Id, u.NormalizedEmail, u.HasDeveloperAccess, TokenCount = 0, LastUsedAt = (DateTime?)l.LastUsedAt },
-            _ => users.Select(u => new { u.Id, u.NormalizedEmail, u.HasDeveloperAccess, TokenCount = 0, LastUsedAt = (DateTime?)null }),
-        };
+            .Select(g => new { UserId = g.Key, Count = g.Count(), LastUsedAt = g.Max(t => t.LastUsedAt) });
+        var rows = query.SortBy is AccountSort.TokenCount or AccountSort.LastApiUse
+            ? from u in users
+              join s in tokenStats on u.Id equals s.UserId into stats
+              from s in stats.DefaultIfEmpty()
+              select new { u.Id, u.NormalizedEmail, u.HasDeveloperAccess, TokenCount = (int?)s.Count ?? 0, LastUsedAt = (DateTime?)s.LastUsedAt }
+            : users.Select(u => new { u.Id, u.NormalizedEmail, u.HasDeveloperAccess, TokenCount = 0, LastUsedAt = (DateTime?)null });
         rows = (query.SortBy, query.Descending) switch
         {
             (AccountSort.DeveloperAccess, false) => rows.OrderBy(r => r.HasDeveloperAccess).ThenBy(r => r.NormalizedEmail),
@@ -69,7 +58,7 @@ public sealed class AccountsQuery(IDbContextFactory<BeatPassDbContext> dbFactory
                 u.UserName!,
                 u.HasDeveloperAccess,
                 db.ApiTokens.Count(t => t.UserId == u.Id),
-                db.ApiTokenLastUses.Where(l => l.UserId == u.Id).Max(l => (DateTime?)l.LastUsedAt)))
+                db.ApiTokens.Where(t => t.UserId == u.Id).Max(t => t.LastUsedAt)))
             .ToDictionaryAsync(a => a.UserId, cancellationToken);
         var items = pageIds.Where(summaries.ContainsKey).Select(id => summaries[id]).ToList();
         return new AccountPage(items, total);

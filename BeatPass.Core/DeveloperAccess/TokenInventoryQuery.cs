@@ -53,8 +53,8 @@ public sealed class TokenInventoryQuery(IDbContextFactory<BeatPassDbContext> dbF
         var sortMatches = narrowed && total <= WalkFactor * pageSize;
         Expression<Func<ApiTokens.ApiToken, DateTime?>> key = (request.SortBy, sortMatches) switch
         {
-            (TokenInventorySort.LastUsed, false) => t => t.LastUse!.LastUsedAt,
-            (TokenInventorySort.LastUsed, true) => t => t.LastUse!.LastUsedAt.AddDays(0),
+            (TokenInventorySort.LastUsed, false) => t => t.LastUsedAt,
+            (TokenInventorySort.LastUsed, true) => t => t.LastUsedAt!.Value.AddDays(0),
             (TokenInventorySort.Expires, false) => t => t.ExpiresAt,
             (TokenInventorySort.Expires, true) => t => t.ExpiresAt!.Value.AddDays(0),
             (_, false) => t => t.CreatedAt,
@@ -64,7 +64,7 @@ public sealed class TokenInventoryQuery(IDbContextFactory<BeatPassDbContext> dbF
         // PostgreSQL last). Created is never null, and its page walks its index only when ordered by it alone.
         Expression<Func<ApiTokens.ApiToken, bool>>? never = request.SortBy switch
         {
-            TokenInventorySort.LastUsed => t => t.LastUse != null,
+            TokenInventorySort.LastUsed => t => t.LastUsedAt != null,
             TokenInventorySort.Expires => t => t.ExpiresAt == null,
             _ => null,
         };
@@ -81,8 +81,8 @@ public sealed class TokenInventoryQuery(IDbContextFactory<BeatPassDbContext> dbF
             .Take(pageSize)
             .Select(t => new
             {
-                t.Id, t.UserId, t.User!.Email, t.Name, t.Hint, t.Permissions, t.CreatedAt, LastUsedAt = (DateTime?)t.LastUse!.LastUsedAt,
-                t.LastUse!.LastUsedFrom, t.LastUse!.LastUsedByService, t.ExpiresAt, t.RevokedAt, t.RevokedReason,
+                t.Id, t.UserId, t.User!.Email, t.Name, t.Hint, t.Permissions, t.CreatedAt, t.LastUsedAt, t.LastUsedFrom, t.LastUsedByService,
+                t.ExpiresAt, t.RevokedAt, t.RevokedReason,
             })
             .ToListAsync(cancellationToken);
         var items = rows.Select(r => new TokenInventoryItem(
@@ -109,10 +109,10 @@ public sealed class TokenInventoryQuery(IDbContextFactory<BeatPassDbContext> dbF
             TokenInventoryFilter.ExpiresSoon => tokens.Where(t => (t.ExpiresAt ?? Never) > now && (t.ExpiresAt ?? Never) <= soon && t.RevokedAt == null),
             TokenInventoryFilter.Expired => tokens.Where(t => (t.ExpiresAt ?? Never) <= now),
             // These three list tokens that still work: what staff look through for ones to revoke.
-            TokenInventoryFilter.NeverUsed => tokens.Where(t => t.LastUse == null && (t.ExpiresAt ?? Never) > now && t.RevokedAt == null),
+            TokenInventoryFilter.NeverUsed => tokens.Where(t => t.LastUsedAt == null && (t.ExpiresAt ?? Never) > now && t.RevokedAt == null),
             TokenInventoryFilter.NoExpiration => tokens.Where(t => t.ExpiresAt == null && t.RevokedAt == null),
             // Used last more than 90 days ago, or never used in the 90 days since it was made.
-            TokenInventoryFilter.NotUsedFor90Days => tokens.Where(t => ((DateTime?)t.LastUse!.LastUsedAt ?? t.CreatedAt) < unusedSince && (t.ExpiresAt ?? Never) > now
+            TokenInventoryFilter.NotUsedFor90Days => tokens.Where(t => (t.LastUsedAt ?? t.CreatedAt) < unusedSince && (t.ExpiresAt ?? Never) > now
                 && t.RevokedAt == null),
             TokenInventoryFilter.Revoked => tokens.Where(t => t.RevokedAt != null),
             _ => tokens,

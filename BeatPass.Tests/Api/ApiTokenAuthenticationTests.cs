@@ -194,7 +194,7 @@ public abstract class ApiTokenAuthenticationTests<TApp>(TApp app) : IClassFixtur
         async Task<DateTime?> LastUsedAsync()
         {
             await app.WriteTokenUsesAsync();
-            return await app.WithDbAsync(db => db.ApiTokens.Where(t => t.Id == token.Summary.Id).Select(t => (DateTime?)t.LastUse!.LastUsedAt).SingleAsync());
+            return await app.WithDbAsync(db => db.ApiTokens.Where(t => t.Id == token.Summary.Id).Select(t => t.LastUsedAt).SingleAsync());
         }
     }
 

@@ -210,7 +210,7 @@ public abstract class TokenCheckTests<TApp>(TApp app) : IClassFixture<TApp>
         (await PostIntrospectionAsync(basic, new ChunkedContent(chunked))).StatusCode.Should().Be(HttpStatusCode.BadRequest, "a long body without a length");
 
         await app.WriteTokenUsesAsync();
-        (await app.WithDbAsync(db => db.ApiTokens.Where(t => t.Id == token.Summary.Id).Select(t => (DateTime?)t.LastUse!.LastUsedAt).SingleAsync()))
+        (await app.WithDbAsync(db => db.ApiTokens.Where(t => t.Id == token.Summary.Id).Select(t => t.LastUsedAt).SingleAsync()))
             .Should().BeNull("no request used the token");
         (await app.WithDbAsync(db => db.AuditEvents.CountAsync())).Should().Be(auditBefore);
     }

@@ -232,15 +232,11 @@ public sealed class DevelopersPageTests : ComponentTestContext
         var created = (await Database.CreateTokenService().CreateAsync(UserId, "Library sync")).Token!;
         await using (var db = Database.CreateDbContext())
         {
-            db.ApiTokenLastUses.Add(new ApiTokenLastUse
-            {
-                TokenId = created.Summary.Id,
-                UserId = UserId,
-                LastUsedAt = Database.Time.GetUtcNow().UtcDateTime.AddMinutes(-3),
-                LastUsedFrom = "203.0.113.7",
-                LastUsedUserAgent = "curl/8.5",
-                LastUsedByService = "library-api",
-            });
+            var token = await db.ApiTokens.SingleAsync(t => t.Id == created.Summary.Id);
+            token.LastUsedAt = Database.Time.GetUtcNow().UtcDateTime.AddMinutes(-3);
+            token.LastUsedFrom = "203.0.113.7";
+            token.LastUsedUserAgent = "curl/8.5";
+            token.LastUsedByService = "library-api";
             await db.SaveChangesAsync();
         }
 

@@ -35,11 +35,7 @@ public static class TokensInUse
             {
                 var token = await db.ApiTokens.SingleAsync(t => t.Id == id);
                 (token.CreatedAt, token.IssuedAt, token.ExpiresAt) = (created, created, expires);
-                if (used is { } use)
-                {
-                    db.ApiTokenLastUses.Add(new() { TokenId = id, UserId = userId, LastUsedAt = use.At, LastUsedFrom = use.From, LastUsedUserAgent = use.UserAgent });
-                }
-
+                (token.LastUsedAt, token.LastUsedFrom, token.LastUsedUserAgent) = (used?.At, used?.From, used?.UserAgent);
                 return await db.SaveChangesAsync();
             });
         }

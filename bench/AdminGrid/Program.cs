@@ -136,18 +136,15 @@ static async Task<string> SeedPostgreSqlAsync(string connectionString)
         SELECT gen_random_uuid()::text, e, upper(e), e, upper(e), true, false, false, true, 0, i % 2 = 0
         FROM generate_series(0, {Accounts - 1}) AS i, LATERAL (SELECT 'user-' || lpad(i::text, 6, '0') || '@example.com' AS e) AS email;
         SELECT setseed(0.42);
-        WITH token AS (
-            INSERT INTO "ApiTokens" ("Id", "UserId", "Name", "NormalizedName", "TokenHash", "Hint", "Permissions", "CreatedAt", "IssuedAt",
-                "ExpiresAt", "RevokedAt", "RevokedReason", "ExpiryNotice")
-            SELECT gen_random_uuid(), s."Id", 'Token ' || s.t, 'TOKEN ' || s.t, sha256((s."Id" || s.t)::bytea), 'bpat_…abcd', 'account:read',
-                s.created, s.created,
-                CASE WHEN s.t % 4 = 0 THEN NULL ELSE s.created + (ARRAY[30, 90, 365])[1 + floor(random() * 3)::int] * interval '1 day' END,
-                CASE WHEN random() < 0.01 THEN now() - random() * interval '30 days' END, NULL, 0
-            FROM (SELECT u."Id", t, now() - random() * interval '400 days' AS created
-                  FROM "AspNetUsers" u CROSS JOIN generate_series(0, {TokensPerDeveloper - 1}) AS t WHERE u."HasDeveloperAccess") AS s
-            RETURNING "Id", "UserId", "CreatedAt")
-        INSERT INTO "ApiTokenLastUses" ("TokenId", "UserId", "LastUsedAt")
-        SELECT "Id", "UserId", "CreatedAt" + random() * (now() - "CreatedAt") FROM token WHERE random() >= 0.33;
+        INSERT INTO "ApiTokens" ("Id", "UserId", "Name", "NormalizedName", "TokenHash", "Hint", "Permissions", "CreatedAt", "IssuedAt",
+            "ExpiresAt", "LastUsedAt", "RevokedAt", "RevokedReason", "ExpiryNotice")
+        SELECT gen_random_uuid(), s."Id", 'Token ' || s.t, 'TOKEN ' || s.t, sha256((s."Id" || s.t)::bytea), 'bpat_…abcd', 'account:read',
+            s.created, s.created,
+            CASE WHEN s.t % 4 = 0 THEN NULL ELSE s.created + (ARRAY[30, 90, 365])[1 + floor(random() * 3)::int] * interval '1 day' END,
+            CASE WHEN random() < 0.33 THEN NULL ELSE s.created + random() * (now() - s.created) END,
+            CASE WHEN random() < 0.01 THEN now() - random() * interval '30 days' END, NULL, 0
+        FROM (SELECT u."Id", t, now() - random() * interval '400 days' AS created
+              FROM "AspNetUsers" u CROSS JOIN generate_series(0, {TokensPerDeveloper - 1}) AS t WHERE u."HasDeveloperAccess") AS s;
         INSERT INTO "AspNetUsers" ("Id", "UserName", "NormalizedUserName", "Email", "NormalizedEmail", "EmailConfirmed",
             "PhoneNumberConfirmed", "TwoFactorEnabled", "LockoutEnabled", "AccessFailedCount", "HasDeveloperAccess")
         VALUES ('{staffId}', 'staff@bench.test', 'STAFF@BENCH.TEST', 'staff@bench.test', 'STAFF@BENCH.TEST', true, false, false, true, 0, false);
@@ -187,10 +184,9 @@ static string Seed(string path)
 
     var token = connection.CreateCommand();
     token.CommandText = """
-        INSERT INTO ApiTokens (Id, UserId, Name, NormalizedName, TokenHash, Hint, Permissions, CreatedAt, IssuedAt, ExpiresAt,
+        INSERT INTO ApiTokens (Id, UserId, Name, NormalizedName, TokenHash, Hint, Permissions, CreatedAt, IssuedAt, ExpiresAt, LastUsedAt,
             RevokedAt, ExpiryNotice, IsUntagged)
-        VALUES ($id, $user, $name, upper($name), $hash, 'bpat_…abcd', 'account:read', $created, $created, $expires, $revoked, 0, 0);
-        INSERT INTO ApiTokenLastUses (TokenId, UserId, LastUsedAt) SELECT $id, $user, $used WHERE $used IS NOT NULL;
+        VALUES ($id, $user, $name, upper($name), $hash, 'bpat_…abcd', 'account:read', $created, $created, $expires, $used, $revoked, 0, 0)
         """;
     var tokenId = token.Parameters.Add("$id", SqliteType.Text);
     var tokenUser = token.Parameters.Add("$user", SqliteType.Text);

@@ -67,7 +67,7 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
         return lines.ToString();
     }
 
-    /// <summary>How many times a trigger saw the token's last use written, and the times written, oldest first.</summary>
+    /// <summary>How many times a trigger saw the token's LastUsedAt written, and the values written, oldest first.</summary>
     public string LastUsedWrites(Guid tokenId)
     {
         using var connection = Open();
@@ -102,21 +102,17 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
                 CREATE TABLE "BenchLastUsedWrites" ("Seq" bigserial, "TokenId" uuid NOT NULL, "LastUsedAt" timestamptz);
                 CREATE FUNCTION bench_count_last_used_writes() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    INSERT INTO "BenchLastUsedWrites" ("TokenId", "LastUsedAt") VALUES (NEW."TokenId", NEW."LastUsedAt");
+                    INSERT INTO "BenchLastUsedWrites" ("TokenId", "LastUsedAt") VALUES (NEW."Id", NEW."LastUsedAt");
                     RETURN NEW;
                 END $$;
-                CREATE TRIGGER bench_count_last_used_writes AFTER INSERT OR UPDATE OF "LastUsedAt" ON "ApiTokenLastUses"
+                CREATE TRIGGER bench_count_last_used_writes AFTER UPDATE OF "LastUsedAt" ON "ApiTokens"
                     FOR EACH ROW EXECUTE FUNCTION bench_count_last_used_writes();
                 """
             : """
                 CREATE TABLE BenchLastUsedWrites (TokenId TEXT NOT NULL, LastUsedAt TEXT);
-                CREATE TRIGGER BenchCountLastUsedInserts AFTER INSERT ON ApiTokenLastUses
+                CREATE TRIGGER BenchCountLastUsedWrites AFTER UPDATE OF LastUsedAt ON ApiTokens
                 BEGIN
-                    INSERT INTO BenchLastUsedWrites (TokenId, LastUsedAt) VALUES (NEW.TokenId, NEW.LastUsedAt);
-                END;
-                CREATE TRIGGER BenchCountLastUsedWrites AFTER UPDATE OF LastUsedAt ON ApiTokenLastUses
-                BEGIN
-                    INSERT INTO BenchLastUsedWrites (TokenId, LastUsedAt) VALUES (NEW.TokenId, NEW.LastUsedAt);
+                    INSERT INTO BenchLastUsedWrites (TokenId, LastUsedAt) VALUES (NEW.Id, NEW.LastUsedAt);
                 END;
                 """).ExecuteNonQuery();
 
@@ -159,22 +155,16 @@ public sealed class BenchSeeder(string connectionString, DatabaseProvider provid
         bulk.CommandTimeout = 600;
         bulk.ExecuteNonQuery();
 
-        // The first bulk tokens get a secret the harness knows, and the first usedAhead of them a last use.
-        using var update = Command(connection, """UPDATE "ApiTokens" SET "TokenHash" = @hash WHERE "Id" = @id""",
-            ("@hash", Array.Empty<byte>()), ("@id", ""));
-        using var used = Command(connection, """
-            INSERT INTO "ApiTokenLastUses" ("TokenId", "UserId", "LastUsedAt") SELECT "Id", "UserId", @lastUsed FROM "ApiTokens" WHERE "Id" = @id
-            """, ("@lastUsed", UsedAhead), ("@id", ""));
+        // The first bulk tokens get a secret the harness knows.
+        using var update = Command(connection, """UPDATE "ApiTokens" SET "TokenHash" = @hash, "LastUsedAt" = @lastUsed WHERE "Id" = @id""",
+            ("@hash", Array.Empty<byte>()), ("@lastUsed", DBNull.Value), ("@id", ""));
         for (var n = 0; n < knownTokens.Count; n++)
         {
             update.Parameters["@hash"].Value = ApiTokenHash.Parse(knownTokens[n]).ToArray();
+            update.Parameters["@lastUsed"].Value = n < usedAhead ? UsedAhead : DBNull.Value;
             var id = $"00000000-0000-7000-8000-{n:X12}";
-            update.Parameters["@id"].Value = used.Parameters["@id"].Value = PostgreSql ? Guid.Parse(id) : id;
+            update.Parameters["@id"].Value = PostgreSql ? Guid.Parse(id) : id;
             update.ExecuteNonQuery();
-            if (n < usedAhead)
-            {
-                used.ExecuteNonQuery();
-            }
         }
 
         if (PostgreSql)

@@ -52,6 +52,21 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
                     b.Property<DateTime>("IssuedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastUsedByService")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<string>("LastUsedFrom")
+                        .HasMaxLength(230)
+                        .HasColumnType("character varying(230)");
+
+                    b.Property<string>("LastUsedUserAgent")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -93,46 +108,17 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
 
                     b.HasIndex("ExpiresAt");
 
+                    b.HasIndex("LastUsedAt");
+
                     b.HasIndex("TokenHash")
                         .IsUnique();
+
+                    b.HasIndex("UserId", "LastUsedAt");
 
                     b.HasIndex("UserId", "NormalizedName")
                         .IsUnique();
 
                     b.ToTable("ApiTokens");
-                });
-
-            modelBuilder.Entity("BeatPass.Core.ApiTokens.ApiTokenLastUse", b =>
-                {
-                    b.Property<Guid>("TokenId")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTime>("LastUsedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("LastUsedByService")
-                        .HasMaxLength(60)
-                        .HasColumnType("character varying(60)");
-
-                    b.Property<string>("LastUsedFrom")
-                        .HasMaxLength(230)
-                        .HasColumnType("character varying(230)");
-
-                    b.Property<string>("LastUsedUserAgent")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<string>("UserId")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.HasKey("TokenId");
-
-                    b.HasIndex("LastUsedAt");
-
-                    b.HasIndex("UserId", "LastUsedAt");
-
-                    b.ToTable("ApiTokenLastUses");
                 });
 
             modelBuilder.Entity("BeatPass.Core.ApiTokens.ApiTokenTagKey", b =>
@@ -632,15 +618,6 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
                     b.Navigation("User");
                 });
 
-            modelBuilder.Entity("BeatPass.Core.ApiTokens.ApiTokenLastUse", b =>
-                {
-                    b.HasOne("BeatPass.Core.ApiTokens.ApiToken", null)
-                        .WithOne("LastUse")
-                        .HasForeignKey("BeatPass.Core.ApiTokens.ApiTokenLastUse", "TokenId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("BeatPass.Core.ApiTokens.RetiredApiTokenSecret", b =>
                 {
                     b.HasOne("BeatPass.Core.ApiTokens.ApiToken", null)
@@ -721,11 +698,6 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
-                });
-
-            modelBuilder.Entity("BeatPass.Core.ApiTokens.ApiToken", b =>
-                {
-                    b.Navigation("LastUse");
                 });
 #pragma warning restore 612, 618
         }

@@ -47,6 +47,21 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
                     b.Property<DateTime>("IssuedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastUsedByService")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastUsedFrom")
+                        .HasMaxLength(230)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastUsedUserAgent")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -88,46 +103,17 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("ExpiresAt");
 
+                    b.HasIndex("LastUsedAt");
+
                     b.HasIndex("TokenHash")
                         .IsUnique();
+
+                    b.HasIndex("UserId", "LastUsedAt");
 
                     b.HasIndex("UserId", "NormalizedName")
                         .IsUnique();
 
                     b.ToTable("ApiTokens");
-                });
-
-            modelBuilder.Entity("BeatPass.Core.ApiTokens.ApiTokenLastUse", b =>
-                {
-                    b.Property<Guid>("TokenId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("LastUsedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LastUsedByService")
-                        .HasMaxLength(60)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LastUsedFrom")
-                        .HasMaxLength(230)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LastUsedUserAgent")
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("UserId")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("TokenId");
-
-                    b.HasIndex("LastUsedAt");
-
-                    b.HasIndex("UserId", "LastUsedAt");
-
-                    b.ToTable("ApiTokenLastUses");
                 });
 
             modelBuilder.Entity("BeatPass.Core.ApiTokens.ApiTokenTagKey", b =>
@@ -617,15 +603,6 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
                     b.Navigation("User");
                 });
 
-            modelBuilder.Entity("BeatPass.Core.ApiTokens.ApiTokenLastUse", b =>
-                {
-                    b.HasOne("BeatPass.Core.ApiTokens.ApiToken", null)
-                        .WithOne("LastUse")
-                        .HasForeignKey("BeatPass.Core.ApiTokens.ApiTokenLastUse", "TokenId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("BeatPass.Core.ApiTokens.RetiredApiTokenSecret", b =>
                 {
                     b.HasOne("BeatPass.Core.ApiTokens.ApiToken", null)
@@ -706,11 +683,6 @@ namespace BeatPass.Core.Data.Migrations.Sqlite
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
-                });
-
-            modelBuilder.Entity("BeatPass.Core.ApiTokens.ApiToken", b =>
-                {
-                    b.Navigation("LastUse");
                 });
 #pragma warning restore 612, 618
         }
