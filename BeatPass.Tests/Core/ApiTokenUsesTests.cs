@@ -5,6 +5,7 @@ using BeatPass.Core.ApiTokens;
 using BeatPass.Core.Data;
 using BeatPass.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace BeatPass.Tests.Core;
 
@@ -300,5 +301,41 @@ public sealed class ApiTokenUsesTestsOnPostgreSql() : ApiTokenUsesTests(Database
 
         plans.Should().HaveCount(2, "one read of the rows and one update of them all");
         plans.Should().AllSatisfy(plan => plan.Should().NotContain("Seq Scan on \"ApiTokens\""));
+    }
+
+    [Fact]
+    public async Task A_last_used_write_changes_no_index_so_the_row_is_updated_in_place()
+    {
+        // Were a last-use column indexed, each written row would get a new entry in every index of the table; without,
+        // PostgreSQL makes the update HOT (the row's new version on its own page, no index touched).
+        await using var database = await TestDatabase.CreateAsync(provider: DatabaseProvider.PostgreSQL);
+        var userId = await database.CreateUserAsync();
+        var token = (await database.CreateTokenService().CreateAsync(userId, "Used once")).Token!;
+        await using var connection = new NpgsqlConnection(database.PostgreSqlConnectionString);
+        await connection.OpenAsync();
+        var before = await UpdatesAsync(connection);
+
+        (await database.AuthenticateAsync(token.PlainText)).Should().NotBeNull();
+        await database.WriteTokenUsesAsync();
+
+        // A backend reports its counts about a second after it goes idle.
+        var after = await UpdatesAsync(connection);
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); after.Updated == before.Updated && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(50);
+            after = await UpdatesAsync(connection);
+        }
+
+        (after.Updated - before.Updated).Should().Be(1, "the write updated the token's row");
+        (after.Hot - before.Hot).Should().Be(1, "no index holds a column the write sets");
+    }
+
+    private static async Task<(long Updated, long Hot)> UpdatesAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand(
+            """SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'ApiTokens'""", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 }

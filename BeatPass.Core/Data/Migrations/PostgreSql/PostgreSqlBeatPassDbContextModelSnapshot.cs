@@ -108,17 +108,15 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
 
                     b.HasIndex("ExpiresAt");
 
-                    b.HasIndex("LastUsedAt");
-
                     b.HasIndex("TokenHash")
                         .IsUnique();
-
-                    b.HasIndex("UserId", "LastUsedAt");
 
                     b.HasIndex("UserId", "NormalizedName")
                         .IsUnique();
 
                     b.ToTable("ApiTokens");
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
                 });
 
             modelBuilder.Entity("BeatPass.Core.ApiTokens.ApiTokenTagKey", b =>
