@@ -193,9 +193,10 @@ public sealed class SqliteBeatPassDbContext(DbContextOptions<SqliteBeatPassDbCon
     {
         base.OnModelCreating(builder);
 
-        // The inventory's sort by last use, and the accounts grid's token count and last API use, read from the second
-        // one alone: without them that sort took 446 ms instead of 257 (bench/admin-grid.sh), and first uses were no
-        // faster (the last-used write costs SQLite little next to a request; bench/RESULTS.md).
+        // The token inventory sorts by last use through the first; the accounts grid reads its token counts and last
+        // API uses from the second alone. Without them the accounts grid's sort by last API use took 446 ms instead of
+        // 257 (bench/admin-grid.sh), and first uses were no faster (on SQLite the write's cost is not its indexes;
+        // bench/RESULTS.md).
         builder.Entity<ApiToken>(token =>
         {
             token.HasIndex(t => t.LastUsedAt);

@@ -230,8 +230,8 @@ public abstract class TokenCheckTests<TApp>(TApp app) : IClassFixture<TApp>
         summary.LastUsedByService.Should().Be("library-api");
         summary.LastUsedFrom.Should().BeEmpty("the service's address is not the token user's");
         var staff = await app.CreateStaffAsync();
-        await WaitUntilAsync(async () => (await app.WithServiceAsync<ServiceClients, IReadOnlyList<ServiceClientSummary>>(s => s.ListAsync(staff.Id)))
-            .Single(s => s.Id == service.Service.Id).LastUsedAt is not null);
+        await Wait.UntilAsync(async () => (await app.WithServiceAsync<ServiceClients, IReadOnlyList<ServiceClientSummary>>(s => s.ListAsync(staff.Id)))
+            .Single(s => s.Id == service.Service.Id).LastUsedAt is not null, TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -358,16 +358,6 @@ public abstract class TokenCheckTests<TApp>(TApp app) : IClassFixture<TApp>
         response.Headers.WwwAuthenticate.Should().ContainSingle().Which.Scheme.Should().Be("Basic", because);
         response.Headers.CacheControl!.NoStore.Should().BeTrue(because);
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString().Should().Be("invalid_client", because);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!await condition())
-        {
-            deadline.IsCancellationRequested.Should().BeFalse("the condition should hold within 10 s");
-            await Task.Delay(20, CancellationToken.None);
-        }
     }
 
     /// <summary>Sends its content without a Content-Length, as a chunked upload does.</summary>

@@ -319,12 +319,8 @@ public sealed class ApiTokenUsesTestsOnPostgreSql() : ApiTokenUsesTests(Database
         await database.WriteTokenUsesAsync();
 
         // A backend reports its counts about a second after it goes idle.
-        var after = await UpdatesAsync(connection);
-        for (var deadline = DateTime.UtcNow.AddSeconds(30); after.Updated == before.Updated && DateTime.UtcNow < deadline;)
-        {
-            await Task.Delay(50);
-            after = await UpdatesAsync(connection);
-        }
+        var after = before;
+        await Wait.UntilAsync(async () => (after = await UpdatesAsync(connection)).Updated != before.Updated, TimeSpan.FromSeconds(30));
 
         (after.Updated - before.Updated).Should().Be(1, "the write updated the token's row");
         (after.Hot - before.Hot).Should().Be(1, "no index holds a column the write sets");

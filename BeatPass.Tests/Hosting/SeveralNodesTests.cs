@@ -231,9 +231,9 @@ public sealed class SeveralNodesTests(TwoNodes nodes, ITestOutputHelper output) 
         // Cut node B's listening connection (as a restarted server or a dropped network would), and delete the token
         // while B hears nothing.
         await TerminateListenersAsync();
-        await WaitUntilAsync(() => !listener.IsListening);
+        await Wait.UntilAsync(() => !listener.IsListening, TimeSpan.FromSeconds(30));
         (await A.WithTokenServiceAsync(tokens => tokens.DeleteAsync(user.Id, token.Summary.Id))).Should().BeTrue();
-        await WaitUntilAsync(() => listener.IsListening);
+        await Wait.UntilAsync(() => listener.IsListening, TimeSpan.FromSeconds(30));
 
         // Well before the cache entry's own lifetime (30 s) would end it.
         (await CallMeAsync(B, token.PlainText)).Should().Be(HttpStatusCode.Unauthorized);
@@ -368,15 +368,5 @@ public sealed class SeveralNodesTests(TwoNodes nodes, ITestOutputHelper output) 
 
         output.WriteLine($"terminated {terminated}");
         terminated.Should().Be(2, "each node listens on a connection of its own");
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!condition())
-        {
-            waited.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
-            await Task.Delay(10);
-        }
     }
 }
