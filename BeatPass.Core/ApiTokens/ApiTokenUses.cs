@@ -19,8 +19,8 @@ public readonly record struct ApiCaller(IPAddress? Address, string? UserAgent, s
 /// <summary>
 /// A token's last use, its last few client addresses and its last user agent, kept in memory and written in batches
 /// (<see cref="ApiTokenUsesWriter"/>), so that no API request waits for a write. Each write is one transaction that
-/// locks the rows it reads in id order, so writers on several nodes never deadlock, and it keeps whichever time is
-/// newer, so a last-used time never goes backwards. A crash loses what waits: at most
+/// updates its rows in id order, so writers on several nodes never deadlock, and it keeps whichever time is newer, so a
+/// last-used time never goes backwards. A crash loses what waits: at most
 /// <see cref="ApiTokenOptions.LastUsedWriteInterval"/> of uses.
 /// </summary>
 public sealed class ApiTokenUses
@@ -235,8 +235,12 @@ public sealed class ApiTokenUses
 
     /// <summary>
     /// PostgreSQL: a round trip per <see cref="RowsPerStatement"/> rows, each statement taking one array per column, so
-    /// its text is the same for any number of rows (prepared once per connection) and the app binds six parameters, not
-    /// thousands.
+    /// its text is the same for any number of rows (prepared once per connection) and the app binds five parameters, not
+    /// thousands. The statement merges each use with its row as <see cref="Merge"/> does, in the row it updates: no read
+    /// first, and no lock but the update's own. Should another node update a row meanwhile, PostgreSQL waits for it and
+    /// then works out the new values from the row as that node left it (read committed), so the newer time still wins.
+    /// The rows are updated in the order of the ids given (an index lookup for each, in turn), which every node sorts
+    /// alike, so two writers never wait on each other in a circle.
     /// </summary>
     private static async Task StoreInBatchesAsync(BeatPassDbContext db, List<Use> uses, CancellationToken cancellationToken)
     {
@@ -244,32 +248,32 @@ public sealed class ApiTokenUses
         await db.Dialect.FindRowsByKeyAsync(db, cancellationToken);
         foreach (var batch in uses.Chunk(RowsPerStatement))
         {
-            var select = $$"""
-                SELECT "Id", "LastUsedAt", "LastUsedFrom", "LastUsedUserAgent", "LastUsedByService" FROM "ApiTokens"
-                WHERE "Id" = ANY ({0}) ORDER BY "Id"{{db.Dialect.LockRowsClause}}
-                """;
-            var stored = (await db.Database.SqlQueryRaw<StoredUse>(select, batch.Select(u => u.TokenId).ToArray()).ToListAsync(cancellationToken))
-                .ToDictionary(s => s.Id);
-
             // A token deleted meanwhile has no row: its use is dropped with it.
-            var rows = batch.Where(u => stored.ContainsKey(u.TokenId))
-                .Select(u => Merge(u, stored[u.TokenId]))
-                .OfType<StoredUse>()
-                .ToList();
-            if (rows.Count == 0)
-            {
-                continue;
-            }
-
-            await db.Database.ExecuteSqlRawAsync("""
-                UPDATE "ApiTokens"
-                SET "LastUsedAt" = v.at, "LastUsedFrom" = v.addresses, "LastUsedUserAgent" = v.user_agent, "LastUsedByService" = v.service
-                FROM unnest({0}, {1}, {2}, {3}, {4}) AS v(id, at, addresses, user_agent, service) WHERE "ApiTokens"."Id" = v.id
+            await db.Database.ExecuteSqlRawAsync($$"""
+                UPDATE "ApiTokens" AS t
+                SET "LastUsedAt" = GREATEST(t."LastUsedAt", v.at),
+                    "LastUsedUserAgent" = CASE WHEN v.at > coalesce(t."LastUsedAt", '-infinity') THEN v.user_agent ELSE t."LastUsedUserAgent" END,
+                    "LastUsedByService" = CASE WHEN v.at > coalesce(t."LastUsedAt", '-infinity') THEN v.service ELSE t."LastUsedByService" END,
+                    -- The addresses of both, the newer use's first, each once, at most five; most rows store none yet, or the same.
+                    "LastUsedFrom" = CASE WHEN t."LastUsedFrom" IS NULL OR t."LastUsedFrom" = v.addresses THEN coalesce(v.addresses, t."LastUsedFrom") ELSE (
+                        SELECT string_agg(address, ' ' ORDER BY position) FROM (
+                            SELECT address, min(position) AS position
+                            FROM unnest(CASE WHEN v.at > coalesce(t."LastUsedAt", '-infinity')
+                                THEN string_to_array(v.addresses, ' ') || string_to_array(t."LastUsedFrom", ' ')
+                                ELSE string_to_array(t."LastUsedFrom", ' ') || string_to_array(v.addresses, ' ') END)
+                                WITH ORDINALITY AS a(address, position)
+                            GROUP BY address ORDER BY position LIMIT {{MaxAddresses}}) AS kept) END
+                FROM unnest({0}, {1}, {2}, {3}, {4}) AS v(id, at, addresses, user_agent, service)
+                WHERE t."Id" = v.id
+                    -- An older use changes the row only with an address it lacks, while it has room for one.
+                    AND (v.at > coalesce(t."LastUsedAt", '-infinity')
+                        OR coalesce(cardinality(string_to_array(t."LastUsedFrom", ' ')), 0) < {{MaxAddresses}}
+                            AND NOT string_to_array(v.addresses, ' ') <@ coalesce(string_to_array(t."LastUsedFrom", ' '), ARRAY[]::text[]))
                 """,
                 [
-                    rows.Select(r => r.Id).ToArray(), rows.Select(r => r.LastUsedAt!.Value).ToArray(),
-                    rows.Select(r => EmptyAsNull(r.LastUsedFrom)).ToArray(), rows.Select(r => EmptyAsNull(r.LastUsedUserAgent)).ToArray(),
-                    rows.Select(r => EmptyAsNull(r.LastUsedByService)).ToArray(),
+                    batch.Select(u => u.TokenId).ToArray(), batch.Select(u => u.At).ToArray(),
+                    batch.Select(u => EmptyAsNull(string.Join(' ', u.Addresses))).ToArray(), batch.Select(u => u.UserAgent).ToArray(),
+                    batch.Select(u => u.Service).ToArray(),
                 ],
                 cancellationToken);
         }

@@ -29,11 +29,6 @@ public abstract class DatabaseDialect
     public abstract Task LockAccountAsync(BeatPassDbContext db, string userId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// What ends a <c>SELECT</c> to lock the rows it reads until the transaction ends, in the order it returns them.
-    /// </summary>
-    public abstract string LockRowsClause { get; }
-
-    /// <summary>
     /// A condition for a raw SQL statement that <paramref name="column"/> is one of
     /// <paramref name="values"/>, with the arguments its placeholders (<c>{0}</c> on) stand for.
     /// </summary>

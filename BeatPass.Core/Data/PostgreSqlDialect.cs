@@ -31,8 +31,6 @@ public sealed class PostgreSqlDialect : DatabaseDialect<PostgreSqlBeatPassDbCont
     public override async Task LockAccountAsync(BeatPassDbContext db, string userId, CancellationToken cancellationToken) =>
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"AspNetUsers\" WHERE \"Id\" = {userId} FOR UPDATE", cancellationToken);
 
-    public override string LockRowsClause => " FOR UPDATE";
-
     // One array parameter: the same statement for any number of values, so it is prepared once per connection.
     public override (string Condition, object[] Arguments) IsAnyOf(string column, IReadOnlyList<byte[]> values) =>
         ($"{column} = ANY ({{0}})", [values.ToArray()]);
@@ -72,6 +70,8 @@ public sealed class PostgreSqlDialect : DatabaseDialect<PostgreSqlBeatPassDbCont
     /// PostgreSQL's planner judged one pass over a 40,000-row tokens table cheaper than 500 primary-key lookups, so each
     /// of the last-used writer's <c>SELECT</c> and <c>UPDATE … FROM (VALUES …)</c> batches read the whole table
     /// (bench/RESULTS.md: 2.4 million rows read for 30,000 first uses). Local to the transaction: nothing else is affected.
+    /// With a lookup for each id in turn, the writer also updates its rows in the order of the ids it gives, which is what
+    /// keeps two nodes' writers from waiting on each other in a circle.
     /// </summary>
     public override async Task FindRowsByKeyAsync(BeatPassDbContext db, CancellationToken cancellationToken) =>
         await db.Database.ExecuteSqlRawAsync("SET LOCAL enable_seqscan = off", cancellationToken);

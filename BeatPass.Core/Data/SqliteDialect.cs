@@ -23,9 +23,6 @@ public sealed class SqliteDialect : DatabaseDialect<SqliteBeatPassDbContext>
     /// <summary>Nothing to do: a write transaction already holds the whole database.</summary>
     public override Task LockAccountAsync(BeatPassDbContext db, string userId, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Nothing: a write transaction holds the whole file.</summary>
-    public override string LockRowsClause => "";
-
     public override (string Condition, object[] Arguments) IsAnyOf(string column, IReadOnlyList<byte[]> values) =>
         ($"{column} IN ({string.Join(", ", values.Select((_, i) => $"{{{i}}}"))})", [.. values]);
 
