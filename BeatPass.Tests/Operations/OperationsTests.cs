@@ -237,13 +237,14 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
 
         var traces = Received();
         output.WriteLine($"{app.Traces.Exports.Count} exports, {traces.Length} bytes");
-        traces.Should().Contain("/api/v1/me", "the token request is traced").And.Contain("beatpass-settings");
+        traces.Should().Contain("/api/v1/me", "the token request is traced").And.Contain("beatpass-settings")
+            .And.Contain("http.route").And.Contain("http.response.status_code", "spans carry OpenTelemetry's HTTP tags");
         traces.Should().NotContain(token.PlainText).And.NotContain(token.PlainText[..12], "no span carries the token")
             .And.NotContain("Bearer").And.NotContain(Code, "query strings, which can hold emailed codes, are left out");
     }
 
     [Fact]
-    public async Task As_shipped_one_trace_in_ten_is_kept_and_every_trace_a_caller_samples()
+    public async Task As_shipped_one_trace_in_ten_is_kept_and_every_trace_a_caller_samples_but_scrapes_and_probes()
     {
         var holder = await app.CreateUserAsync();
         var token = await app.CreateTokenAsync(holder.Id, "Sampled");
@@ -253,6 +254,15 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
         foreach (var path in paths)
         {
             await client.GetStatusWithTokenAsync(path, token.PlainText);
+        }
+
+        using (var management = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = new Uri($"http://127.0.0.1:{app.ManagementPort}") })
+        {
+            foreach (var path in new[] { "/metrics", "/health/live", "/health/ready" })
+            {
+                using var probe = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "traceparent", SampledTraceParent() } } };
+                (await management.SendAsync(probe)).StatusCode.Should().Be(HttpStatusCode.OK);
+            }
         }
 
         var marker = $"/api/v1/tokens/{Guid.NewGuid()}";
@@ -271,6 +281,7 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
         }
 
         Received().Should().Contain(marker, "a request whose caller samples its trace is traced");
+        Received().Should().NotContain("/metrics").And.NotContain("/health/", "scrapes and probes are never traced");
         var traced = paths.Count(path => Received().Contains(path));
         output.WriteLine($"{traced} of {paths.Count} requests without a traceparent traced");
         traced.Should().BeLessThan(paths.Count, "one trace in ten is kept, not every one (40 in a row: about 1 in 10^40)");
