@@ -136,21 +136,11 @@ public abstract class ServiceClientsTests(DatabaseProvider provider) : IAsyncLif
         commands.Count.Should().Be(0);
     }
 
-    private async Task LastUseWrittenAsync(Guid serviceId)
+    private Task LastUseWrittenAsync(Guid serviceId) => Wait.UntilAsync(async () =>
     {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            await using var db = _database.CreateDbContext();
-            if (await db.ServiceClients.AnyAsync(s => s.Id == serviceId && s.LastUsedAt != null))
-            {
-                return;
-            }
-
-            waited.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "the use is written within moments");
-            await Task.Delay(10);
-        }
-    }
+        await using var db = _database.CreateDbContext();
+        return await db.ServiceClients.AnyAsync(s => s.Id == serviceId && s.LastUsedAt != null);
+    }, TimeSpan.FromSeconds(10), "the use is written within moments");
 
     [Fact]
     public async Task A_service_registered_from_the_command_line_is_audited_as_the_command_line()

@@ -72,16 +72,10 @@ public sealed class EmailDeliveryTests
 
         public async Task<CapturedLog> WaitForLogAsync(LogLevel level, string text)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            while (true)
-            {
-                if (Logs.Entries.FirstOrDefault(e => e.Level == level && e.Message.Contains(text)) is { } entry)
-                {
-                    return entry;
-                }
-
-                await Task.Delay(20, timeout.Token);
-            }
+            CapturedLog? entry = null;
+            await Wait.UntilAsync(() => (entry = Logs.Entries.FirstOrDefault(e => e.Level == level && e.Message.Contains(text))) is not null,
+                TimeSpan.FromSeconds(15), $"a {level} line saying \"{text}\" should be logged");
+            return entry!;
         }
 
         /// <summary>
@@ -89,23 +83,18 @@ public sealed class EmailDeliveryTests
         /// count on: the warning is logged before the retry is scheduled, so a step taken in between is one the retry
         /// never sees, and it waits for the next.
         /// </summary>
-        public async Task LetRetryTimePassUntilAsync(Func<bool> done)
+        public Task LetRetryTimePassUntilAsync(Func<bool> done) => Wait.UntilAsync(() =>
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            while (!done())
+            if (done())
             {
-                Time.Advance(TimeSpan.FromSeconds(30));
-                await Task.Delay(20, timeout.Token);
+                return true;
             }
-        }
 
-        public async Task WaitForOutboxEmptyAsync()
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            while (await WithDbAsync(db => db.OutgoingEmails.AnyAsync()))
-            {
-                await Task.Delay(20, timeout.Token);
-            }
-        }
+            Time.Advance(TimeSpan.FromSeconds(30));
+            return false;
+        }, TimeSpan.FromSeconds(15), "the retry should run");
+
+        public Task WaitForOutboxEmptyAsync() =>
+            Wait.UntilAsync(async () => !await WithDbAsync(db => db.OutgoingEmails.AnyAsync()), TimeSpan.FromSeconds(15), "the outbox should empty");
     }
 }

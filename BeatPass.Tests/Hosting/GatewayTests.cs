@@ -59,13 +59,11 @@ public sealed class GatewayTests : IAsyncLifetime
 
         // Ready once it answers (401: no token).
         using var client = new HttpClient { BaseAddress = Gateway };
-        var waited = Stopwatch.StartNew();
-        while (!await AnswersAsync(client))
+        await Wait.UntilAsync(async () =>
         {
             _nginx.HasExited.Should().BeFalse("nginx should accept deploy/nginx.conf");
-            waited.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
-            await Task.Delay(20);
-        }
+            return await AnswersAsync(client);
+        }, TimeSpan.FromSeconds(30), "nginx should answer");
     }
 
     public async Task DisposeAsync()

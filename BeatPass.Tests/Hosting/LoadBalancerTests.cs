@@ -33,13 +33,11 @@ public sealed class LoadBalancerTests(TwoNodes nodes) : IClassFixture<TwoNodes>,
 
         // Ready once it answers through to a node.
         using var client = new HttpClient { BaseAddress = Balancer };
-        var waited = Stopwatch.StartNew();
-        while (!await AnswersAsync(client))
+        await Wait.UntilAsync(async () =>
         {
             _haproxy.HasExited.Should().BeFalse("HAProxy should accept deploy/haproxy.cfg");
-            waited.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
-            await Task.Delay(20);
-        }
+            return await AnswersAsync(client);
+        }, TimeSpan.FromSeconds(30), "HAProxy should answer through to a node");
     }
 
     public Task DisposeAsync()

@@ -228,12 +228,9 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
         (await client.GetStatusWithTokenAsync(ApiClient.MePath, token.PlainText)).Should().Be(HttpStatusCode.OK);
         (await client.GetAsync($"/Identity/Account/ConfirmEmail?userId=someone&code={Code}")).Should().NotBeNull();
 
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         string Received() => string.Join("\n", app.Traces.Exports.Select(Encoding.UTF8.GetString));
-        while (!(Received().Contains("/api/v1/me") && Received().Contains("ConfirmEmail")) && !deadline.IsCancellationRequested)
-        {
-            await Task.Delay(50, CancellationToken.None);
-        }
+        await Wait.UntilAsync(() => Received().Contains("/api/v1/me") && Received().Contains("ConfirmEmail"), TimeSpan.FromSeconds(30),
+            "both requests' spans should be exported");
 
         var traces = Received();
         output.WriteLine($"{app.Traces.Exports.Count} exports, {traces.Length} bytes");
@@ -273,14 +270,8 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
         }
 
         // Spans are exported in the order they end: once the last request's is in, any of the others kept is too.
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         string Received() => string.Join("\n", app.Traces.Exports.Select(Encoding.UTF8.GetString));
-        while (!Received().Contains(marker) && !deadline.IsCancellationRequested)
-        {
-            await Task.Delay(50, CancellationToken.None);
-        }
-
-        Received().Should().Contain(marker, "a request whose caller samples its trace is traced");
+        await Wait.UntilAsync(() => Received().Contains(marker), TimeSpan.FromSeconds(30), "a request whose caller samples its trace is traced");
         Received().Should().NotContain("/metrics").And.NotContain("/health/", "scrapes and probes are never traced");
         var traced = paths.Count(path => Received().Contains(path));
         output.WriteLine($"{traced} of {paths.Count} requests without a traceparent traced");
@@ -392,14 +383,8 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
             .Should().Be(ApiTokenStatus.Valid); // cached, without counting a check: only requests are counted
         await app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("""INSERT INTO "AccountChanges" ("UserId") VALUES ({0})""", marker.Id));
 
-        bool Cached() => cache.TryGet(hash, app.Time.GetUtcNow().UtcDateTime, out _);
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (Cached() && !deadline.IsCancellationRequested)
-        {
-            await Task.Delay(20, CancellationToken.None);
-        }
-
-        Cached().Should().BeFalse("the node reads the change log once a second");
+        await Wait.UntilAsync(() => !cache.TryGet(hash, app.Time.GetUtcNow().UtcDateTime, out _), TimeSpan.FromSeconds(30),
+            "the node reads the change log once a second");
     }
 
     /// <summary>A token that expired yesterday, made straight in the database (the API only makes future expiries).</summary>

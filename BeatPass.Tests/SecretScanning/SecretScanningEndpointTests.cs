@@ -163,11 +163,8 @@ public sealed class SecretScanningEndpointTests(SecretScanningApp app, ITestOutp
         (await Labels(again)).Should().Equal((Sha256Hex(leaked.PlainText), "bpat_token", "true_positive"));
         (await CountEventsAsync(holder.Id)).Should().Be(events);
         // Anything the second alert queued would be in the outbox now or already delivered: wait for the outbox to empty.
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while (await app.WithDbAsync(db => db.OutgoingEmails.CountAsync(m => m.To == holder.Email)) > 0)
-        {
-            await Task.Delay(20, deadline.Token);
-        }
+        await Wait.UntilAsync(async () => !await app.WithDbAsync(db => db.OutgoingEmails.AnyAsync(m => m.To == holder.Email)),
+            TimeSpan.FromSeconds(15), "the outbox should empty");
 
         app.Mail.MessagesTo(holder.Email!).Should().ContainSingle(m => m.Subject!.Contains("found in public"));
     }
