@@ -253,7 +253,7 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
             await client.GetStatusWithTokenAsync(path, token.PlainText);
         }
 
-        using (var management = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = new Uri($"http://127.0.0.1:{app.ManagementPort}") })
+        using (var management = ClientThatSendsItsOwnTraceParent(new Uri($"http://127.0.0.1:{app.ManagementPort}")))
         {
             foreach (var path in new[] { "/metrics", "/health/live", "/health/ready" })
             {
@@ -280,8 +280,8 @@ public sealed partial class OperationsTests(ObservedApp app, ITestOutputHelper o
 
     // This test process runs the app, so the app's HttpClient tracing sees the tests' own requests too, and would put a
     // traceparent of its own on them: a client that leaves the header to the test decides what the app is told.
-    private HttpClient ClientThatSendsItsOwnTraceParent() =>
-        new(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = app.BaseAddress };
+    private HttpClient ClientThatSendsItsOwnTraceParent(Uri? baseAddress = null) =>
+        new(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = baseAddress ?? app.BaseAddress };
 
     /// <summary>A W3C <c>traceparent</c> whose caller sampled the trace (flags 01).</summary>
     private static string SampledTraceParent() =>
