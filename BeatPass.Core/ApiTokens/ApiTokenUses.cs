@@ -203,24 +203,37 @@ public sealed class ApiTokenUses
         }
     }
 
+    // SQLite: a row set to a use, and the parameters that follow the row's key.
+    private const string SetUse = """
+        UPDATE "ApiTokens" SET "LastUsedAt" = @at, "LastUsedFrom" = @addresses, "LastUsedUserAgent" = @userAgent,
+            "LastUsedByService" = @service
+        """;
+
+    private static readonly (string Name, Type Type)[] SetUseParameters =
+        [("at", typeof(DateTime)), ("addresses", typeof(string)), ("userAgent", typeof(string)), ("service", typeof(string))];
+
     private static void WriteRowByRow(BeatPassDbContext db, List<Use> uses)
     {
         // Most uses are newer than their row and come from the addresses it holds, or it holds none (a first use): such a
         // row takes the use as it is, in one statement. The others are read and merged below.
-        using var replace = new PreparedCommand(db, """
-            UPDATE "ApiTokens" SET "LastUsedAt" = @at, "LastUsedFrom" = @addresses, "LastUsedUserAgent" = @userAgent,
-                "LastUsedByService" = @service
+        using var replace = new PreparedCommand(db, $"""
+            {SetUse}
             WHERE "Id" = @id AND ("LastUsedAt" IS NULL OR "LastUsedAt" < @at) AND ("LastUsedFrom" IS NULL OR "LastUsedFrom" IS @addresses)
-            """, ("id", typeof(Guid)), ("at", typeof(DateTime)), ("addresses", typeof(string)), ("userAgent", typeof(string)),
-            ("service", typeof(string)));
-        uses = uses.Where(use => replace.ExecuteNonQuery(use.TokenId, use.At, EmptyAsNull(string.Join(' ', use.Addresses)), use.UserAgent, use.Service) == 0)
-            .ToList();
+            """, [("id", typeof(Guid)), .. SetUseParameters]);
+        var toMerge = new List<Use>();
+        foreach (var use in uses)
+        {
+            if (replace.ExecuteNonQuery(use.TokenId, use.At, EmptyAsNull(string.Join(' ', use.Addresses)), use.UserAgent, use.Service) == 0)
+            {
+                toMerge.Add(use);
+            }
+        }
 
         using var read = new PreparedCommand(db,
             """SELECT "Id", "LastUsedAt", "LastUsedFrom", "LastUsedUserAgent", "LastUsedByService", rowid FROM "ApiTokens" WHERE "Id" = @id""",
             ("id", typeof(Guid)));
-        var rows = new List<(long RowId, StoredUse Row)>(uses.Count);
-        foreach (var use in uses)
+        var rows = new List<(long RowId, StoredUse Row)>(toMerge.Count);
+        foreach (var use in toMerge)
         {
             // A token deleted meanwhile has no row: its use is dropped with it.
             if (read.ReadFirstOrDefault<(long RowId, StoredUse Stored)?>(row => (row.GetInt64(5), ReadStoredUse(row)), use.TokenId) is { } stored
@@ -231,12 +244,10 @@ public sealed class ApiTokenUses
         }
 
         rows.Sort((a, b) => a.RowId.CompareTo(b.RowId));
-        using var write = new PreparedCommand(db, """
-            UPDATE "ApiTokens" SET "LastUsedAt" = @at, "LastUsedFrom" = @addresses, "LastUsedUserAgent" = @userAgent,
-                "LastUsedByService" = @service
+        using var write = new PreparedCommand(db, $"""
+            {SetUse}
             WHERE rowid = @rowId
-            """, ("rowId", typeof(long)), ("at", typeof(DateTime)), ("addresses", typeof(string)), ("userAgent", typeof(string)),
-            ("service", typeof(string)));
+            """, [("rowId", typeof(long)), .. SetUseParameters]);
         foreach (var (rowId, row) in rows)
         {
             write.ExecuteNonQuery(rowId, row.LastUsedAt, EmptyAsNull(row.LastUsedFrom), EmptyAsNull(row.LastUsedUserAgent),
