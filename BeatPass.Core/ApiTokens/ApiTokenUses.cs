@@ -223,20 +223,20 @@ public sealed class ApiTokenUses
         var toMerge = new List<Use>();
         foreach (var use in uses)
         {
-            if (replace.ExecuteNonQuery(use.TokenId, use.At, EmptyAsNull(string.Join(' ', use.Addresses)), use.UserAgent, use.Service) == 0)
+            if (replace.ExecuteNonQuery(use.TokenId, use.At, use.LastUsedFrom, use.UserAgent, use.Service) == 0)
             {
                 toMerge.Add(use);
             }
         }
 
         using var read = new PreparedCommand(db,
-            """SELECT "Id", "LastUsedAt", "LastUsedFrom", "LastUsedUserAgent", "LastUsedByService", rowid FROM "ApiTokens" WHERE "Id" = @id""",
+            """SELECT "LastUsedAt", "LastUsedFrom", "LastUsedUserAgent", "LastUsedByService", rowid FROM "ApiTokens" WHERE "Id" = @id""",
             ("id", typeof(Guid)));
         var rows = new List<(long RowId, StoredUse Row)>(toMerge.Count);
         foreach (var use in toMerge)
         {
             // A token deleted meanwhile has no row: its use is dropped with it.
-            if (read.ReadFirstOrDefault<(long RowId, StoredUse Stored)?>(row => (row.GetInt64(5), ReadStoredUse(row)), use.TokenId) is { } stored
+            if (read.ReadFirstOrDefault<(long RowId, StoredUse Stored)?>(row => (row.GetInt64(4), ReadStoredUse(row)), use.TokenId) is { } stored
                 && Merge(use, stored.Stored) is { } merged)
             {
                 rows.Add((stored.RowId, merged));
@@ -294,7 +294,7 @@ public sealed class ApiTokenUses
                 """,
                 [
                     batch.Select(u => u.TokenId).ToArray(), batch.Select(u => u.At).ToArray(),
-                    batch.Select(u => EmptyAsNull(string.Join(' ', u.Addresses))).ToArray(), batch.Select(u => u.UserAgent).ToArray(),
+                    batch.Select(u => u.LastUsedFrom).ToArray(), batch.Select(u => u.UserAgent).ToArray(),
                     batch.Select(u => u.Service).ToArray(),
                 ],
                 cancellationToken);
@@ -303,14 +303,11 @@ public sealed class ApiTokenUses
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private static StoredUse ReadStoredUse(DbDataReader row) => new()
-    {
-        Id = row.GetGuid(0),
-        LastUsedAt = row.IsDBNull(1) ? null : DateTime.SpecifyKind(row.GetDateTime(1), DateTimeKind.Utc),
-        LastUsedFrom = row.IsDBNull(2) ? null : row.GetString(2),
-        LastUsedUserAgent = row.IsDBNull(3) ? null : row.GetString(3),
-        LastUsedByService = row.IsDBNull(4) ? null : row.GetString(4),
-    };
+    private static StoredUse ReadStoredUse(DbDataReader row) => new(
+        row.IsDBNull(0) ? null : DateTime.SpecifyKind(row.GetDateTime(0), DateTimeKind.Utc),
+        row.IsDBNull(1) ? null : row.GetString(1),
+        row.IsDBNull(2) ? null : row.GetString(2),
+        row.IsDBNull(3) ? null : row.GetString(3));
 
     private static string? EmptyAsNull(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
@@ -331,27 +328,20 @@ public sealed class ApiTokenUses
         }
 
         return newer
-            ? new StoredUse { Id = use.TokenId, LastUsedAt = use.At, LastUsedFrom = addresses, LastUsedUserAgent = use.UserAgent, LastUsedByService = use.Service }
+            ? new StoredUse(use.At, addresses, use.UserAgent, use.Service)
             : stored with { LastUsedFrom = addresses };
     }
 
     private static string Describe(IPAddress address) => (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
 
-    private sealed record Use(Guid TokenId, DateTime At, IReadOnlyList<string> Addresses, string? UserAgent, string? Service);
+    private sealed record Use(Guid TokenId, DateTime At, IReadOnlyList<string> Addresses, string? UserAgent, string? Service)
+    {
+        /// <summary>The addresses as <see cref="ApiToken.LastUsedFrom"/> stores them: newest first, or null for none.</summary>
+        public string? LastUsedFrom => EmptyAsNull(string.Join(' ', Addresses));
+    }
 
     /// <summary>The columns a write reads and sets; empty text is stored as null.</summary>
-    private sealed record StoredUse
-    {
-        public Guid Id { get; init; }
-
-        public DateTime? LastUsedAt { get; init; }
-
-        public string? LastUsedFrom { get; init; }
-
-        public string? LastUsedUserAgent { get; init; }
-
-        public string? LastUsedByService { get; init; }
-    }
+    private sealed record StoredUse(DateTime? LastUsedAt, string? LastUsedFrom, string? LastUsedUserAgent, string? LastUsedByService);
 
     /// <summary>One token's uses since the last write, merged.</summary>
     private sealed class WaitingUse
