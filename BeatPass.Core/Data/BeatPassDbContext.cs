@@ -216,11 +216,13 @@ public sealed class PostgreSqlBeatPassDbContext(DbContextOptions<PostgreSqlBeatP
 
         // No index holds a last-use column, so the last-used write (ApiTokenUses) changes no indexed column and
         // PostgreSQL can update a row in place: its new version on the same page, no new entry in each of the table's
-        // indexes (a HOT update). A fifth of each page is left free when rows are written, for that new version.
-        // A first use's write costs PostgreSQL a fifth of what it did with the indexes (bench/RESULTS.md), and sorting
-        // the inventory or the accounts by last use, which reads the whole table instead, got no slower.
+        // indexes (a HOT update), but only if the page has room for it. The room a row's old version leaves is
+        // reused only once the write that replaced it has committed, so every row of a page written in one batch
+        // needs room of its own: tokens made together are often first used together (a fleet of scripts, each given
+        // its token), and with a fifth of each page free only one row in five of such a page was written in place.
+        // Half of each page is left free: room for every row's next version, for a larger table (bench/RESULTS.md).
         builder.Entity<ApiToken>().HasStorageParameter("fillfactor", ApiTokensFillFactor);
     }
 
-    private const int ApiTokensFillFactor = 80;
+    private const int ApiTokensFillFactor = 50;
 }

@@ -116,7 +116,7 @@ namespace BeatPass.Core.Data.Migrations.PostgreSql
 
                     b.ToTable("ApiTokens");
 
-                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 50);
                 });
 
             modelBuilder.Entity("BeatPass.Core.ApiTokens.ApiTokenTagKey", b =>
