@@ -219,7 +219,7 @@ public sealed class PostgreSqlBeatPassDbContext(DbContextOptions<PostgreSqlBeatP
         // indexes (a HOT update), but only if the page has room for it. The room a row's old version leaves is
         // reused only once the write that replaced it has committed, so every row of a page written in one batch
         // needs room of its own: tokens made together are often first used together (a fleet of scripts, each given
-        // its token), and with a fifth of each page free only one row in five of such a page was written in place.
+        // its token), and with a fifth of each page free fewer than half of such a page's rows were written in place.
         // Half of each page is left free: room for every row's next version, for a larger table (bench/RESULTS.md).
         builder.Entity<ApiToken>().HasStorageParameter("fillfactor", ApiTokensFillFactor);
     }
