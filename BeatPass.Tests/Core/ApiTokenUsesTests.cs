@@ -342,10 +342,11 @@ public sealed class ApiTokenUsesTestsOnPostgreSql() : ApiTokenUsesTests(Database
         // free, as before, 15 of the 40 were).
         await using var database = await TestDatabase.CreateAsync(provider: DatabaseProvider.PostgreSQL);
         var userId = await database.CreateUserAsync();
+        var service = database.CreateTokenService();
         var tokens = new List<string>();
         for (var i = 0; i < 40; i++)
         {
-            tokens.Add((await database.CreateTokenService().CreateAsync(userId, $"Runner {i}")).Token!.PlainText);
+            tokens.Add((await service.CreateAsync(userId, $"Runner {i}")).Token!.PlainText);
         }
 
         await using var connection = new NpgsqlConnection(database.PostgreSqlConnectionString);
