@@ -42,7 +42,7 @@ public sealed class ApiTokenCache
     private int _count;
 
     // How many entries' last use a full cache looks at to decide which tenth is least recently used.
-    private const int EvictionSample = 1024;
+    private const int EvictionSample = 256;
 
     public long Generation => Interlocked.Read(ref _generation);
 
@@ -149,7 +149,9 @@ public sealed class ApiTokenCache
 
     /// <summary>
     /// Drops the stale entries and the least recently used tenth (at least one), so a full cache keeps the tokens in
-    /// use. Which tenth is judged from a sample of entries' last use, so making room costs one pass, not a sort.
+    /// use. Which tenth is judged from a sample of entries' last use: the first the dictionary yields, as it keeps them
+    /// in the order of their hashes, which says nothing of when a token was used. So making room costs one pass over
+    /// the entries and the sort of a small sample, not a sort of the cache.
     /// </summary>
     private void MakeRoom(DateTime now)
     {
@@ -157,14 +159,13 @@ public sealed class ApiTokenCache
         var toDrop = Math.Max(1, capacity / 10);
         var count = _count;
         var before = count;
-        var stride = Math.Max(1, count / EvictionSample);
-        var sample = new List<long>(Math.Min(count, EvictionSample) + 1);
-        var seen = 0;
+        var sample = new List<long>(Math.Min(count, EvictionSample));
         foreach (var pair in _entries)
         {
-            if (seen++ % stride == 0)
+            sample.Add(pair.Value.LastUsedTicks);
+            if (sample.Count == EvictionSample)
             {
-                sample.Add(pair.Value.LastUsedTicks);
+                break;
             }
         }
 

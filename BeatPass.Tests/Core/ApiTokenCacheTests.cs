@@ -68,6 +68,25 @@ public class ApiTokenCacheTests
     }
 
     [Fact]
+    public void A_full_cache_larger_than_its_sample_drops_its_oldest_tenth()
+    {
+        // Room for more entries than the sample that judges which are oldest: the sample must stand for all of them.
+        var cache = NewCache(capacity: 2_000);
+        var hashes = Enumerable.Range(0, 2_000).Select(_ => ApiTokenHash.Parse(ApiTokenFormat.Generate())).ToList();
+        for (var i = 0; i < hashes.Count; i++)
+        {
+            cache.Add(hashes[i], Entry($"user {i}"), Now.AddSeconds(i), cache.Generation);
+        }
+
+        cache.Add(ApiTokenHash.Parse(ApiTokenFormat.Generate()), Entry("newcomer"), Now.AddSeconds(3_000), cache.Generation);
+
+        cache.Count.Should().BeInRange(1_801, 1_950, "about a tenth makes room");
+        var later = Now.AddSeconds(3_001);
+        hashes.Take(50).Where(hash => cache.TryGet(hash, later, out _)).Should().BeEmpty("the oldest go first");
+        hashes.Skip(1_000).Where(hash => !cache.TryGet(hash, later, out _)).Should().BeEmpty("the newer half stays");
+    }
+
+    [Fact]
     public void A_cache_of_one_keeps_the_newest()
     {
         var cache = NewCache(capacity: 1);

@@ -70,6 +70,7 @@ public abstract class ApiTokenUsesTests(DatabaseProvider provider) : IAsyncLifet
             commands.Count.Should().Be(provider == DatabaseProvider.PostgreSQL ? 2 : tokens.Count + 2,
                 "on PostgreSQL, the transaction's plan setting and one update of the rows, merging each use with its row; " +
                 "on SQLite, which has no round trip to save, an update of each never-used row between setting the statement journal's place and setting it back");
+            commands.CommandIds.Should().OnlyHaveUniqueItems("interceptors and logs tell each run of a prepared statement apart");
         }
 
         await using var db = _database.CreateDbContext();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -32,54 +33,59 @@ public sealed class DatabaseCommands : DbCommandInterceptor
 
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
-        _watch?.Saw(command);
+        _watch?.Saw(command, eventData.CommandId);
         return result;
     }
 
     public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
-        _watch?.Saw(command);
+        _watch?.Saw(command, eventData.CommandId);
         return ValueTask.FromResult(result);
     }
 
     public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
     {
-        _watch?.Saw(command);
+        _watch?.Saw(command, eventData.CommandId);
         return result;
     }
 
     public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        _watch?.Saw(command);
+        _watch?.Saw(command, eventData.CommandId);
         return ValueTask.FromResult(result);
     }
 
     public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
     {
-        _watch?.Saw(command);
+        _watch?.Saw(command, eventData.CommandId);
         return result;
     }
 
     public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(
         DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
     {
-        _watch?.Saw(command);
+        _watch?.Saw(command, eventData.CommandId);
         return ValueTask.FromResult(result);
     }
 
     public sealed class Watch(DatabaseCommands owner, Func<DbCommand, bool> matches, Action<int>? onSending, Action<int>? onRead) : IDisposable
     {
+        private readonly ConcurrentQueue<Guid> _commandIds = new();
         private int _count;
         private int _read;
 
         public int Count => Volatile.Read(ref _count);
 
-        internal void Saw(DbCommand command)
+        /// <summary>The id each matching command was sent with, as interceptors and logs tell commands apart.</summary>
+        public IReadOnlyCollection<Guid> CommandIds => _commandIds;
+
+        internal void Saw(DbCommand command, Guid commandId)
         {
             if (matches(command))
             {
+                _commandIds.Enqueue(commandId);
                 var number = Interlocked.Increment(ref _count);
                 onSending?.Invoke(number);
             }
