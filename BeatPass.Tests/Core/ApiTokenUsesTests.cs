@@ -79,6 +79,25 @@ public abstract class ApiTokenUsesTests(DatabaseProvider provider) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_token_deleted_before_its_use_is_written_drops_that_use_and_the_others_are_written()
+    {
+        var tokens = new List<CreatedApiToken>();
+        for (var i = 0; i < 3; i++)
+        {
+            tokens.Add(await CreateAsync($"Token {i}"));
+            (await _database.AuthenticateAsync(tokens[i].PlainText)).Should().NotBeNull();
+        }
+
+        (await _tokens.DeleteAsync(_userId, tokens[1].Summary.Id)).Should().BeTrue();
+        await _database.WriteTokenUsesAsync();
+
+        _database.TokenUses.WaitingCount.Should().Be(0, "the deleted token's use went with it, and is not tried again");
+        var stored = await _tokens.ListAsync(_userId);
+        stored.Select(t => t.Id).Should().BeEquivalentTo([tokens[0].Summary.Id, tokens[2].Summary.Id]);
+        stored.Should().OnlyContain(t => t.LastUsedAt == Now);
+    }
+
+    [Fact]
     public async Task The_last_five_distinct_addresses_are_kept_newest_first_with_the_last_user_agent()
     {
         var token = await CreateAsync("Roaming");
