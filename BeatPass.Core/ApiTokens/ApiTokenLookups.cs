@@ -247,15 +247,22 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
         WHERE {hashCondition} AND u."HasDeveloperAccess"
         """;
 
-    private static Row ReadRow(DbDataReader stored) => new(
-        stored.GetFieldValue<byte[]>(0),
-        new ApiTokenIdentity(stored.GetGuid(1), stored.GetString(2), stored.GetString(3), stored.GetString(4),
-            stored.GetString(5), stored.GetString(6)) { IssuedAt = UtcOrNull(stored, 11)!.Value, ExpiresAt = UtcOrNull(stored, 7) },
-        UtcOrNull(stored, 7),
-        UtcOrNull(stored, 8),
-        LastCaller(stored),
-        IsRevoked: stored.GetBoolean(9),
-        HolderIsStaff: stored.GetBoolean(10));
+    private static Row ReadRow(DbDataReader stored) => ReadRow(stored, stored.GetFieldValue<byte[]>(0));
+
+    // The hash given when the caller has it already: each column read is a call into SQLite, and a new array.
+    private static Row ReadRow(DbDataReader stored, byte[] tokenHash)
+    {
+        var expiresAt = StoredTime.UtcOrNull(stored, 7);
+        return new Row(
+            tokenHash,
+            new ApiTokenIdentity(stored.GetGuid(1), stored.GetString(2), stored.GetString(3), stored.GetString(4),
+                stored.GetString(5), stored.GetString(6)) { IssuedAt = StoredTime.UtcOrNull(stored, 11)!.Value, ExpiresAt = expiresAt },
+            expiresAt,
+            StoredTime.UtcOrNull(stored, 8),
+            LastCaller(stored),
+            IsRevoked: stored.GetBoolean(9),
+            HolderIsStaff: stored.GetBoolean(10));
+    }
 
     // The caller of the last use written: the newest of its addresses, which come first, with its user agent and service.
     private static ApiCaller LastCaller(DbDataReader stored)
@@ -266,10 +273,6 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
             stored.IsDBNull(13) ? null : stored.GetString(13),
             stored.IsDBNull(14) ? null : stored.GetString(14));
     }
-
-    // Every time is stored in UTC; SQLite keeps no kind.
-    private static DateTime? UtcOrNull(DbDataReader reader, int column) =>
-        reader.IsDBNull(column) ? null : DateTime.SpecifyKind(reader.GetDateTime(column), DateTimeKind.Utc);
 
     /// <summary>A token as stored, whether BeatPass revoked it, and whether its holder is staff.</summary>
     public sealed record Row(
@@ -393,7 +396,11 @@ internal sealed class ApiTokenLookups(IDbContextFactory<BeatPassDbContext> dbFac
                 ("hash", typeof(byte[])), ("staff", typeof(string)));
         }
 
-        public Row? Find(ApiTokenHash hash) => _command.ReadFirstOrDefault(ReadRow, hash.ToArray(), BeatPassRoles.StaffNormalized);
+        public Row? Find(ApiTokenHash hash)
+        {
+            var tokenHash = hash.ToArray();
+            return _command.ReadFirstOrDefault(stored => ReadRow(stored, tokenHash), tokenHash, BeatPassRoles.StaffNormalized);
+        }
 
         public void Dispose()
         {

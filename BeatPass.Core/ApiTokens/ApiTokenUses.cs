@@ -304,7 +304,7 @@ public sealed class ApiTokenUses
     }
 
     private static StoredUse ReadStoredUse(DbDataReader row) => new(
-        row.IsDBNull(0) ? null : DateTime.SpecifyKind(row.GetDateTime(0), DateTimeKind.Utc),
+        StoredTime.UtcOrNull(row, 0),
         row.IsDBNull(1) ? null : row.GetString(1),
         row.IsDBNull(2) ? null : row.GetString(2),
         row.IsDBNull(3) ? null : row.GetString(3));
