@@ -1,6 +1,9 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Net;
+using System.Text;
+using System.Text.Json;
 using BeatPass.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -54,7 +57,7 @@ public sealed class ApiTokenUses
     /// </summary>
     public const int MaxWaitingTokens = 100_000;
 
-    // Rows per SELECT and per UPDATE on PostgreSQL.
+    // Rows per UPDATE.
     private const int RowsPerStatement = 500;
 
     private readonly ConcurrentDictionary<Guid, WaitingUse> _waiting = new();
@@ -169,7 +172,7 @@ public sealed class ApiTokenUses
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (db.Dialect.Provider == DatabaseProvider.Sqlite)
         {
-            await StoreRowByRowAsync(db, uses, cancellationToken);
+            await StoreOnSqliteAsync(db, uses, cancellationToken);
         }
         else
         {
@@ -178,13 +181,14 @@ public sealed class ApiTokenUses
     }
 
     /// <summary>
-    /// SQLite answers in-process, so there is no round trip to save by sending many rows at once: statements prepared
-    /// once, run for each row, cost less than EF Core's statements of 500 rows and 2,500 parameters. A use that can
-    /// simply replace what its row says is written in one statement; the few others are read by their id, merged, then
-    /// written in the order they lie in the file (their rowid) (bench/RESULTS.md has what each step saved). One node
-    /// writes a SQLite file: there is no other writer whose order to keep to.
+    /// SQLite answers in-process, so there is no round trip to save, but each statement run costs SQLite and the app
+    /// more than the row it writes: the uses that can simply replace what their row says are written
+    /// <see cref="RowsPerStatement"/> to a statement that takes them as one JSON text (not EF Core's statements of 500
+    /// rows and 2,500 parameters); the few others are read by their id, merged, then written in the order they lie in
+    /// the file (their rowid) (bench/RESULTS.md has what each step saved). One node writes a SQLite file: there is no
+    /// other writer whose order to keep to.
     /// </summary>
-    private static async Task StoreRowByRowAsync(BeatPassDbContext db, List<Use> uses, CancellationToken cancellationToken)
+    private static async Task StoreOnSqliteAsync(BeatPassDbContext db, List<Use> uses, CancellationToken cancellationToken)
     {
         // SQLite's temporary storage (the statement journal it keeps in case an update must be undone: the table has
         // triggers) in memory, not in a file: under perf a third of the write's time was writing that file, and the
@@ -194,7 +198,7 @@ public sealed class ApiTokenUses
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            WriteRowByRow(db, uses);
+            WriteOnSqlite(db, uses);
             await transaction.CommitAsync(cancellationToken);
         }
         finally
@@ -212,21 +216,26 @@ public sealed class ApiTokenUses
     private static readonly (string Name, Type Type)[] SetUseParameters =
         [("at", typeof(DateTime)), ("addresses", typeof(string)), ("userAgent", typeof(string)), ("service", typeof(string))];
 
-    private static void WriteRowByRow(BeatPassDbContext db, List<Use> uses)
+    private static void WriteOnSqlite(BeatPassDbContext db, List<Use> uses)
     {
         // Most uses are newer than their row and come from the addresses it holds, or it holds none (a first use): such a
-        // row takes the use as it is, in one statement. The others are read and merged below.
-        using var replace = new PreparedCommand(db, $"""
-            {SetUse}
-            WHERE "Id" = @id AND ("LastUsedAt" IS NULL OR "LastUsedAt" < @at) AND ("LastUsedFrom" IS NULL OR "LastUsedFrom" IS @addresses)
-            """, [("id", typeof(Guid)), .. SetUseParameters]);
+        // row takes the use as it is. RowsPerStatement of them are offered to one statement, as a JSON array, which
+        // costs SQLite and the app less than a statement per row (bench/RESULTS.md); it returns the ids it updated. The
+        // others are read and merged below.
+        using var replace = new PreparedCommand(db, """
+            UPDATE "ApiTokens" AS t
+            SET "LastUsedAt" = u.value ->> 1, "LastUsedFrom" = u.value ->> 2, "LastUsedUserAgent" = u.value ->> 3,
+                "LastUsedByService" = u.value ->> 4
+            FROM json_each(@uses) AS u
+            WHERE t."Id" = u.value ->> 0 AND (t."LastUsedAt" IS NULL OR t."LastUsedAt" < u.value ->> 1)
+                AND (t."LastUsedFrom" IS NULL OR t."LastUsedFrom" IS u.value ->> 2)
+            RETURNING "Id"
+            """, ("uses", typeof(string)));
         var toMerge = new List<Use>();
-        foreach (var use in uses)
+        foreach (var batch in uses.Chunk(RowsPerStatement))
         {
-            if (replace.ExecuteNonQuery(use.TokenId, use.At, use.LastUsedFrom, use.UserAgent, use.Service) == 0)
-            {
-                toMerge.Add(use);
-            }
+            var replaced = replace.ReadAll(row => row.GetGuid(0), AsJson(batch)).ToHashSet();
+            toMerge.AddRange(batch.Where(use => !replaced.Contains(use.TokenId)));
         }
 
         using var read = new PreparedCommand(db,
@@ -301,6 +310,30 @@ public sealed class ApiTokenUses
         }
 
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    // Each use as [id, at, addresses, user agent, service], in the text SQLite stores them in.
+    private static string AsJson(IEnumerable<Use> uses)
+    {
+        var json = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartArray();
+            foreach (var use in uses)
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(use.TokenId.ToString("D").ToUpperInvariant()); // as EF Core stores a Guid in SQLite
+                writer.WriteStringValue(StoredTime.Format(use.At));
+                writer.WriteStringValue(use.LastUsedFrom);
+                writer.WriteStringValue(use.UserAgent);
+                writer.WriteStringValue(use.Service);
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(json.WrittenSpan);
     }
 
     private static StoredUse ReadStoredUse(DbDataReader row) => new(

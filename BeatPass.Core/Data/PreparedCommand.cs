@@ -71,6 +71,39 @@ internal sealed class PreparedCommand : IDisposable
     /// </summary>
     public T? ReadFirstOrDefault<T>(Func<DbDataReader, T> read, params object?[] values)
     {
+        var first = default(T);
+        Read(values, reader =>
+        {
+            if (!reader.Read())
+            {
+                return 0;
+            }
+
+            first = read(reader);
+            return 1;
+        });
+        return first;
+    }
+
+    /// <summary>Runs the statement with these values and reads every row it returns with <paramref name="read"/>.</summary>
+    public List<T> ReadAll<T>(Func<DbDataReader, T> read, params object?[] values)
+    {
+        var rows = new List<T>();
+        Read(values, reader =>
+        {
+            while (reader.Read())
+            {
+                rows.Add(read(reader));
+            }
+
+            return rows.Count;
+        });
+        return rows;
+    }
+
+    // Runs the statement and hands its reader to readRows, which returns how many rows it read.
+    private void Read(object?[] values, Func<DbDataReader, int> readRows)
+    {
         var (commandId, startTime, started) = Bind(values);
         DbDataReader reader;
         try
@@ -87,15 +120,14 @@ internal sealed class PreparedCommand : IDisposable
             throw;
         }
 
-        var found = false;
+        var rows = 0;
         try
         {
-            found = reader.Read();
-            return found ? read(reader) : default;
+            rows = readRows(reader);
         }
         finally
         {
-            if (!_diagnostics.DataReaderDisposing(_connection, _command, reader, commandId, reader.RecordsAffected, found ? 1 : 0,
+            if (!_diagnostics.DataReaderDisposing(_connection, _command, reader, commandId, reader.RecordsAffected, rows,
                     startTime, Stopwatch.GetElapsedTime(started)).IsSuppressed)
             {
                 reader.Dispose();

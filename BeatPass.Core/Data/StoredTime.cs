@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace BeatPass.Core.Data;
@@ -13,6 +14,12 @@ internal static class StoredTime
 {
     // Ticks per unit of a fraction of 1 to 7 digits.
     private static readonly int[] TicksPerFractionUnit = [1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
+
+    /// <summary>
+    /// A time as EF Core and Microsoft.Data.Sqlite write it to SQLite, for a statement that compares it with stored times
+    /// (as text: in this form, text order is time order).
+    /// </summary>
+    public static string Format(DateTime time) => time.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
 
     public static DateTime? UtcOrNull(DbDataReader reader, int column)
     {

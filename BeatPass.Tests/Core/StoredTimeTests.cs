@@ -28,6 +28,7 @@ public class StoredTimeTests
         read.Should().Be(time);
         read!.Value.Kind.Should().Be(DateTimeKind.Utc);
         read.Should().Be(DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc), "it reads what Microsoft.Data.Sqlite reads");
+        reader.GetString(0).Should().Be(StoredTime.Format(time), "statements compare it, as text, with the times stored");
     }
 
     [Fact]
