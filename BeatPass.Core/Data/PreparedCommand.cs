@@ -71,67 +71,65 @@ internal sealed class PreparedCommand : IDisposable
     /// </summary>
     public T? ReadFirstOrDefault<T>(Func<DbDataReader, T> read, params object?[] values)
     {
-        var first = default(T);
-        Read(values, reader =>
+        var run = ExecuteReader(values);
+        var found = false;
+        try
         {
-            if (!reader.Read())
-            {
-                return 0;
-            }
-
-            first = read(reader);
-            return 1;
-        });
-        return first;
+            found = run.Reader.Read();
+            return found ? read(run.Reader) : default;
+        }
+        finally
+        {
+            End(run, found ? 1 : 0);
+        }
     }
 
     /// <summary>Runs the statement with these values and reads every row it returns with <paramref name="read"/>.</summary>
     public List<T> ReadAll<T>(Func<DbDataReader, T> read, params object?[] values)
     {
+        var run = ExecuteReader(values);
         var rows = new List<T>();
-        Read(values, reader =>
+        try
         {
-            while (reader.Read())
+            while (run.Reader.Read())
             {
-                rows.Add(read(reader));
+                rows.Add(read(run.Reader));
             }
 
-            return rows.Count;
-        });
-        return rows;
+            return rows;
+        }
+        finally
+        {
+            End(run, rows.Count);
+        }
     }
 
-    // Runs the statement and hands its reader to readRows, which returns how many rows it read.
-    private void Read(object?[] values, Func<DbDataReader, int> readRows)
+    private ReaderRun ExecuteReader(object?[] values)
     {
         var (commandId, startTime, started) = Bind(values);
-        DbDataReader reader;
         try
         {
             var interception = _diagnostics.CommandReaderExecuting(
                 _connection, _command, _command.CommandText, _db, commandId, _connection.ConnectionId, startTime, CommandSource.FromSqlQuery);
-            reader = interception.HasResult ? interception.Result : _command.ExecuteReader();
+            var reader = interception.HasResult ? interception.Result : _command.ExecuteReader();
             reader = _diagnostics.CommandReaderExecuted(_connection, _command, _command.CommandText, _db, commandId, _connection.ConnectionId, reader,
                 startTime, Stopwatch.GetElapsedTime(started), CommandSource.FromSqlQuery);
+            return new ReaderRun(reader, commandId, startTime, started);
         }
         catch (Exception exception)
         {
             Failed(exception, DbCommandMethod.ExecuteReader, commandId, startTime, started);
             throw;
         }
+    }
 
-        var rows = 0;
-        try
+    // Disposes the run's reader, unless an interceptor says otherwise.
+    private void End(ReaderRun run, int rowsRead)
+    {
+        if (!_diagnostics.DataReaderDisposing(_connection, _command, run.Reader, run.CommandId, run.Reader.RecordsAffected, rowsRead,
+                run.StartTime, Stopwatch.GetElapsedTime(run.Started)).IsSuppressed)
         {
-            rows = readRows(reader);
-        }
-        finally
-        {
-            if (!_diagnostics.DataReaderDisposing(_connection, _command, reader, commandId, reader.RecordsAffected, rows,
-                    startTime, Stopwatch.GetElapsedTime(started)).IsSuppressed)
-            {
-                reader.Dispose();
-            }
+            run.Reader.Dispose();
         }
     }
 
@@ -172,4 +170,6 @@ internal sealed class PreparedCommand : IDisposable
     public void Dispose() => _command.Dispose();
 
     private readonly record struct Parameter(DbParameter DbParameter, RelationalTypeMapping Mapping);
+
+    private readonly record struct ReaderRun(DbDataReader Reader, Guid CommandId, DateTimeOffset StartTime, long Started);
 }
