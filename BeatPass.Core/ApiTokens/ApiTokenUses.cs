@@ -181,12 +181,12 @@ public sealed class ApiTokenUses
     }
 
     /// <summary>
-    /// SQLite answers in-process, so there is no round trip to save, but each statement run costs SQLite and the app
-    /// more than the row it writes: the uses that can simply replace what their row says are written
-    /// <see cref="RowsPerStatement"/> to a statement that takes them as one JSON text (not EF Core's statements of 500
-    /// rows and 2,500 parameters); the few others are read by their id, merged, then written in the order they lie in
-    /// the file (their rowid) (bench/RESULTS.md has what each step saved). One node writes a SQLite file: there is no
-    /// other writer whose order to keep to.
+    /// SQLite answers in-process, so there is no round trip to save, but each statement run has a cost of its own, for
+    /// SQLite and the app (a fifth of the write when it ran one a row): the uses that can simply replace what their row
+    /// says are written <see cref="RowsPerStatement"/> to a statement that takes them as one JSON text (not EF Core's
+    /// statements of 500 rows and 2,500 parameters); the few others are read by their id, merged, then written in the
+    /// order they lie in the file (their rowid) (bench/RESULTS.md has what each step saved). One node writes a SQLite
+    /// file: there is no other writer whose order to keep to.
     /// </summary>
     private static async Task StoreOnSqliteAsync(BeatPassDbContext db, List<Use> uses, CancellationToken cancellationToken)
     {
@@ -219,9 +219,8 @@ public sealed class ApiTokenUses
     private static void WriteOnSqlite(BeatPassDbContext db, List<Use> uses)
     {
         // Most uses are newer than their row and come from the addresses it holds, or it holds none (a first use): such a
-        // row takes the use as it is. RowsPerStatement of them are offered to one statement, as a JSON array, which
-        // costs SQLite and the app less than a statement per row (bench/RESULTS.md); it returns the ids it updated. The
-        // others are read and merged below.
+        // row takes the use as it is. RowsPerStatement of them are offered to one statement, as a JSON array; it returns
+        // the ids it updated. The others are read and merged below.
         using var replace = new PreparedCommand(db, """
             UPDATE "ApiTokens" AS t
             SET "LastUsedAt" = u.value ->> 1, "LastUsedFrom" = u.value ->> 2, "LastUsedUserAgent" = u.value ->> 3,

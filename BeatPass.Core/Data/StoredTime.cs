@@ -7,8 +7,8 @@ namespace BeatPass.Core.Data;
 /// <summary>
 /// Reads a stored time, in UTC. SQLite keeps a time as the text EF Core writes, <c>2026-12-08 04:30:00.1234567</c> (the
 /// fraction's trailing zeros left out), and Microsoft.Data.Sqlite reads it back with <see cref="DateTime.Parse(string)"/>,
-/// which tries every form a time may take: on a cache miss the three times of a token cost more than the rest of its
-/// row (bench/RESULTS.md). That one form is read here directly; any other a hand edit may have stored goes to the reader.
+/// which tries every form a time may take: on a cache miss a token's three times were a third of reading its row
+/// (bench/RESULTS.md). That one form is read here directly; any other a hand edit may have stored goes to the reader.
 /// </summary>
 internal static class StoredTime
 {
