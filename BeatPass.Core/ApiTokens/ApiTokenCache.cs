@@ -157,9 +157,8 @@ public sealed class ApiTokenCache
     {
         var capacity = _options.Value.CacheCapacity;
         var toDrop = Math.Max(1, capacity / 10);
-        var count = _count;
-        var before = count;
-        var sample = new List<long>(Math.Min(count, EvictionSample));
+        var before = _count;
+        var sample = new List<long>(Math.Min(before, EvictionSample));
         foreach (var pair in _entries)
         {
             sample.Add(pair.Value.LastUsedTicks);
@@ -171,7 +170,7 @@ public sealed class ApiTokenCache
 
         sample.Sort();
         // The last use of the newest entry to drop: the sample's same share from the oldest.
-        var newestDropped = sample[Math.Clamp((int)((long)sample.Count * toDrop / Math.Max(1, count)) - 1, 0, sample.Count - 1)];
+        var newestDropped = sample[Math.Clamp((int)((long)sample.Count * toDrop / Math.Max(1, before)) - 1, 0, sample.Count - 1)];
         var dropped = 0;
         foreach (var pair in _entries)
         {

@@ -207,15 +207,6 @@ public sealed class ApiTokenUses
         }
     }
 
-    // SQLite: a row set to a use, and the parameters that follow the row's key.
-    private const string SetUse = """
-        UPDATE "ApiTokens" SET "LastUsedAt" = @at, "LastUsedFrom" = @addresses, "LastUsedUserAgent" = @userAgent,
-            "LastUsedByService" = @service
-        """;
-
-    private static readonly (string Name, Type Type)[] SetUseParameters =
-        [("at", typeof(DateTime)), ("addresses", typeof(string)), ("userAgent", typeof(string)), ("service", typeof(string))];
-
     private static void WriteOnSqlite(BeatPassDbContext db, List<Use> uses)
     {
         // Most uses are newer than their row and come from the addresses it holds, or it holds none (a first use): such a
@@ -252,10 +243,12 @@ public sealed class ApiTokenUses
         }
 
         rows.Sort((a, b) => a.RowId.CompareTo(b.RowId));
-        using var write = new PreparedCommand(db, $"""
-            {SetUse}
+        using var write = new PreparedCommand(db, """
+            UPDATE "ApiTokens" SET "LastUsedAt" = @at, "LastUsedFrom" = @addresses, "LastUsedUserAgent" = @userAgent,
+                "LastUsedByService" = @service
             WHERE rowid = @rowId
-            """, [("rowId", typeof(long)), .. SetUseParameters]);
+            """, ("rowId", typeof(long)), ("at", typeof(DateTime)), ("addresses", typeof(string)), ("userAgent", typeof(string)),
+            ("service", typeof(string)));
         foreach (var (rowId, row) in rows)
         {
             write.ExecuteNonQuery(rowId, row.LastUsedAt, EmptyAsNull(row.LastUsedFrom), EmptyAsNull(row.LastUsedUserAgent),
